@@ -1,0 +1,98 @@
+// swift-tools-version: 6.1
+// The Silvasonic controller: a supervision tree that keeps USB microphones recording.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "silvasonic-controller",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "silvasonic-controller", targets: ["silvasonic-controller"]),
+        .library(name: "ControllerCore", targets: ["ControllerCore"]),
+        .library(name: "SilvasonicPostgres", targets: ["SilvasonicPostgres"]),
+        .library(name: "SilvasonicRedis", targets: ["SilvasonicRedis"]),
+        .library(name: "SilvasonicPodman", targets: ["SilvasonicPodman"]),
+        .library(name: "SilvasonicHardware", targets: ["SilvasonicHardware"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+    ],
+    targets: [
+        // C libraries, found through pkg-config; `providers` names the Debian packages.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+
+        // Pure domain: names, hashes, matching, state machines. No I/O.
+        .target(name: "ControllerCore", swiftSettings: strict),
+
+        // Serial executors that keep blocking C calls off the cooperative pool.
+        .target(name: "SilvasonicIO", swiftSettings: strict),
+
+        // Backend clients, one module each; C handles never leave them.
+        .target(
+            name: "SilvasonicPostgres",
+            dependencies: ["CLibPQ", "SilvasonicIO"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SilvasonicRedis",
+            dependencies: ["CHiredis", "SilvasonicIO"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SilvasonicPodman",
+            dependencies: ["CCurl", "SilvasonicIO"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SilvasonicHardware",
+            dependencies: ["CALSA"],
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "silvasonic-controller",
+            dependencies: [
+                "ControllerCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Shared test helpers: the settings of the real services the test command starts.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "ControllerCoreTests", dependencies: ["ControllerCore"], swiftSettings: strict),
+        .testTarget(
+            name: "SilvasonicPostgresTests",
+            dependencies: ["SilvasonicPostgres", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SilvasonicRedisTests",
+            dependencies: ["SilvasonicRedis", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SilvasonicPodmanTests",
+            dependencies: ["SilvasonicPodman", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SilvasonicHardwareTests",
+            dependencies: ["SilvasonicHardware"],
+            swiftSettings: strict
+        ),
+    ]
+)

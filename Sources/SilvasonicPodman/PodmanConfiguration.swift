@@ -1,0 +1,26 @@
+/// Where the Podman REST API listens: a Unix socket (`SILVASONIC_CONTAINER_SOCKET`,
+/// default `/var/run/container.sock`).
+public struct PodmanConfiguration: Sendable, Equatable, CustomStringConvertible {
+    public var socketPath: String
+    /// The libpod API version in request paths.
+    public var apiVersion: String
+    /// The longest any ordinary request may take, in milliseconds (stop and wait add their own).
+    public var requestTimeoutMilliseconds: Int
+
+    public init(socketPath: String = "/var/run/container.sock", apiVersion: String = "v4.0.0",
+                requestTimeoutMilliseconds: Int = 30_000) {
+        self.socketPath = socketPath
+        self.apiVersion = apiVersion
+        self.requestTimeoutMilliseconds = requestTimeoutMilliseconds
+    }
+
+    /// Reads `SILVASONIC_CONTAINER_SOCKET`, or the default when unset.
+    public init(environment: [String: String]) {
+        self.init()
+        if let path = environment["SILVASONIC_CONTAINER_SOCKET"], !path.isEmpty {
+            socketPath = path.hasPrefix("unix://") ? String(path.dropFirst("unix://".count)) : path
+        }
+    }
+
+    public var description: String { "podman at unix://\(socketPath)" }
+}

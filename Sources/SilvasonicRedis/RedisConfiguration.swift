@@ -1,0 +1,73 @@
+/// Where to reach Redis, parsed from a `redis://[[user]:password@]host[:port][/db]` URL
+/// (`SILVASONIC_REDIS_URL`, default `redis://localhost:6379/0`).
+///
+/// Its `description` never shows the password.
+public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public var database: Int
+    public var password: String?
+    /// Seconds to wait for the TCP connection.
+    public var connectTimeoutSeconds: Int
+
+    public init(host: String = "localhost", port: Int = 6379, database: Int = 0, password: String? = nil,
+                connectTimeoutSeconds: Int = 5) {
+        self.host = host
+        self.port = port
+        self.database = database
+        self.password = password
+        self.connectTimeoutSeconds = connectTimeoutSeconds
+    }
+
+    /// Parses a `redis://` URL.
+    /// - Throws: ``RedisError`` with code `invalidURL` naming what is wrong.
+    public init(url: String) throws {
+        self.init()
+        let prefix = "redis://"
+        guard url.hasPrefix(prefix) else {
+            throw RedisError(code: .invalidURL, message: "a Redis URL starts with redis:// (got \(Self.redacted(url)))")
+        }
+        var rest = Substring(url.dropFirst(prefix.count))
+        if let at = rest.lastIndex(of: "@") {
+            let credentials = rest[..<at]
+            rest = rest[rest.index(after: at)...]
+            let secret = credentials.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).last ?? ""
+            password = secret.isEmpty ? nil : String(secret)
+        }
+        var hostPort = rest
+        if let slash = rest.firstIndex(of: "/") {
+            hostPort = rest[..<slash]
+            let db = rest[rest.index(after: slash)...]
+            if !db.isEmpty {
+                guard let number = Int(db), number >= 0 else {
+                    throw RedisError(code: .invalidURL, message: "the database in a Redis URL is a number (got \"\(db)\")")
+                }
+                database = number
+            }
+        }
+        if let colon = hostPort.lastIndex(of: ":") {
+            let portText = hostPort[hostPort.index(after: colon)...]
+            guard let number = Int(portText), (1...65535).contains(number) else {
+                throw RedisError(code: .invalidURL, message: "the port in a Redis URL is 1-65535 (got \"\(portText)\")")
+            }
+            port = number
+            hostPort = hostPort[..<colon]
+        }
+        guard !hostPort.isEmpty else {
+            throw RedisError(code: .invalidURL, message: "a Redis URL names a host (got \(Self.redacted(url)))")
+        }
+        host = String(hostPort)
+    }
+
+    /// Reads `SILVASONIC_REDIS_URL`, or the default when unset.
+    public init(environment: [String: String]) throws {
+        try self.init(url: environment["SILVASONIC_REDIS_URL"] ?? "redis://localhost:6379/0")
+    }
+
+    public var description: String { "redis://\(host):\(port)/\(database)" }
+
+    private static func redacted(_ url: String) -> String {
+        guard let at = url.lastIndex(of: "@") else { return "\"\(url)\"" }
+        return "\"redis://***\(url[at...])\""
+    }
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Starts or stops a private redis-server in DIR/redis, on a free port on 127.0.0.1, with
+# persistence off. Prints SILVASONIC_REDIS_URL.
+#   deploy/dev/redis.sh start DIR
+#   deploy/dev/redis.sh stop DIR
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/lib.sh"
+
+command="${1:-}"; dir="${2:-}"
+[ -n "$command" ] && [ -n "$dir" ] || die "usage: $0 start|stop DIR"
+root="$dir/redis"
+
+case "$command" in
+start)
+    [ -f "$root/redis.env" ] && { cat "$root/redis.env"; exit 0; }
+    command -v redis-server >/dev/null || die "redis-server not found (apt-get install redis-server)"
+    mkdir -p "$root"
+    port="$(free_port)"
+    redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no --daemonize yes \
+        --dir "$root" --pidfile "$root/redis.pid" --logfile "$root/redis.log" >/dev/null
+    wait_for "[ -s '$root/redis.pid' ]" 20 || die "redis-server did not start: $(tail -5 "$root/redis.log")"
+    record_process "$(cat "$root/redis.pid")" "$root/process"
+    wait_for "redis-cli -h 127.0.0.1 -p $port ping | grep -q PONG" 20 || die "redis-server does not answer"
+    echo "SILVASONIC_REDIS_URL=redis://127.0.0.1:$port/0" >"$root/redis.env"
+    note "Redis on 127.0.0.1:$port"
+    cat "$root/redis.env"
+    ;;
+stop)
+    stop_recorded_process "$root/process" 10
+    rm -f "$root/redis.env"
+    ;;
+*) die "usage: $0 start|stop DIR" ;;
+esac
