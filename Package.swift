@@ -13,6 +13,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "silvasonic-controller", targets: ["silvasonic-controller"]),
+        .library(name: "Supervision", targets: ["Supervision"]),
+        .library(name: "SupervisionTesting", targets: ["SupervisionTesting"]),
         .library(name: "ControllerCore", targets: ["ControllerCore"]),
         .library(name: "SilvasonicPostgres", targets: ["SilvasonicPostgres"]),
         .library(name: "SilvasonicRedis", targets: ["SilvasonicRedis"]),
@@ -29,6 +31,15 @@ let package = Package(
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+
+        // The supervision library: OTP strategies, restart intensity, backoff, introspection.
+        .target(
+            name: "Supervision",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // A manual clock and helpers for testing supervision trees without sleeping.
+        .target(name: "SupervisionTesting", dependencies: ["Supervision"], swiftSettings: strict),
 
         // Pure domain: names, hashes, matching, state machines. No I/O.
         .target(name: "ControllerCore", swiftSettings: strict),
@@ -71,6 +82,11 @@ let package = Package(
         .target(
             name: "TestSupport",
             path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SupervisionTests",
+            dependencies: ["Supervision", "SupervisionTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(name: "ControllerCoreTests", dependencies: ["ControllerCore"], swiftSettings: strict),

@@ -1,0 +1,33 @@
+/// What a child is doing right now, for introspection.
+public enum ChildState: String, Sendable, Hashable {
+    /// Its task is running.
+    case running
+    /// It ended or was terminated and is not due to start again (its spec is kept).
+    case stopped
+    /// It is waiting out a backoff delay before it starts again.
+    case restarting
+}
+
+/// One child as ``Supervisor/whichChildren()`` reports it.
+public struct ChildInfo: Sendable, Hashable {
+    public var id: ChildID
+    public var kind: ChildKind
+    public var restartType: RestartType
+    public var state: ChildState
+    /// How often this child has been restarted since the supervisor started running.
+    public var restarts: Int
+    /// The last error it threw, described; `nil` when it never failed.
+    public var lastFailure: String?
+}
+
+/// Counts as ``Supervisor/countChildren()`` reports them (OTP's `count_children`).
+public struct ChildCounts: Sendable, Hashable {
+    /// Every child spec the supervisor holds.
+    public var specs: Int
+    /// Children whose task is running.
+    public var active: Int
+    /// Children that are supervisors.
+    public var supervisors: Int
+    /// Children that are workers.
+    public var workers: Int
+}

@@ -1,0 +1,74 @@
+import Synchronization
+
+/// Something that happened in a supervision tree, for logs, metrics and status views.
+public struct SupervisionEvent: Sendable, Hashable {
+    /// What happened.
+    public enum Kind: Sendable, Hashable {
+        /// The child's task started.
+        case started
+        /// The child returned.
+        case exitedNormally
+        /// The child threw; the error, described.
+        case failed(String)
+        /// The child will be started again after this delay.
+        case restartScheduled(after: Duration)
+        /// The supervisor stopped the child (terminate, shutdown, or a sibling's restart).
+        case stopped
+        /// The child did not end within its shutdown timeout after cancellation; it was
+        /// abandoned (its task may still be running).
+        case abandoned(after: Duration)
+        /// Too many restarts: the supervisor gives up on `child` and fails.
+        case gaveUp(maxRestarts: Int, within: Duration)
+        /// The supervisor failed and passes the failure to its own supervisor.
+        case escalated
+        /// The supervisor stopped all its children and ended.
+        case shutDown
+    }
+
+    /// The path of the supervisor that reports it, such as `root/devices`.
+    public var supervisor: String
+    /// The child concerned; `nil` for events about the supervisor itself.
+    public var child: ChildID?
+    public var kind: Kind
+
+    public init(supervisor: String, child: ChildID?, kind: Kind) {
+        self.supervisor = supervisor
+        self.child = child
+        self.kind = kind
+    }
+}
+
+/// A broadcast of ``SupervisionEvent``s: every subscriber gets every event from the moment it
+/// subscribes. One instance can be shared by a whole tree, so one subscription sees it all.
+public final class SupervisionEvents: Sendable {
+    private struct State {
+        var next: UInt64 = 0
+        var subscribers: [UInt64: AsyncStream<SupervisionEvent>.Continuation] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// A new stream of events. It keeps the newest `bufferSize` events when its reader falls
+    /// behind; it ends when the subscriber's iteration is cancelled.
+    public func subscribe(bufferSize: Int = 4096) -> AsyncStream<SupervisionEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: SupervisionEvent.self,
+                                                            bufferingPolicy: .bufferingNewest(bufferSize))
+        let id = state.withLock { state in
+            state.next += 1
+            state.subscribers[state.next] = continuation
+            return state.next
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    /// Sends `event` to every subscriber.
+    public func emit(_ event: SupervisionEvent) {
+        let subscribers = state.withLock { $0.subscribers.isEmpty ? [] : Array($0.subscribers.values) }
+        for subscriber in subscribers { subscriber.yield(event) }
+    }
+}

@@ -1,0 +1,87 @@
+/// Dynamic children: start, terminate, restart and delete while the supervisor runs.
+extension Supervisor {
+    enum Command: Sendable {
+        case start(ChildSpec, CheckedContinuation<Void, any Error>)
+        case terminate(ChildID, CheckedContinuation<Void, any Error>)
+        case restart(ChildID, CheckedContinuation<Void, any Error>)
+        case delete(ChildID, CheckedContinuation<Void, any Error>)
+    }
+
+    /// Adds a child at the end of the start order and starts it (OTP's `start_child`).
+    /// - Throws: ``SupervisorError``: `notRunning`, `duplicateChildID` or a spec error.
+    public func startChild(_ spec: ChildSpec) async throws {
+        try await send { .start(spec, $0) }
+    }
+
+    /// Stops a child as its shutdown says; a temporary child's spec is removed, any other's kept
+    /// (OTP's `terminate_child`). A pending restart of the child is cancelled.
+    public func terminateChild(_ id: ChildID) async throws {
+        try await send { .terminate(id, $0) }
+    }
+
+    /// Starts a stopped child again (OTP's `restart_child`).
+    /// - Throws: ``SupervisorError`` `childAlreadyRunning` when it runs or is about to.
+    public func restartChild(_ id: ChildID) async throws {
+        try await send { .restart(id, $0) }
+    }
+
+    /// Removes a stopped child's spec (OTP's `delete_child`).
+    /// - Throws: ``SupervisorError`` `childRunning` when it runs or is about to.
+    public func deleteChild(_ id: ChildID) async throws {
+        try await send { .delete(id, $0) }
+    }
+
+    private func send(_ make: (CheckedContinuation<Void, any Error>) -> Command) async throws {
+        guard runState == .running, mailbox != nil else {
+            throw SupervisorError(code: .notRunning, supervisor: path, message: "the supervisor is not running")
+        }
+        try await withCheckedThrowingContinuation { continuation in
+            post(.command(make(continuation)))
+        }
+    }
+
+    func handle(_ command: Command) async {
+        switch command {
+        case .start(let spec, let reply):
+            do throws(SupervisorError) {
+                try Validation.check(spec, options: options, path: path)
+                guard core.record(spec.id) == nil else {
+                    throw SupervisorError(code: .duplicateChildID, supervisor: path, child: spec.id,
+                                          message: "a child with the id \"\(spec.id)\" exists already")
+                }
+                core.add(spec)
+                launch(spec.id)
+                reply.resume()
+            } catch {
+                reply.resume(throwing: error)
+            }
+        case .terminate(let id, let reply):
+            guard let record = core.record(id) else { return reply.resume(throwing: noSuchChild(id)) }
+            if record.state == .running { await stopChild(id) }
+            core.childStopped(id)
+            reply.resume()
+        case .restart(let id, let reply):
+            guard let record = core.record(id) else { return reply.resume(throwing: noSuchChild(id)) }
+            guard record.state == .stopped else {
+                return reply.resume(throwing: SupervisorError(
+                    code: .childAlreadyRunning, supervisor: path, child: id, message: "the child is \(record.state.rawValue)"))
+            }
+            core.prepareManualRestart(id)
+            launch(id)
+            reply.resume()
+        case .delete(let id, let reply):
+            guard let record = core.record(id) else { return reply.resume(throwing: noSuchChild(id)) }
+            guard record.state == .stopped else {
+                return reply.resume(throwing: SupervisorError(
+                    code: .childRunning, supervisor: path, child: id,
+                    message: "the child is \(record.state.rawValue); terminate it first"))
+            }
+            core.delete(id)
+            reply.resume()
+        }
+    }
+
+    private func noSuchChild(_ id: ChildID) -> SupervisorError {
+        SupervisorError(code: .noSuchChild, supervisor: path, child: id, message: "no child has this id")
+    }
+}

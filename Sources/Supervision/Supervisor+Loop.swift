@@ -1,0 +1,118 @@
+/// The message loop: the only place that changes a running supervisor's state.
+extension Supervisor {
+    func processMessages(_ stream: AsyncStream<Message>) async -> Result<Void, SupervisorError> {
+        for await message in stream {
+            switch message {
+            case .childExited(let id, let generation, let outcome):
+                if let result = await childExited(id, generation: generation, outcome: outcome) {
+                    return result
+                }
+            case .restartDue(let token):
+                timers[token] = nil
+                for id in core.restartDue(token: token) { launch(id) }
+            case .command(let command):
+                await handle(command)
+            case .shutdown:
+                await stopAll()
+                emit(nil, .shutDown)
+                logger.debug("supervisor shut down")
+                return .success(())
+            }
+        }
+        return .success(())
+    }
+
+    /// Handles a child's end; returns the supervisor's own result when it must end too.
+    private func childExited(_ id: ChildID, generation: UInt64, outcome: ExitOutcome) async
+        -> Result<Void, SupervisorError>? {
+        guard core.isCurrent(id, generation: generation) else { return nil }   // stopped on purpose
+        tasks[id] = nil
+        switch outcome {
+        case .normal:
+            emit(id, .exitedNormally)
+            logger.debug("child exited normally", metadata: ["child": .string(id)])
+        case .failed(let error):
+            emit(id, .failed(String(describing: error)))
+            logger.error("child failed", metadata: ["child": .string(id), "error": .string(String(describing: error))])
+        }
+        let decision = core.childExited(id, generation: generation, outcome: outcome, at: clock.now,
+                                        randomUnit: nextRandomUnit())
+        switch decision {
+        case .none:
+            return nil
+        case .restart(let stop, let restart, let delay, let token):
+            for sibling in stop { await stopChild(sibling) }
+            for child in restart { emit(child, .restartScheduled(after: delay)) }
+            logger.info("restarting", metadata: [
+                "child": .string(id), "children": .array(restart.map { .string($0) }), "delay": .string("\(delay)"),
+            ])
+            if delay <= .zero {
+                for child in core.restartDue(token: token) { launch(child) }
+            } else {
+                scheduleRestart(token: token, after: delay)
+            }
+            return nil
+        case .giveUp(let child):
+            let intensity = options.intensity
+            emit(child, .gaveUp(maxRestarts: intensity.maxRestarts, within: intensity.period))
+            logger.error("restart intensity exceeded; giving up", metadata: [
+                "child": .string(child), "maxRestarts": .stringConvertible(intensity.maxRestarts),
+                "period": .string("\(intensity.period)"),
+            ])
+            await stopAll()
+            emit(nil, .escalated)
+            return .failure(SupervisorError(
+                code: .restartIntensityExceeded, supervisor: path, child: child,
+                message: "more than \(intensity.maxRestarts) restarts within \(intensity.period)"))
+        case .autoShutdown(let child):
+            logger.info("significant child ended; shutting down", metadata: ["child": .string(child)])
+            await stopAll()
+            emit(nil, .shutDown)
+            return .success(())
+        }
+    }
+
+    private func scheduleRestart(token: UInt64, after delay: Duration) {
+        let clock = self.clock
+        timers[token] = Task {
+            do {
+                try await clock.sleep(for: delay)
+            } catch {
+                return   // cancelled: the supervisor is shutting down
+            }
+            self.post(.restartDue(token: token))
+        }
+    }
+
+    /// Stops every running child in reverse start order and drops pending restarts.
+    func stopAll() async {
+        runState = .stopping
+        for timer in timers.values { timer.cancel() }
+        timers.removeAll()
+        core.cancelPendingRestarts()
+        for id in core.runningInStopOrder {
+            await stopChild(id)
+            core.childStopped(id)
+        }
+    }
+
+    /// Cancels a child's task and waits for it as its shutdown says; reports abandonment.
+    func stopChild(_ id: ChildID) async {
+        guard let running = tasks.removeValue(forKey: id) else { return }
+        running.task.cancel()
+        switch running.shutdown {
+        case .brutalKill:
+            break
+        case .infinity:
+            _ = await running.exit.wait()
+        case .timeout(let limit):
+            if await !running.exit.wait(upTo: limit, on: clock) {
+                emit(id, .abandoned(after: limit))
+                logger.warning("child ignored cancellation; abandoned", metadata: [
+                    "child": .string(id), "timeout": .string("\(limit)"),
+                ])
+            }
+        }
+        emit(id, .stopped)
+    }
+}

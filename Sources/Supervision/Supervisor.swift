@@ -1,0 +1,188 @@
+public import Logging
+
+/// A supervisor: runs child tasks, restarts them by its strategy when they end, gives up when
+/// they end too often, and stops them in reverse start order when it is shut down.
+///
+/// Erlang/OTP's supervisor in Swift concurrency: children are async functions (see
+/// ``ChildSpec``), stopping is cancellation, and a supervisor is itself a child: its
+/// ``run()`` throws when its restart intensity is exceeded, which is how a failure escalates
+/// to the supervisor above it.
+///
+/// ```swift
+/// let supervisor = try Supervisor(name: "station", options: .init(strategy: .oneForOne), children: [
+///     ChildSpec(id: "scanner") { try await scanner.run() },
+///     ChildSpec(id: "http") { try await server.run() },
+/// ])
+/// try await supervisor.run()    // until cancelled, or until it gives up
+/// ```
+///
+/// The clock is a parameter: tests pass a manual clock and never sleep.
+public actor Supervisor<C: Clock> where C.Duration == Duration {
+    enum Message: Sendable {
+        case childExited(ChildID, generation: UInt64, outcome: ExitOutcome)
+        case restartDue(token: UInt64)
+        case command(Command)
+        case shutdown
+    }
+
+    struct RunningChild {
+        var task: Task<Void, Never>
+        var exit: ExitSignal
+        var shutdown: Shutdown
+    }
+
+    enum RunState {
+        case idle
+        case running
+        case stopping
+    }
+
+    /// The supervisor's path in its tree, such as `station/devices`: names it in events and logs.
+    public nonisolated let path: String
+    /// Every event of this supervisor (and of the others that share the same instance).
+    public nonisolated let events: SupervisionEvents
+    /// How it restarts and when it gives up.
+    public nonisolated let options: SupervisorOptions
+
+    let clock: C
+    let logger: Logger
+    private let initialSpecs: [ChildSpec]
+    private var random: any RandomNumberGenerator & Sendable
+    var core: SupervisorCore<C.Instant>
+    var runState = RunState.idle
+    var mailbox: AsyncStream<Message>.Continuation?
+    var tasks: [ChildID: RunningChild] = [:]
+    var timers: [UInt64: Task<Void, Never>] = [:]
+
+    /// Creates a supervisor; nothing runs until ``run()``.
+    ///
+    /// - Parameters:
+    ///   - name: this supervisor's name; its path is `parentPath/name`.
+    ///   - parentPath: the path of the supervisor above it, if any.
+    ///   - options: strategy, restart intensity, backoff and auto-shutdown.
+    ///   - children: the static children, started in this order.
+    ///   - clock: the clock for backoff delays and shutdown timeouts.
+    ///   - random: the source of backoff jitter.
+    ///   - events: where events go; pass one instance to a whole tree to watch it all.
+    ///   - logger: crash reports and restarts are logged here, with the supervisor's path and the
+    ///     child's id as metadata.
+    /// - Throws: ``SupervisorError`` for an invalid spec, option or duplicate id.
+    public init(
+        name: String,
+        parentPath: String? = nil,
+        options: SupervisorOptions = SupervisorOptions(),
+        children: [ChildSpec] = [],
+        clock: C,
+        random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
+        events: SupervisionEvents = SupervisionEvents(),
+        logger: Logger = Logger(label: "supervision")
+    ) throws(SupervisorError) {
+        let path = parentPath.map { "\($0)/\(name)" } ?? name
+        try Validation.check(children, options: options, path: path)
+        self.path = path
+        self.options = options
+        self.initialSpecs = children
+        self.clock = clock
+        self.random = random
+        self.events = events
+        var logger = logger
+        logger[metadataKey: "supervisor"] = .string(path)
+        self.logger = logger
+        self.core = SupervisorCore(options: options, specs: children)
+    }
+
+    /// Runs the supervisor: starts the children in order, then supervises them.
+    ///
+    /// Returns normally when its task is cancelled (after stopping every child in reverse start
+    /// order, each within its shutdown), when ``shutdown()`` is called, or when a significant
+    /// child's end shuts it down.
+    /// - Throws: ``SupervisorError`` `restartIntensityExceeded` when it gave up, after stopping
+    ///   every child; `alreadyRunning` when it is running already.
+    public func run() async throws {
+        guard runState == .idle else {
+            throw SupervisorError(code: .alreadyRunning, supervisor: path, message: "run() was called while running")
+        }
+        let (stream, continuation) = AsyncStream.makeStream(of: Message.self)
+        mailbox = continuation
+        runState = .running
+        core = SupervisorCore(options: options, specs: initialSpecs)
+        for id in core.startOrder { launch(id) }
+
+        // The loop runs in its own task, which is never cancelled: a cancelled run() asks it to
+        // shut down gracefully, and the shutdown's own waits still work.
+        let loop = Task { await self.processMessages(stream) }
+        let result = await withTaskCancellationHandler {
+            await loop.value
+        } onCancel: {
+            continuation.yield(.shutdown)
+        }
+        continuation.finish()
+        mailbox = nil
+        runState = .idle
+        try result.get()
+    }
+
+    /// Asks the supervisor to stop its children and end ``run()`` normally; returns at once.
+    public func shutdown() {
+        post(.shutdown)
+    }
+
+    // MARK: Introspection
+
+    /// Every child, in start order, with its state, restart count and last failure.
+    public func whichChildren() -> [ChildInfo] { core.infos }
+
+    /// How many specs, running children, supervisors and workers there are.
+    public func countChildren() -> ChildCounts { core.counts }
+
+    // MARK: Internals shared with the extensions
+
+    func post(_ message: Message) {
+        mailbox?.yield(message)
+    }
+
+    func nextRandomUnit() -> Double {
+        BackoffPolicy.randomUnit(using: &random)
+    }
+
+    func emit(_ child: ChildID?, _ kind: SupervisionEvent.Kind) {
+        events.emit(SupervisionEvent(supervisor: path, child: child, kind: kind))
+    }
+
+    /// Starts the child's task; its end comes back as a `childExited` message.
+    func launch(_ id: ChildID) {
+        guard let mailbox, let spec = core.record(id)?.spec else { return }
+        let generation = core.childStarted(id, at: clock.now)
+        let exit = ExitSignal()
+        let start = spec.start
+        let task = Task.detached {
+            let outcome: ExitOutcome
+            do {
+                try await start()
+                outcome = .normal
+            } catch {
+                outcome = .failed(error)
+            }
+            exit.finish()
+            mailbox.yield(.childExited(id, generation: generation, outcome: outcome))
+        }
+        tasks[id] = RunningChild(task: task, exit: exit, shutdown: spec.shutdown)
+        emit(id, .started)
+        logger.debug("child started", metadata: ["child": .string(id)])
+    }
+}
+
+extension Supervisor where C == ContinuousClock {
+    /// Creates a supervisor on the continuous clock; see the designated initializer.
+    public init(
+        name: String,
+        parentPath: String? = nil,
+        options: SupervisorOptions = SupervisorOptions(),
+        children: [ChildSpec] = [],
+        events: SupervisionEvents = SupervisionEvents(),
+        logger: Logger = Logger(label: "supervision")
+    ) throws(SupervisorError) {
+        try self.init(name: name, parentPath: parentPath, options: options, children: children,
+                      clock: ContinuousClock(), events: events, logger: logger)
+    }
+}

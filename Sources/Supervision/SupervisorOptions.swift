@@ -1,0 +1,62 @@
+/// Which children a supervisor restarts when one of them ends and is to be restarted.
+public enum Strategy: String, Sendable, Hashable, CaseIterable {
+    /// Only that child.
+    case oneForOne
+    /// All children: the others are stopped (in reverse start order), then all started again.
+    case oneForAll
+    /// That child and every child started after it: those are stopped, then all started again.
+    case restForOne
+}
+
+/// The most restarts a supervisor allows in a sliding window before it gives up (OTP's
+/// `intensity` and `period`).
+///
+/// More than `maxRestarts` restarts within any `period` means the children cannot be kept
+/// running by restarting them here: the supervisor stops them all and fails, and its own
+/// supervisor decides what happens next (escalation).
+public struct RestartIntensity: Sendable, Hashable {
+    public var maxRestarts: Int
+    public var period: Duration
+
+    /// - Parameters:
+    ///   - maxRestarts: restarts allowed in the window; 0 means the first restart already fails.
+    ///   - period: the window's length; positive.
+    public init(maxRestarts: Int, within period: Duration) {
+        self.maxRestarts = maxRestarts
+        self.period = period
+    }
+
+    /// OTP's default: 1 restart in 5 seconds.
+    public static let otpDefault = RestartIntensity(maxRestarts: 1, within: .seconds(5))
+}
+
+/// When a supervisor shuts itself down because significant children ended (OTP's `auto_shutdown`).
+public enum AutoShutdown: String, Sendable, Hashable {
+    /// Never; no child may be significant.
+    case never
+    /// When any significant child ends and is not restarted.
+    case anySignificant
+    /// When every significant child has ended and none is restarted.
+    case allSignificant
+}
+
+/// How a supervisor behaves: strategy, restart intensity, backoff and auto-shutdown.
+public struct SupervisorOptions: Sendable {
+    public var strategy: Strategy
+    public var intensity: RestartIntensity
+    /// The delay before each restart; `nil` restarts at once, as OTP does.
+    public var backoff: BackoffPolicy?
+    public var autoShutdown: AutoShutdown
+
+    public init(
+        strategy: Strategy = .oneForOne,
+        intensity: RestartIntensity = .otpDefault,
+        backoff: BackoffPolicy? = nil,
+        autoShutdown: AutoShutdown = .never
+    ) {
+        self.strategy = strategy
+        self.intensity = intensity
+        self.backoff = backoff
+        self.autoShutdown = autoShutdown
+    }
+}

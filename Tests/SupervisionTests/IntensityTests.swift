@@ -1,0 +1,83 @@
+import Supervision
+import SupervisionTesting
+import Testing
+
+@Suite("Restart intensity and escalation")
+struct IntensityTests {
+    @Test("At the limit the supervisor keeps restarting; one past it, it stops all and fails")
+    func giveUp() async throws {
+        let worker = ChildControl("worker")
+        let bystander = ChildControl("bystander")
+        var harness = try Harness(
+            options: .init(intensity: RestartIntensity(maxRestarts: 2, within: .seconds(10))),
+            children: [bystander.spec(), worker.spec()])
+        await harness.waitForStarts(["bystander", "worker"])
+        for _ in 0..<2 {
+            worker.fail()
+            await harness.events.until(.started, "worker")
+        }
+        worker.fail()
+        let seen = await harness.events.until(.escalated, nil)
+        #expect(seen.map(\.short) == ["worker:failed", "worker:gaveUp", "bystander:stopped", "sup:escalated"])
+        let result = await harness.runTask.result
+        let error = try #require(result.failure as? SupervisorError)
+        #expect(error.code == .restartIntensityExceeded)
+        #expect(error.child == "worker")
+        #expect(bystander.running == 0)
+    }
+
+    @Test("Failures spread wider than the period never exceed the intensity")
+    func slidingWindowOnTheClock() async throws {
+        let worker = ChildControl("worker")
+        var harness = try Harness(options: .init(intensity: RestartIntensity(maxRestarts: 1, within: .seconds(5))),
+                                  children: [worker.spec()])
+        await harness.waitForStarts(["worker"])
+        for _ in 0..<5 {
+            worker.fail()
+            await harness.events.until(.started, "worker")
+            harness.clock.advance(by: .seconds(5))
+        }
+        #expect(harness.starts(["worker"]) == [6])
+        #expect(try await harness.stop().get() == ())
+    }
+
+    @Test("A failure escalates through two levels of supervisors")
+    func twoLevels() async throws {
+        let events = SupervisionEvents()
+        let clock = ManualClock()
+        let leaf = ChildControl("leaf")
+        // The middle supervisor gives up on the first restart; the root allows one restart of it.
+        let middle = try Supervisor(name: "middle", parentPath: "root",
+                                    options: .init(intensity: RestartIntensity(maxRestarts: 0, within: .seconds(5))),
+                                    children: [leaf.spec()], clock: clock, events: events, logger: quietLogger)
+        let root = try Supervisor(name: "root",
+                                  options: .init(intensity: RestartIntensity(maxRestarts: 1, within: .seconds(5))),
+                                  children: [ChildSpec(id: "middle", shutdown: .infinity, kind: .supervisor) {
+                                      try await middle.run()
+                                  }],
+                                  clock: clock, events: events, logger: quietLogger)
+        var watcher = EventWatcher(events)
+        let rootTask = Task { try await root.run() }
+        await watcher.until(.started, "leaf")
+        leaf.fail()
+        // The middle gives up, fails, and the root restarts it, which starts the leaf anew.
+        let first = await watcher.until(.started, "leaf")
+        #expect(first.map { "\($0.supervisor)|\($0.short)" } == [
+            "root/middle|leaf:failed", "root/middle|leaf:gaveUp", "root/middle|root/middle:escalated",
+            "root|middle:failed", "root|middle:restarting", "root|middle:started", "root/middle|leaf:started",
+        ])
+        leaf.fail()
+        await watcher.until { $0.supervisor == "root" && $0.kind == .escalated }
+        let error = try #require(await rootTask.result.failure as? SupervisorError)
+        #expect(error.code == .restartIntensityExceeded)
+        #expect(error.supervisor == "root")
+        #expect(error.child == "middle")
+    }
+}
+
+extension Result {
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
