@@ -18,6 +18,16 @@ public struct ChildInfo: Sendable, Hashable {
     public var restarts: Int
     /// The last error it threw, described; `nil` when it never failed.
     public var lastFailure: String?
+
+    public init(id: ChildID, kind: ChildKind, restartType: RestartType, state: ChildState, restarts: Int,
+                lastFailure: String?) {
+        self.id = id
+        self.kind = kind
+        self.restartType = restartType
+        self.state = state
+        self.restarts = restarts
+        self.lastFailure = lastFailure
+    }
 }
 
 /// Counts as ``Supervisor/countChildren()`` reports them (OTP's `count_children`).
@@ -30,4 +40,11 @@ public struct ChildCounts: Sendable, Hashable {
     public var supervisors: Int
     /// Children that are workers.
     public var workers: Int
+
+    public init(specs: Int, active: Int, supervisors: Int, workers: Int) {
+        self.specs = specs
+        self.active = active
+        self.supervisors = supervisors
+        self.workers = workers
+    }
 }

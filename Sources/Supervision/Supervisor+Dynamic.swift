@@ -7,6 +7,9 @@ extension Supervisor {
         case delete(ChildID, CheckedContinuation<Void, any Error>)
     }
 
+    // Each operation below, called before the first run(), waits until run() starts and then
+    // applies; called after a run has ended (shut down or given up), it throws `notRunning`.
+
     /// Adds a child at the end of the start order and starts it (OTP's `start_child`).
     /// - Throws: ``SupervisorError``: `notRunning`, `duplicateChildID` or a spec error.
     public func startChild(_ spec: ChildSpec) async throws {
@@ -32,12 +35,22 @@ extension Supervisor {
     }
 
     private func send(_ make: (CheckedContinuation<Void, any Error>) -> Command) async throws {
-        guard runState == .running, mailbox != nil else {
-            throw SupervisorError(code: .notRunning, supervisor: path, message: "the supervisor is not running")
-        }
+        guard runState != .stopping, !(runState == .idle && hasEnded) else { throw notRunning() }
         try await withCheckedThrowingContinuation { continuation in
-            post(.command(make(continuation)))
+            let command = make(continuation)
+            if case .terminated = mailbox.yield(.command(command)) { refuse(command) }
         }
+    }
+
+    func refuse(_ command: Command) {
+        switch command {
+        case .start(_, let reply), .terminate(_, let reply), .restart(_, let reply), .delete(_, let reply):
+            reply.resume(throwing: notRunning())
+        }
+    }
+
+    private func notRunning() -> SupervisorError {
+        SupervisorError(code: .notRunning, supervisor: path, message: "the supervisor is shutting down or has ended")
     }
 
     func handle(_ command: Command) async {

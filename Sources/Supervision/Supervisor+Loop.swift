@@ -1,12 +1,16 @@
 /// The message loop: the only place that changes a running supervisor's state.
 extension Supervisor {
+    /// Processes messages until the supervisor ends; then refuses the commands still queued.
     func processMessages(_ stream: AsyncStream<Message>) async -> Result<Void, SupervisorError> {
+        var outcome: Result<Void, SupervisorError>?
         for await message in stream {
+            if outcome != nil {
+                if case .command(let command) = message { refuse(command) }
+                continue
+            }
             switch message {
-            case .childExited(let id, let generation, let outcome):
-                if let result = await childExited(id, generation: generation, outcome: outcome) {
-                    return result
-                }
+            case .childExited(let id, let generation, let exit):
+                outcome = await childExited(id, generation: generation, outcome: exit)
             case .restartDue(let token):
                 timers[token] = nil
                 for id in core.restartDue(token: token) { launch(id) }
@@ -16,10 +20,12 @@ extension Supervisor {
                 await stopAll()
                 emit(nil, .shutDown)
                 logger.debug("supervisor shut down")
-                return .success(())
+                outcome = .success(())
             }
+            // Ending: no new message is accepted; those already queued are drained above.
+            if outcome != nil { mailbox.finish() }
         }
-        return .success(())
+        return outcome ?? .success(())
     }
 
     /// Handles a child's end; returns the supervisor's own result when it must end too.
@@ -80,7 +86,7 @@ extension Supervisor {
             } catch {
                 return   // cancelled: the supervisor is shutting down
             }
-            self.post(.restartDue(token: token))
+            self.mailbox.yield(.restartDue(token: token))
         }
     }
 

@@ -50,7 +50,11 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
     private var random: any RandomNumberGenerator & Sendable
     var core: SupervisorCore<C.Instant>
     var runState = RunState.idle
-    var mailbox: AsyncStream<Message>.Continuation?
+    /// Whether a run() has ended: commands then fail instead of waiting for the next run.
+    var hasEnded = false
+    /// Messages for the loop; commands sent before run() wait here until it starts.
+    var mailboxStream: AsyncStream<Message>
+    var mailbox: AsyncStream<Message>.Continuation
     var tasks: [ChildID: RunningChild] = [:]
     var timers: [UInt64: Task<Void, Never>] = [:]
 
@@ -89,6 +93,7 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
         logger[metadataKey: "supervisor"] = .string(path)
         self.logger = logger
         self.core = SupervisorCore(options: options, specs: children)
+        (mailboxStream, mailbox) = AsyncStream.makeStream(of: Message.self)
     }
 
     /// Runs the supervisor: starts the children in order, then supervises them.
@@ -102,9 +107,9 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
         guard runState == .idle else {
             throw SupervisorError(code: .alreadyRunning, supervisor: path, message: "run() was called while running")
         }
-        let (stream, continuation) = AsyncStream.makeStream(of: Message.self)
-        mailbox = continuation
+        let (stream, continuation) = (mailboxStream, mailbox)
         runState = .running
+        hasEnded = false
         core = SupervisorCore(options: options, specs: initialSpecs)
         for id in core.startOrder { launch(id) }
 
@@ -116,15 +121,17 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
         } onCancel: {
             continuation.yield(.shutdown)
         }
-        continuation.finish()
-        mailbox = nil
+        (mailboxStream, mailbox) = AsyncStream.makeStream(of: Message.self)
         runState = .idle
+        hasEnded = true
         try result.get()
     }
 
-    /// Asks the supervisor to stop its children and end ``run()`` normally; returns at once.
+    /// Asks a running supervisor to stop its children and end ``run()`` normally; returns at once.
+    /// Does nothing when it is not running.
     public func shutdown() {
-        post(.shutdown)
+        guard runState == .running else { return }
+        mailbox.yield(.shutdown)
     }
 
     // MARK: Introspection
@@ -137,10 +144,6 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
 
     // MARK: Internals shared with the extensions
 
-    func post(_ message: Message) {
-        mailbox?.yield(message)
-    }
-
     func nextRandomUnit() -> Double {
         BackoffPolicy.randomUnit(using: &random)
     }
@@ -151,7 +154,8 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
 
     /// Starts the child's task; its end comes back as a `childExited` message.
     func launch(_ id: ChildID) {
-        guard let mailbox, let spec = core.record(id)?.spec else { return }
+        guard let spec = core.record(id)?.spec else { return }
+        let mailbox = self.mailbox
         let generation = core.childStarted(id, at: clock.now)
         let exit = ExitSignal()
         let start = spec.start

@@ -18,6 +18,7 @@ final class ChildControl: Sendable {
         var cancelledRun: UInt64?
         var current: CheckedContinuation<Command?, Never>?
         var queued: [Command] = []
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     let id: ChildID
@@ -36,6 +37,18 @@ final class ChildControl: Sendable {
     func spec(restart: RestartType = .permanent, shutdown: Shutdown = .timeout(.seconds(5)),
               significant: Bool = false) -> ChildSpec {
         ChildSpec(id: id, restart: restart, shutdown: shutdown, significant: significant) { try await self.run() }
+    }
+
+    /// Returns once no run of this child is in progress.
+    func waitUntilIdle() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let idle = state.withLock { state in
+                if state.running == 0 { return true }
+                state.idleWaiters.append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
+        }
     }
 
     func exit() { send(.exit) }
@@ -60,7 +73,15 @@ final class ChildControl: Sendable {
             state.run += 1
             return state.run
         }
-        defer { state.withLock { $0.running -= 1 } }
+        defer {
+            let waiters = state.withLock { state in
+                state.running -= 1
+                guard state.running == 0 else { return [CheckedContinuation<Void, Never>]() }
+                defer { state.idleWaiters.removeAll() }
+                return state.idleWaiters
+            }
+            for waiter in waiters { waiter.resume() }
+        }
         let ignores = ignoresCancellation
         let command: Command? = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Command?, Never>) in
