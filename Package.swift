@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "silvasonic-controller", targets: ["silvasonic-controller"]),
         .library(name: "Supervision", targets: ["Supervision"]),
         .library(name: "SupervisionTesting", targets: ["SupervisionTesting"]),
+        .library(name: "SupervisionServiceLifecycle", targets: ["SupervisionServiceLifecycle"]),
         .library(name: "ControllerCore", targets: ["ControllerCore"]),
         .library(name: "SilvasonicPostgres", targets: ["SilvasonicPostgres"]),
         .library(name: "SilvasonicRedis", targets: ["SilvasonicRedis"]),
@@ -24,6 +25,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         // C libraries, found through pkg-config; `providers` names the Debian packages.
@@ -40,6 +42,23 @@ let package = Package(
         ),
         // A manual clock and helpers for testing supervision trees without sleeping.
         .target(name: "SupervisionTesting", dependencies: ["Supervision"], swiftSettings: strict),
+        // Supervisors as swift-service-lifecycle Services, and Services as supervised children.
+        .target(
+            name: "SupervisionServiceLifecycle",
+            dependencies: ["Supervision", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: strict
+        ),
+        // The getting-started example of the Supervision docs; built with everything else.
+        .executableTarget(
+            name: "supervision-example",
+            dependencies: [
+                "Supervision", "SupervisionServiceLifecycle",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/EmbeddedSupervisor",
+            swiftSettings: strict
+        ),
 
         // Pure domain: names, hashes, matching, state machines. No I/O.
         .target(name: "ControllerCore", swiftSettings: strict),
@@ -87,6 +106,15 @@ let package = Package(
         .testTarget(
             name: "SupervisionTests",
             dependencies: ["Supervision", "SupervisionTesting", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SupervisionServiceLifecycleTests",
+            dependencies: [
+                "Supervision", "SupervisionServiceLifecycle",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "ControllerCoreTests", dependencies: ["ControllerCore"], swiftSettings: strict),
