@@ -9,8 +9,28 @@ let package = Package(
     dependencies: [
         .package(name: "silvasonic-controller", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
     ],
     targets: [
+        // The Swift half of the side-by-side comparison with OTP's supervisor (otp/run.sh).
+        .executableTarget(
+            name: "supervision-vs-otp",
+            dependencies: [
+                .product(name: "Supervision", package: "silvasonic-controller"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "SupervisionVersusOTP"
+        ),
+        .executableTarget(
+            name: "SupervisionBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Supervision", package: "silvasonic-controller"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/Supervision",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         .executableTarget(
             name: "ContainerNamesBenchmarks",
             dependencies: [

@@ -15,6 +15,8 @@ public struct BackoffPolicy: Sendable, Hashable {
     /// A child that ran at least this long before failing starts again from `initial`.
     public var resetAfter: Duration
 
+    /// Creates a policy; the defaults suit restarting a container: 100 ms doubling up to 30 s,
+    /// ±20 % jitter, reset after a minute up.
     public init(
         initial: Duration = .milliseconds(100),
         multiplier: Double = 2,
@@ -30,7 +32,9 @@ public struct BackoffPolicy: Sendable, Hashable {
     }
 
     /// The delay before restart number `attempt` (1 for the first consecutive restart).
-    /// - Parameter randomUnit: a random number in `0..<1`; 0.5 gives the delay without jitter.
+    /// - Parameters:
+    ///   - attempt: the consecutive restart this delay precedes, from 1.
+    ///   - randomUnit: a random number in `0..<1`; 0.5 gives the delay without jitter.
     public func delay(forAttempt attempt: Int, randomUnit: Double) -> Duration {
         let base = initial.seconds * pow(multiplier, Double(max(attempt, 1) - 1))
         let capped = min(base, maximum.seconds)

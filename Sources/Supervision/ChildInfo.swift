@@ -10,15 +10,20 @@ public enum ChildState: String, Sendable, Hashable {
 
 /// One child as ``Supervisor/whichChildren()`` reports it.
 public struct ChildInfo: Sendable, Hashable {
+    /// The child's id.
     public var id: ChildID
+    /// Worker or supervisor.
     public var kind: ChildKind
+    /// Its restart type.
     public var restartType: RestartType
+    /// What it is doing now.
     public var state: ChildState
     /// How often this child has been restarted since the supervisor started running.
     public var restarts: Int
     /// The last error it threw, described; `nil` when it never failed.
     public var lastFailure: String?
 
+    /// Creates a report; supervisors make these, tests compare them.
     public init(id: ChildID, kind: ChildKind, restartType: RestartType, state: ChildState, restarts: Int,
                 lastFailure: String?) {
         self.id = id
@@ -41,6 +46,7 @@ public struct ChildCounts: Sendable, Hashable {
     /// Children that are workers.
     public var workers: Int
 
+    /// Creates counts; supervisors make these, tests compare them.
     public init(specs: Int, active: Int, supervisors: Int, workers: Int) {
         self.specs = specs
         self.active = active

@@ -26,7 +26,9 @@ public enum Shutdown: Sendable, Hashable {
 
 /// What a child is, for ``Supervisor/countChildren()``.
 public enum ChildKind: String, Sendable, Hashable {
+    /// A child that does work.
     case worker
+    /// A child that is itself a supervisor.
     case supervisor
 }
 
@@ -45,10 +47,13 @@ public struct ChildSpec: Sendable {
     public var id: ChildID
     /// Runs the child once. Called again for every restart.
     public var start: @Sendable () async throws -> Void
+    /// When the child is started again after it ends.
     public var restart: RestartType
+    /// How the child is stopped.
     public var shutdown: Shutdown
     /// A significant child that ends for good can shut its supervisor down (see ``AutoShutdown``).
     public var significant: Bool
+    /// Worker or supervisor, for ``Supervisor/countChildren()``.
     public var kind: ChildKind
 
     /// Creates a child spec.

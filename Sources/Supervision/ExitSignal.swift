@@ -8,6 +8,7 @@ final class ExitSignal: Sendable {
         var nextWaiter: UInt64 = 0
         var waiters: [UInt64: CheckedContinuation<Bool, Never>] = [:]
         var cancelledBeforeWaiting: Set<UInt64> = []
+        var callbacks: [@Sendable () -> Void] = []
     }
 
     private let state = Mutex(State())
@@ -16,12 +17,16 @@ final class ExitSignal: Sendable {
 
     /// Marks the task ended and wakes every waiter.
     func finish() {
-        let waiters = state.withLock { state in
+        let (waiters, callbacks) = state.withLock { state in
             state.finished = true
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
+            defer {
+                state.waiters.removeAll()
+                state.callbacks.removeAll()
+            }
+            return (Array(state.waiters.values), state.callbacks)
         }
         for waiter in waiters { waiter.resume(returning: true) }
+        for callback in callbacks { callback() }
     }
 
     /// Waits for the end; `true` when it came, `false` when the waiting task was cancelled first.
@@ -67,5 +72,34 @@ final class ExitSignal: Sendable {
             group.cancelAll()
             return first
         }
+    }
+
+    /// A signal that finishes when every one of `signals` has.
+    static func all(_ signals: [ExitSignal]) -> ExitSignal {
+        let combined = ExitSignal()
+        let remaining = Mutex(signals.count)
+        guard !signals.isEmpty else {
+            combined.finish()
+            return combined
+        }
+        for signal in signals {
+            signal.onFinish {
+                if remaining.withLock({ count in
+                    count -= 1
+                    return count == 0
+                }) { combined.finish() }
+            }
+        }
+        return combined
+    }
+
+    /// Runs `action` once the signal finishes (at once if it has).
+    func onFinish(_ action: @escaping @Sendable () -> Void) {
+        let runNow = state.withLock { state in
+            if state.finished { return true }
+            state.callbacks.append(action)
+            return false
+        }
+        if runNow { action() }
     }
 }

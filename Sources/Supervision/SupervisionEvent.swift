@@ -29,8 +29,10 @@ public struct SupervisionEvent: Sendable, Hashable {
     public var supervisor: String
     /// The child concerned; `nil` for events about the supervisor itself.
     public var child: ChildID?
+    /// What happened.
     public var kind: Kind
 
+    /// Creates an event; supervisors emit these.
     public init(supervisor: String, child: ChildID?, kind: Kind) {
         self.supervisor = supervisor
         self.child = child
@@ -48,6 +50,7 @@ public final class SupervisionEvents: Sendable {
 
     private let state = Mutex(State())
 
+    /// Creates a broadcast with no subscribers yet.
     public init() {}
 
     /// A new stream of events. It keeps the newest `bufferSize` events when its reader falls
@@ -68,7 +71,10 @@ public final class SupervisionEvents: Sendable {
 
     /// Sends `event` to every subscriber.
     public func emit(_ event: SupervisionEvent) {
-        let subscribers = state.withLock { $0.subscribers.isEmpty ? [] : Array($0.subscribers.values) }
-        for subscriber in subscribers { subscriber.yield(event) }
+        // Yielding never blocks (each stream buffers), so it is done under the lock: no copy of
+        // the subscriber list per event.
+        state.withLock { state in
+            for subscriber in state.subscribers.values { subscriber.yield(event) }
+        }
     }
 }

@@ -1,12 +1,5 @@
 /// Dynamic children: start, terminate, restart and delete while the supervisor runs.
 extension Supervisor {
-    enum Command: Sendable {
-        case start(ChildSpec, CheckedContinuation<Void, any Error>)
-        case terminate(ChildID, CheckedContinuation<Void, any Error>)
-        case restart(ChildID, CheckedContinuation<Void, any Error>)
-        case delete(ChildID, CheckedContinuation<Void, any Error>)
-    }
-
     // Each operation below, called before the first run(), waits until run() starts and then
     // applies; called after a run has ended (shut down or given up), it throws `notRunning`.
 
@@ -34,7 +27,7 @@ extension Supervisor {
         try await send { .delete(id, $0) }
     }
 
-    private func send(_ make: (CheckedContinuation<Void, any Error>) -> Command) async throws {
+    private func send(_ make: (CheckedContinuation<Void, any Error>) -> SupervisorCommand) async throws {
         guard runState != .stopping, !(runState == .idle && hasEnded) else { throw notRunning() }
         try await withCheckedThrowingContinuation { continuation in
             let command = make(continuation)
@@ -42,7 +35,7 @@ extension Supervisor {
         }
     }
 
-    func refuse(_ command: Command) {
+    func refuse(_ command: SupervisorCommand) {
         switch command {
         case .start(_, let reply), .terminate(_, let reply), .restart(_, let reply), .delete(_, let reply):
             reply.resume(throwing: notRunning())
@@ -53,7 +46,7 @@ extension Supervisor {
         SupervisorError(code: .notRunning, supervisor: path, message: "the supervisor is shutting down or has ended")
     }
 
-    func handle(_ command: Command) async {
+    func handle(_ command: SupervisorCommand) async {
         switch command {
         case .start(let spec, let reply):
             do throws(SupervisorError) {
@@ -97,4 +90,12 @@ extension Supervisor {
     private func noSuchChild(_ id: ChildID) -> SupervisorError {
         SupervisorError(code: .noSuchChild, supervisor: path, child: id, message: "no child has this id")
     }
+}
+
+/// A dynamic-children request, answered through its continuation.
+enum SupervisorCommand: Sendable {
+    case start(ChildSpec, CheckedContinuation<Void, any Error>)
+    case terminate(ChildID, CheckedContinuation<Void, any Error>)
+    case restart(ChildID, CheckedContinuation<Void, any Error>)
+    case delete(ChildID, CheckedContinuation<Void, any Error>)
 }

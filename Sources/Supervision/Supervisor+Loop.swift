@@ -1,7 +1,7 @@
 /// The message loop: the only place that changes a running supervisor's state.
 extension Supervisor {
     /// Processes messages until the supervisor ends; then refuses the commands still queued.
-    func processMessages(_ stream: AsyncStream<Message>) async -> Result<Void, SupervisorError> {
+    func processMessages(_ stream: AsyncStream<SupervisorMessage>) async -> Result<Void, SupervisorError> {
         var outcome: Result<Void, SupervisorError>?
         for await message in stream {
             if outcome != nil {
@@ -42,7 +42,7 @@ extension Supervisor {
             logger.error("child failed", metadata: ["child": .string(id), "error": .string(String(describing: error))])
         }
         let decision = core.childExited(id, generation: generation, outcome: outcome, at: clock.now,
-                                        randomUnit: nextRandomUnit())
+                                        randomUnit: { self.nextRandomUnit() })
         switch decision {
         case .none:
             return nil
@@ -96,10 +96,47 @@ extension Supervisor {
         for timer in timers.values { timer.cancel() }
         timers.removeAll()
         core.cancelPendingRestarts()
-        for id in core.runningInStopOrder {
-            await stopChild(id)
-            core.childStopped(id)
+        let running = core.runningInStopOrder
+        switch options.shutdownOrder {
+        case .reverseStartOrder:
+            for id in running {
+                await stopChild(id)
+                core.childStopped(id)
+            }
+        case .concurrent:
+            await stopConcurrently(running)
+            for id in running { core.childStopped(id) }
         }
+    }
+
+    /// Cancels every child at once, then waits for them, each no longer than its own shutdown
+    /// allows: children with the same timeout share one deadline, and so one timer.
+    private func stopConcurrently(_ ids: [ChildID]) async {
+        let children = ids.compactMap { id in tasks.removeValue(forKey: id).map { (id, $0) } }
+        for (_, child) in children { child.task.cancel() }
+        var byTimeout: [Duration: [(ChildID, ExitSignal)]] = [:]
+        for (id, child) in children {
+            switch child.shutdown {
+            case .brutalKill: break
+            case .infinity: _ = await child.exit.wait()
+            case .timeout(let limit): byTimeout[limit, default: []].append((id, child.exit))
+            }
+        }
+        let started = clock.now
+        for limit in byTimeout.keys.sorted() {
+            let group = byTimeout[limit]!
+            let remaining = limit - started.duration(to: clock.now)
+            let allEnded = ExitSignal.all(group.map(\.1))
+            if await !allEnded.wait(upTo: max(remaining, .zero), on: clock) {
+                for (id, exit) in group where !exit.isFinished {
+                    emit(id, .abandoned(after: limit))
+                    logger.warning("child ignored cancellation; abandoned", metadata: [
+                        "child": .string(id), "timeout": .string("\(limit)"),
+                    ])
+                }
+            }
+        }
+        for (id, _) in children { emit(id, .stopped) }
     }
 
     /// Cancels a child's task and waits for it as its shutdown says; reports abandonment.

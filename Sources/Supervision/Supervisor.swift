@@ -18,25 +18,6 @@ public import Logging
 ///
 /// The clock is a parameter: tests pass a manual clock and never sleep.
 public actor Supervisor<C: Clock> where C.Duration == Duration {
-    enum Message: Sendable {
-        case childExited(ChildID, generation: UInt64, outcome: ExitOutcome)
-        case restartDue(token: UInt64)
-        case command(Command)
-        case shutdown
-    }
-
-    struct RunningChild {
-        var task: Task<Void, Never>
-        var exit: ExitSignal
-        var shutdown: Shutdown
-    }
-
-    enum RunState {
-        case idle
-        case running
-        case stopping
-    }
-
     /// The supervisor's path in its tree, such as `station/devices`: names it in events and logs.
     public nonisolated let path: String
     /// Every event of this supervisor (and of the others that share the same instance).
@@ -49,12 +30,12 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
     private let initialSpecs: [ChildSpec]
     private var random: any RandomNumberGenerator & Sendable
     var core: SupervisorCore<C.Instant>
-    var runState = RunState.idle
+    var runState = SupervisorRunState.idle
     /// Whether a run() has ended: commands then fail instead of waiting for the next run.
     var hasEnded = false
     /// Messages for the loop; commands sent before run() wait here until it starts.
-    var mailboxStream: AsyncStream<Message>
-    var mailbox: AsyncStream<Message>.Continuation
+    var mailboxStream: AsyncStream<SupervisorMessage>
+    var mailbox: AsyncStream<SupervisorMessage>.Continuation
     var tasks: [ChildID: RunningChild] = [:]
     var timers: [UInt64: Task<Void, Never>] = [:]
 
@@ -93,7 +74,7 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
         logger[metadataKey: "supervisor"] = .string(path)
         self.logger = logger
         self.core = SupervisorCore(options: options, specs: children)
-        (mailboxStream, mailbox) = AsyncStream.makeStream(of: Message.self)
+        (mailboxStream, mailbox) = AsyncStream.makeStream(of: SupervisorMessage.self)
     }
 
     /// Runs the supervisor: starts the children in order, then supervises them.
@@ -121,7 +102,7 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
         } onCancel: {
             continuation.yield(.shutdown)
         }
-        (mailboxStream, mailbox) = AsyncStream.makeStream(of: Message.self)
+        (mailboxStream, mailbox) = AsyncStream.makeStream(of: SupervisorMessage.self)
         runState = .idle
         hasEnded = true
         try result.get()
@@ -189,4 +170,26 @@ extension Supervisor where C == ContinuousClock {
         try self.init(name: name, parentPath: parentPath, options: options, children: children,
                       clock: ContinuousClock(), events: events, logger: logger)
     }
+}
+
+// Types of the supervisor's machinery, kept outside the generic actor so that using them costs
+// no generic metadata look-up per child.
+
+enum SupervisorMessage: Sendable {
+    case childExited(ChildID, generation: UInt64, outcome: ExitOutcome)
+    case restartDue(token: UInt64)
+    case command(SupervisorCommand)
+    case shutdown
+}
+
+struct RunningChild {
+    var task: Task<Void, Never>
+    var exit: ExitSignal
+    var shutdown: Shutdown
+}
+
+enum SupervisorRunState {
+    case idle
+    case running
+    case stopping
 }

@@ -116,9 +116,10 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
         records[id] = record
     }
 
-    /// Decides what follows a child's end, given the time and a random number in `0..<1`.
+    /// Decides what follows a child's end, given the time and a source of a random number in
+    /// `0..<1` (drawn only when a backoff delay needs jitter).
     mutating func childExited(_ id: ChildID, generation: UInt64, outcome: ExitOutcome,
-                              at now: Instant, randomUnit: Double) -> ExitDecision {
+                              at now: Instant, randomUnit: () -> Double) -> ExitDecision {
         guard var record = records[id], record.state == .running, record.generation == generation else {
             return .none
         }
@@ -150,9 +151,11 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
         }
         let toStop = affected.filter { $0.state == .running }.sorted { $0.order > $1.order }.map(\.spec.id)
         // Siblings waiting on an earlier restart join this batch instead.
-        let waiting = affected.filter { $0.state == .restarting }.map(\.spec.id)
-        for token in pending.keys { pending[token]?.removeAll { waiting.contains($0) } }
-        pending = pending.filter { !$0.value.isEmpty }
+        let waiting = Set(affected.filter { $0.state == .restarting }.map(\.spec.id))
+        if !waiting.isEmpty {
+            for token in pending.keys { pending[token]?.removeAll { waiting.contains($0) } }
+            pending = pending.filter { !$0.value.isEmpty }
+        }
 
         var toRestart: [ChildID] = [id]
         for sibling in affected.sorted(by: { $0.order < $1.order }) where sibling.state != .stopped {
@@ -173,7 +176,7 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
             let uptime = record.startedAt.map { $0.duration(to: now) } ?? .zero
             let attempt = backoff.nextAttempt(after: record.attempt, uptime: uptime)
             records[id]?.attempt = attempt
-            delay = backoff.delay(forAttempt: attempt, randomUnit: randomUnit)
+            delay = backoff.delay(forAttempt: attempt, randomUnit: backoff.jitter > 0 ? randomUnit() : 0.5)
         }
         nextToken += 1
         pending[nextToken] = toRestart

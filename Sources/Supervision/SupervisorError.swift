@@ -32,13 +32,16 @@ public struct SupervisorError: Error, Sendable, Hashable, CustomStringConvertibl
         case restartIntensityExceeded
     }
 
+    /// What went wrong, for code to switch on.
     public var code: Code
     /// The supervisor's path, such as `root/devices`.
     public var supervisor: String
     /// The child concerned, when there is one.
     public var child: ChildID?
+    /// What went wrong and what would be accepted, for a person.
     public var message: String
 
+    /// Creates an error; supervisors throw these.
     public init(code: Code, supervisor: String, child: ChildID? = nil, message: String) {
         self.code = code
         self.supervisor = supervisor
@@ -46,6 +49,7 @@ public struct SupervisorError: Error, Sendable, Hashable, CustomStringConvertibl
         self.message = message
     }
 
+    /// `supervisor PATH[, child ID]: message`.
     public var description: String {
         if let child { return "supervisor \(supervisor), child \(child): \(message)" }
         return "supervisor \(supervisor): \(message)"

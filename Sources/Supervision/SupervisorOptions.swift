@@ -15,7 +15,9 @@ public enum Strategy: String, Sendable, Hashable, CaseIterable {
 /// running by restarting them here: the supervisor stops them all and fails, and its own
 /// supervisor decides what happens next (escalation).
 public struct RestartIntensity: Sendable, Hashable {
+    /// Restarts allowed within `period`.
     public var maxRestarts: Int
+    /// The sliding window's length.
     public var period: Duration
 
     /// - Parameters:
@@ -40,23 +42,42 @@ public enum AutoShutdown: String, Sendable, Hashable {
     case allSignificant
 }
 
+/// How a supervisor stops its children when it shuts down or gives up.
+public enum ShutdownOrder: String, Sendable, Hashable {
+    /// One at a time, the last started first, each within its own ``Shutdown`` (OTP's regular
+    /// supervisors). Children that depend on earlier siblings are stopped before them.
+    case reverseStartOrder
+    /// All at once: every child is cancelled together and waited for within its own
+    /// ``Shutdown`` (OTP's `simple_one_for_one`). For many independent children of one kind,
+    /// where stopping them one by one would take their count times as long.
+    case concurrent
+}
+
 /// How a supervisor behaves: strategy, restart intensity, backoff and auto-shutdown.
 public struct SupervisorOptions: Sendable {
+    /// Which children restart together.
     public var strategy: Strategy
+    /// When restarting stops and the supervisor gives up.
     public var intensity: RestartIntensity
     /// The delay before each restart; `nil` restarts at once, as OTP does.
     public var backoff: BackoffPolicy?
+    /// Whether significant children can end the supervisor.
     public var autoShutdown: AutoShutdown
+    /// How the children are stopped when the supervisor ends.
+    public var shutdownOrder: ShutdownOrder
 
+    /// One-for-one, OTP's intensity, no backoff and no auto-shutdown unless told otherwise.
     public init(
         strategy: Strategy = .oneForOne,
         intensity: RestartIntensity = .otpDefault,
         backoff: BackoffPolicy? = nil,
-        autoShutdown: AutoShutdown = .never
+        autoShutdown: AutoShutdown = .never,
+        shutdownOrder: ShutdownOrder = .reverseStartOrder
     ) {
         self.strategy = strategy
         self.intensity = intensity
         self.backoff = backoff
         self.autoShutdown = autoShutdown
+        self.shutdownOrder = shutdownOrder
     }
 }

@@ -75,3 +75,25 @@ struct SplitMix: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("The timeline of the restart-intensity article")
+struct RestartIntensityArticleTests {
+    @Test("3 in 10 s: failures at 0, 2, 6, 12, 13 are allowed; the one at 14 gives up")
+    func articleTimeline() {
+        var window = RestartWindow<ManualClock.Instant>(intensity: RestartIntensity(maxRestarts: 3, within: .seconds(10)))
+        var verdicts: [Bool] = []
+        for second in [0, 2, 6, 12, 13, 14] {
+            verdicts.append(window.recordRestart(at: ManualClock.Instant(offset: .seconds(second))))
+        }
+        #expect(verdicts == [true, true, true, true, true, false])
+    }
+
+    @Test("The backoff timeline: 1, 2, 4, 8, 8 s, and attempt 1 again after a stable run")
+    func backoffTimeline() {
+        let policy = BackoffPolicy(initial: .seconds(1), multiplier: 2, maximum: .seconds(8), jitter: 0.2,
+                                   resetAfter: .seconds(60))
+        #expect((1...5).map { policy.delay(forAttempt: $0, randomUnit: 0.5) }
+            == [.seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(8)])
+        #expect(policy.nextAttempt(after: 2, uptime: .seconds(195)) == 1)
+    }
+}

@@ -34,6 +34,25 @@ struct ShutdownTests {
         stubborn.exit()
     }
 
+    @Test("Concurrent shutdown cancels every child at once and waits on one deadline per timeout")
+    func concurrentShutdown() async throws {
+        let stubborn = ChildControl("stubborn", ignoresCancellation: true)
+        let politeChildren = ["p1", "p2", "p3"].map { ChildControl($0) }
+        var harness = try Harness(options: .init(shutdownOrder: .concurrent),
+                                  children: politeChildren.map { $0.spec(shutdown: .timeout(.seconds(3))) }
+                                      + [stubborn.spec(shutdown: .timeout(.seconds(3)))])
+        await harness.waitForStarts(["p1", "p2", "p3", "stubborn"])
+        harness.runTask.cancel()
+        for child in politeChildren { await child.waitUntilIdle() }
+        await harness.clock.waitForSleepers(atLeast: 1)
+        #expect(harness.clock.sleeperCount == 1, "one timer for the four children")
+        harness.clock.advance(by: .seconds(3))
+        let seen = await harness.events.until(.shutDown, nil)
+        #expect(seen.map(\.short) == ["stubborn:abandoned", "stubborn:stopped", "p3:stopped", "p2:stopped",
+                                      "p1:stopped", "sup:shutDown"])
+        stubborn.exit()
+    }
+
     @Test("brutalKill does not wait at all")
     func brutalKill() async throws {
         let stubborn = ChildControl("stubborn", ignoresCancellation: true)

@@ -1,0 +1,159 @@
+// The Swift half of the side-by-side benchmark against Erlang/OTP's supervisor
+// (Benchmarks/otp/run.sh runs both and prints the ratios). Each scenario prints one line:
+//   <scenario> <n> <seconds> <rss-growth-bytes>
+//
+//   supervision-vs-otp start N     start N children under one supervisor, then shut it down
+//   supervision-vs-otp restart N   N restarts of a child that fails at once (one-for-one)
+//   supervision-vs-otp memory N    RSS growth per idle supervised child
+import Logging
+import Supervision
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Resident set size, from /proc/self/statm (pages × page size).
+func residentBytes() -> Int {
+    guard let file = fopen("/proc/self/statm", "r") else { return 0 }
+    defer { fclose(file) }
+    var size = 0
+    var resident = 0
+    guard withUnsafeMutablePointer(to: &size, { s in
+        withUnsafeMutablePointer(to: &resident) { r in
+            readStatm(file, s, r)
+        }
+    }) else { return 0 }
+    return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
+}
+
+private func readStatm(_ file: UnsafeMutablePointer<FILE>, _ size: UnsafeMutablePointer<Int>,
+                       _ resident: UnsafeMutablePointer<Int>) -> Bool {
+    var buffer = [CChar](repeating: 0, count: 256)
+    guard fgets(&buffer, 256, file) != nil else { return false }
+    let fields = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        .split(separator: " ")
+    guard fields.count >= 2, let s = Int(fields[0]), let r = Int(fields[1]) else { return false }
+    size.pointee = s
+    resident.pointee = r
+    return true
+}
+
+/// A child that waits, doing nothing, until it is cancelled.
+@Sendable func idle() async throws {
+    let (stream, continuation) = AsyncStream.makeStream(of: Void.self)
+    for await _ in stream {}
+    withExtendedLifetime(continuation) {}
+    throw CancellationError()
+}
+
+struct Immediate: Error {}
+
+let quiet = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
+let clock = ContinuousClock()
+
+func waitForStarts(_ events: AsyncStream<SupervisionEvent>, count: Int) async {
+    var seen = 0
+    for await event in events where event.kind == .started {
+        seen += 1
+        if seen == count { return }
+    }
+}
+
+/// Starts `n` children one by one through the dynamic API, then shuts everything down; like
+/// OTP's simple_one_for_one, the children are stopped concurrently.
+func startAndShutdown(_ n: Int) async throws -> (Duration, Int) {
+    let supervisor = try Supervisor(name: "bench", options: .init(shutdownOrder: .concurrent), logger: quiet)
+    let before = residentBytes()
+    let began = clock.now
+    let run = Task { try await supervisor.run() }
+    for index in 0..<n {
+        try await supervisor.startChild(ChildSpec(id: "c\(index)", shutdown: .timeout(.seconds(5)), start: idle))
+    }
+    let grown = residentBytes() - before
+    let started = clock.now
+    run.cancel()
+    try await run.value
+    if CommandLine.arguments.contains("--split") {
+        print("start phase \(started - began), shutdown phase \(clock.now - started)")
+    }
+    return (clock.now - began, grown)
+}
+
+/// Counts a child's starts and says when the `target`-th has come (as OTP's half does with an
+/// atomic counter and a message), so no event consumer runs during the measurement.
+final class StartCounter: Sendable {
+    private let count = Atomic(0)
+    private let waiter = Mutex<CheckedContinuation<Void, Never>?>(nil)
+    let target: Int
+
+    init(target: Int) { self.target = target }
+
+    func started() {
+        if count.add(1, ordering: .relaxed).newValue == target {
+            waiter.withLock { $0.take() }?.resume()
+        }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            waiter.withLock { $0 = continuation }
+            if count.load(ordering: .relaxed) >= target { waiter.withLock { $0.take() }?.resume() }
+        }
+    }
+}
+
+/// A one-for-one supervisor restarts a child that fails at once until `n` restarts are done.
+func restartThroughput(_ n: Int) async throws -> (Duration, Int) {
+    let counter = StartCounter(target: n + 1)
+    let supervisor = try Supervisor(
+        name: "bench",
+        options: .init(intensity: RestartIntensity(maxRestarts: n * 2, within: .seconds(3600))),
+        children: [ChildSpec(id: "crasher") {
+            counter.started()
+            throw Immediate()
+        }],
+        logger: quiet)
+    let began = clock.now
+    let run = Task { try await supervisor.run() }
+    await counter.wait()
+    let elapsed = clock.now - began
+    run.cancel()
+    try await run.value
+    return (elapsed, 0)
+}
+
+/// RSS growth with `n` idle children running.
+func memoryPerChild(_ n: Int) async throws -> (Duration, Int) {
+    let events = SupervisionEvents()
+    let specs = (0..<n).map { ChildSpec(id: "c\($0)", start: idle) }
+    let supervisor = try Supervisor(name: "bench", options: .init(), children: specs, events: events, logger: quiet)
+    let starts = events.subscribe(bufferSize: n + 16)
+    let before = residentBytes()
+    let began = clock.now
+    let run = Task { try await supervisor.run() }
+    await waitForStarts(starts, count: n)
+    let elapsed = clock.now - began
+    let grown = residentBytes() - before
+    run.cancel()
+    try await run.value
+    return (elapsed, grown)
+}
+
+let arguments = CommandLine.arguments.dropFirst()
+guard arguments.count >= 2, let n = Int(arguments.dropFirst().first!), n > 0 else {
+    print("usage: supervision-vs-otp start|restart|memory N")
+    exit(2)
+}
+let scenario = arguments.first!
+let (elapsed, grown): (Duration, Int) = switch scenario {
+case "start": try await startAndShutdown(n)
+case "restart": try await restartThroughput(n)
+case "memory": try await memoryPerChild(n)
+default: (.zero, -1)
+}
+guard grown >= 0 else {
+    print("unknown scenario \(scenario)")
+    exit(2)
+}
+let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+print("\(scenario) \(n) \(seconds) \(grown)")

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Side-by-side: the Supervision library against Erlang/OTP's supervisor, same machine, same run.
+#   Benchmarks/otp/run.sh [N_START] [N_RESTART...]
+# Installs erlang-base when missing, builds the Swift half in release mode, runs each scenario
+# for both, and prints a table with the ratios (> 1 means Swift is ahead).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here/.."
+
+n_start="${1:-100000}"
+shift || true
+restarts=("${@:-2000 10000}")
+read -r -a restarts <<<"${restarts[*]}"
+
+if ! command -v escript >/dev/null; then
+    sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq erlang-base >/dev/null
+fi
+swift build -c release --product supervision-vs-otp >/dev/null
+swift_bin="$(swift build -c release --show-bin-path)/supervision-vs-otp"
+
+run_both() {   # scenario n -> "swift_seconds swift_bytes otp_seconds otp_bytes"
+    local swift otp
+    swift="$("$swift_bin" "$1" "$2")"
+    otp="$(escript "$here/supervision_bench.erl" "$1" "$2")"
+    echo "$(echo "$swift" | awk '{print $3, $4}') $(echo "$otp" | awk '{print $3, $4}')"
+}
+
+printf '%-34s %14s %14s %10s\n' "benchmark" "Swift" "OTP" "ratio"
+read -r ss sb os ob <<<"$(run_both start "$n_start")"
+awk -v n="$n_start" -v s="$ss" -v o="$os" 'BEGIN {
+    printf "%-34s %11.2f µs %11.2f µs %9.2fx\n", "start + shut down " n " (per child)", s / n * 1e6, o / n * 1e6, o / s }'
+for n in "${restarts[@]}"; do
+    read -r ss sb os ob <<<"$(run_both restart "$n")"
+    awk -v n="$n" -v s="$ss" -v o="$os" 'BEGIN {
+        printf "%-34s %11.2f µs %11.2f µs %9.2fx\n", n " restarts (per restart)", s / n * 1e6, o / n * 1e6, o / s }'
+done
+read -r ss sb os ob <<<"$(run_both memory "$n_start")"
+awk -v n="$n_start" -v s="$sb" -v o="$ob" 'BEGIN {
+    printf "%-34s %11.0f B  %11.0f B  %9.2fx\n", "memory per idle child (" n ")", s / n, o / n, o / s }'
