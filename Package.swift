@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "SilvasonicRedis", targets: ["SilvasonicRedis"]),
         .library(name: "SilvasonicPodman", targets: ["SilvasonicPodman"]),
         .library(name: "SilvasonicHardware", targets: ["SilvasonicHardware"]),
+        .library(name: "HardwareFixtures", targets: ["HardwareFixtures"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -33,6 +34,7 @@ let package = Package(
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        .systemLibrary(name: "CNetlink"),
 
         // The supervision library: OTP strategies, restart intensity, backoff, introspection.
         .target(
@@ -84,14 +86,18 @@ let package = Package(
         ),
         .target(
             name: "SilvasonicHardware",
-            dependencies: ["CALSA"],
+            dependencies: ["CALSA", "CNetlink", "SilvasonicIO", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+
+        // Fake /proc and /sys trees for tests, benchmarks and the simulated station.
+        .target(name: "HardwareFixtures", dependencies: ["SilvasonicHardware"], swiftSettings: strict),
 
         .executableTarget(
             name: "silvasonic-controller",
             dependencies: [
                 "ControllerCore",
+                "SilvasonicHardware",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -135,7 +141,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SilvasonicHardwareTests",
-            dependencies: ["SilvasonicHardware"],
+            dependencies: ["SilvasonicHardware", "HardwareFixtures", "SupervisionTesting"],
             swiftSettings: strict
         ),
     ]

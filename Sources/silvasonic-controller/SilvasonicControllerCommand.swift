@@ -10,6 +10,7 @@ struct SilvasonicControllerCommand: AsyncParsableCommand {
             A drop-in for the controller of Silvasonic 0.8: same database, Redis channels, container \
             names, labels and environment. Settings come from SILVASONIC_* environment variables.
             """,
-        version: ControllerVersion.current
+        version: ControllerVersion.current,
+        subcommands: [ScanCommand.self]
     )
 }

@@ -1,0 +1,106 @@
+public import Logging
+import SilvasonicIO
+
+/// One report from the monitor.
+public struct HardwareUpdate: Sendable, Equatable {
+    /// What made the monitor scan.
+    public enum Trigger: Sendable, Equatable {
+        case initial
+        case periodic
+        case uevent(UEvent)
+    }
+
+    public var trigger: Trigger
+    public var changes: [HardwareChange]
+    /// Every device now present.
+    public var devices: [AudioDevice]
+    public var problems: [ScanProblem]
+}
+
+/// Watches for USB microphones: scans at start, on every periodic tick
+/// (`SILVASONIC_SCAN_INTERVAL_S`), and at once on every `sound` or `usb` uevent; reports an
+/// update whenever the set of devices changed. No debounce: flapping is the device owner's
+/// concern (its grace timer).
+///
+/// Scans read files, so they run on this actor's own serial executor, never on the
+/// cooperative pool. The clock is a parameter; tests use a manual one.
+public actor HardwareMonitor<C: Clock> where C.Duration == Duration {
+    private let executor = QueueExecutor(label: "silvasonic.hardware")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    public nonisolated let scanner: DeviceScanner
+    public nonisolated let interval: Duration
+    private let clock: C
+    private let logger: Logger
+    private var inventory = HardwareInventory()
+    private var reportedProblems: Set<String> = []
+
+    /// - Parameters:
+    ///   - scanner: what to scan.
+    ///   - interval: the periodic scan's interval (the contract's default is 1 s).
+    ///   - clock: the clock for the periodic scan.
+    ///   - logger: problems are logged once each, at warning.
+    public init(scanner: DeviceScanner, interval: Duration = .seconds(1), clock: C, logger: Logger) {
+        self.scanner = scanner
+        self.interval = interval
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Runs until cancelled, sending each update to `updates`.
+    /// - Parameter uevents: kernel uevents; `nil` to open the netlink socket here (when it cannot
+    ///   be opened, that is logged once and the periodic scan carries on alone).
+    public func run(uevents: AsyncStream<UEvent>? = nil,
+                    updates: @Sendable (HardwareUpdate) async -> Void) async {
+        let (triggers, trigger) = AsyncStream.makeStream(of: HardwareUpdate.Trigger.self,
+                                                         bufferingPolicy: .bufferingNewest(64))
+        let source = uevents ?? openUEvents()
+        let clock = self.clock
+        let interval = self.interval
+        let ticker = Task {
+            while !Task.isCancelled {
+                do { try await clock.sleep(for: interval) } catch { break }
+                trigger.yield(.periodic)
+            }
+        }
+        let listener = Task {
+            guard let source else { return }
+            for await event in source where event.concernsAudio { trigger.yield(.uevent(event)) }
+        }
+        defer {
+            ticker.cancel()
+            listener.cancel()
+            trigger.finish()
+        }
+        if let update = scanOnce(.initial) { await updates(update) }
+        for await cause in triggers {
+            if Task.isCancelled { break }
+            if let update = scanOnce(cause) { await updates(update) }
+        }
+    }
+
+    /// Scans now; an update when anything changed (always for the initial scan).
+    public func scanOnce(_ trigger: HardwareUpdate.Trigger) -> HardwareUpdate? {
+        let result = scanner.scan()
+        let (changes, problems) = inventory.apply(result)
+        for problem in problems where reportedProblems.insert(problem.description).inserted {
+            logger.warning("sound card not fully described", metadata: [
+                "card": .stringConvertible(problem.cardIndex), "reason": .string(problem.reason),
+            ])
+        }
+        guard trigger == .initial || !changes.isEmpty else { return nil }
+        let devices = inventory.devices.values.sorted { $0.cardIndex < $1.cardIndex }
+        return HardwareUpdate(trigger: trigger, changes: changes, devices: devices, problems: problems)
+    }
+
+    private func openUEvents() -> AsyncStream<UEvent>? {
+        do {
+            return try UEventSocket().events()
+        } catch {
+            logger.warning("no uevents; relying on the periodic scan", metadata: [
+                "reason": .string(error.description), "interval": .string("\(interval)"),
+            ])
+            return nil
+        }
+    }
+}

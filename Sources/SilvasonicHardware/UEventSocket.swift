@@ -1,0 +1,98 @@
+import CNetlink
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The kernel's uevent broadcast (`NETLINK_KOBJECT_UEVENT`, group 1), read on a thread of its
+/// own so the blocking `poll`/`recv` never holds a cooperative-pool thread.
+///
+/// Opening fails in some containers (no netlink); callers then rely on the periodic scan.
+public final class UEventSocket: Sendable {
+    /// Why the socket could not be opened.
+    public struct OpenError: Error, CustomStringConvertible {
+        public var operation: String
+        public var errno: Int32
+        public var description: String {
+            "netlink uevent socket: \(operation) failed: \(String(cString: strerror(errno))) (errno \(errno))"
+        }
+    }
+
+    private let descriptor: Int32
+    private let stopped = Atomic(false)
+
+    /// Opens the socket and subscribes to the kernel's uevent group.
+    public init() throws(OpenError) {
+        let fd = socket(AF_NETLINK, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_KOBJECT_UEVENT)
+        guard fd >= 0 else { throw OpenError(operation: "socket", errno: errno) }
+        var address = sockaddr_nl()
+        address.nl_family = sa_family_t(AF_NETLINK)
+        address.nl_pid = 0
+        address.nl_groups = 1
+        let bound = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_nl>.size))
+            }
+        }
+        guard bound == 0 else {
+            let error = errno
+            close(fd)
+            throw OpenError(operation: "bind", errno: error)
+        }
+        descriptor = fd
+    }
+
+    deinit { close(descriptor) }
+
+    /// The parsed uevents, until the stream's consumer goes away. Reads happen on a dedicated
+    /// thread that wakes at least every 250 ms to notice that.
+    public func events() -> AsyncStream<UEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: UEvent.self, bufferingPolicy: .bufferingNewest(256))
+        continuation.onTermination = { [self] _ in stopped.store(true, ordering: .relaxed) }
+        let thread = ReaderThread(socket: self, continuation: continuation)
+        thread.start()
+        return stream
+    }
+
+    /// Reads until stopped; runs on the reader thread only.
+    fileprivate func readLoop(_ continuation: AsyncStream<UEvent>.Continuation) {
+        var buffer = [UInt8](repeating: 0, count: 16_384)
+        while !stopped.load(ordering: .relaxed) {
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&poller, 1, 250)
+            if ready < 0, errno != EINTR { break }
+            guard ready > 0 else { continue }
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            guard count > 0 else { continue }
+            if let event = UEventParser.parse(buffer.prefix(count)) { continuation.yield(event) }
+        }
+        continuation.finish()
+    }
+}
+
+/// A POSIX thread that runs one socket's read loop.
+private final class ReaderThread: Sendable {
+    let socket: UEventSocket
+    let continuation: AsyncStream<UEvent>.Continuation
+
+    init(socket: UEventSocket, continuation: AsyncStream<UEvent>.Continuation) {
+        self.socket = socket
+        self.continuation = continuation
+    }
+
+    func start() {
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let created = pthread_create(&thread, nil, { context in
+            let reader = Unmanaged<ReaderThread>.fromOpaque(context!).takeRetainedValue()
+            reader.socket.readLoop(reader.continuation)
+            return nil
+        }, context)
+        if created == 0 {
+            pthread_detach(thread)
+        } else {
+            Unmanaged<ReaderThread>.fromOpaque(context).release()
+            continuation.finish()
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import SilvasonicHardware
+import Testing
+
+@Suite("Kernel uevents")
+struct UEventTests {
+    @Test("A kernel message is split into action, devpath and fields")
+    func parse() {
+        let message = Array("add@/devices/platform/xhci/usb1/1-3.2/1-3.2:1.0/sound/card2\0ACTION=add\0DEVPATH=/devices/x\0SUBSYSTEM=sound\0SEQNUM=7\0".utf8)
+        let event = UEventParser.parse(message)
+        #expect(event?.action == "add")
+        #expect(event?.devpath == "/devices/platform/xhci/usb1/1-3.2/1-3.2:1.0/sound/card2")
+        #expect(event?.subsystem == "sound")
+        #expect(event?.fields["SEQNUM"] == "7")
+        #expect(event?.concernsAudio == true)
+    }
+
+    @Test("udev's re-broadcasts, garbage and empty messages give nothing", arguments: [
+        Array("libudev\0\u{FE}\u{ED}".utf8), Array("no at sign\0A=b".utf8), [UInt8](), [0, 0, 0],
+        Array("@/devices\0".utf8), Array("add@relative\0".utf8),
+    ])
+    func rejects(message: [UInt8]) {
+        #expect(UEventParser.parse(message) == nil)
+    }
+
+    @Test("Only sound and usb events concern microphones")
+    func filter() {
+        #expect(UEvent(action: "add", devpath: "/d", fields: ["SUBSYSTEM": "usb"]).concernsAudio)
+        #expect(!UEvent(action: "add", devpath: "/d", fields: ["SUBSYSTEM": "net"]).concernsAudio)
+        #expect(!UEvent(action: "add", devpath: "/d", fields: [:]).concernsAudio)
+    }
+
+    @Test("The real netlink socket delivers a synthetic uevent the test triggers, or says why it cannot open")
+    func realSocket() async throws {
+        let socket: UEventSocket
+        do {
+            socket = try UEventSocket()
+        } catch {
+            // A container without netlink: the error must say what failed.
+            #expect(error.description.contains("netlink uevent socket"))
+            return
+        }
+        // The socket is bound: the kernel queues the event for it before the reader starts.
+        try "change".write(toFile: "/sys/class/net/lo/uevent", atomically: false, encoding: .utf8)
+        for await event in socket.events() where event.subsystem == "net" && event.devpath.hasSuffix("/lo") {
+            #expect(event.action == "change")
+            break
+        }
+    }
+}
