@@ -16,10 +16,11 @@ public enum SysfsText {
                 pendingSpace = !result.isEmpty
                 continue
             }
+            let needed = pendingSpace ? 2 : 1
+            if result.unicodeScalars.count + needed > maximumLength { break }
             if pendingSpace { result.unicodeScalars.append(" ") }
             pendingSpace = false
             result.unicodeScalars.append(scalar)
-            if result.unicodeScalars.count >= maximumLength { break }
         }
         return result.isEmpty ? nil : result
     }

@@ -40,3 +40,20 @@ struct SysfsTextTests {
         #expect(SysfsText.busPath(raw) == expected)
     }
 }
+
+@Suite("Display text")
+struct DisplayTextTests {
+    @Test("Never longer than the cap, even when folded spaces fall at the end (found by fuzzing)")
+    func cap() {
+        let words = String(repeating: "ab ", count: 200)
+        #expect(SysfsText.displayText(Array(words.utf8))!.unicodeScalars.count <= SysfsText.maximumLength)
+        let exact = String(repeating: "x", count: 127) + " y"
+        #expect(SysfsText.displayText(Array(exact.utf8)) == String(repeating: "x", count: 127))
+    }
+
+    @Test("Control characters and runs of white space fold into single spaces")
+    func folding() {
+        #expect(SysfsText.displayText(Array("  a\t\tb\u{1b}c\n".utf8)) == "a b c")
+        #expect(SysfsText.displayText(Array("\n\t ".utf8)) == nil)
+    }
+}

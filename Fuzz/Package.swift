@@ -1,0 +1,18 @@
+// swift-tools-version: 6.1
+// libFuzzer targets for the parsers of untrusted kernel text. Build and run with Fuzz/run.sh.
+import PackageDescription
+
+let package = Package(
+    name: "silvasonic-fuzz",
+    dependencies: [.package(name: "silvasonic-controller", path: "..")],
+    targets: [
+        .executableTarget(
+            name: "CardsFuzzer",
+            dependencies: [.product(name: "SilvasonicHardware", package: "silvasonic-controller")]
+        ),
+        .executableTarget(
+            name: "UEventFuzzer",
+            dependencies: [.product(name: "SilvasonicHardware", package: "silvasonic-controller")]
+        ),
+    ]
+)
