@@ -32,6 +32,17 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "HardwareBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SilvasonicHardware", package: "silvasonic-controller"),
+                .product(name: "HardwareFixtures", package: "silvasonic-controller"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/Hardware",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "ContainerNamesBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),

@@ -56,15 +56,15 @@ struct ConfinedTree: Sendable {
         return resolved
     }
 
-    /// The bytes of a regular file (at most `readLimit`), not following a final link; `nil`
+    /// The bytes of a regular file (at most `limit`), not following a final link; `nil`
     /// when it is missing, not a regular file or unreadable.
-    func read(_ components: [String]) -> [UInt8]? {
+    func read(_ components: [String], limit: Int = readLimit) -> [UInt8]? {
         let descriptor = open(absolute(components), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        var buffer = [UInt8](repeating: 0, count: Self.readLimit)
+        var buffer = [UInt8](repeating: 0, count: limit)
         var total = 0
         while total < buffer.count {
             let count = buffer.withUnsafeMutableBytes { raw in

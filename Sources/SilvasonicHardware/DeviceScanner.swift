@@ -14,7 +14,7 @@ public struct DeviceScanner: Sendable {
     public func scan() -> ScanResult {
         let proc = ConfinedTree(root: roots.procfs)
         let sys = ConfinedTree(root: roots.sysfs)
-        guard let cardsFile = proc.read(["asound", "cards"]) else {
+        guard let cardsFile = proc.read(["asound", "cards"], limit: 1 << 20) else {
             return ScanResult(devices: [], problems: [])   // no sound cards (or no ALSA) on this machine
         }
         var devices: [AudioDevice] = []

@@ -174,3 +174,35 @@ struct ScanReportTests {
         #expect(text.contains("\"reason\" : \"no USB device above the card in sysfs\""))
     }
 }
+
+@Suite("The scan interval setting")
+struct ScanIntervalTests {
+    @Test("Unset gives 1 s; a number of seconds is read")
+    func values() {
+        #expect(ScanInterval.from(environment: [:]) == (.seconds(1), nil))
+        #expect(ScanInterval.from(environment: ["SILVASONIC_SCAN_INTERVAL_S": "0.25"]).interval == .milliseconds(250))
+    }
+
+    @Test("Bad values fall back to 1 s with a message naming the variable", arguments: ["0", "-1", "abc", "inf", "99999"])
+    func bad(value: String) {
+        let result = ScanInterval.from(environment: ["SILVASONIC_SCAN_INTERVAL_S": value])
+        #expect(result.interval == .seconds(1))
+        #expect(result.problem?.contains("SILVASONIC_SCAN_INTERVAL_S") == true)
+    }
+}
+
+@Suite("Many cards")
+struct ManyCardsTests {
+    @Test("A cards file longer than one page is read whole: 256 cards, 256 devices (found by the benchmark)")
+    func manyCards() throws {
+        let fixture = try HardwareFixture()
+        try fixture.writeCardsFile((0..<256).map { AsoundCard(index: $0, id: "Mic\($0)", driver: "USB-Audio", name: "Mic \($0)") })
+        for index in 0..<256 {
+            try fixture.addUSBCard(index: index, busPath: "1-\(index + 1)", vendorID: Array("0869".utf8),
+                                   productID: Array("0389".utf8), serial: Array("S\(index)".utf8))
+        }
+        let result = DeviceScanner(roots: fixture.roots).scan()
+        #expect(result.devices.count == 256)
+        #expect(result.problems.isEmpty)
+    }
+}

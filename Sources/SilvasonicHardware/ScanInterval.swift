@@ -1,0 +1,15 @@
+/// The periodic scan's interval: `SILVASONIC_SCAN_INTERVAL_S` seconds (default 1.0).
+public enum ScanInterval {
+    /// The contract's default.
+    public static let standard = Duration.seconds(1)
+
+    /// Reads `SILVASONIC_SCAN_INTERVAL_S`; a missing, unparsable, non-positive or absurd value
+    /// (over an hour) gives the default, and the reason, so the caller can log it.
+    public static func from(environment: [String: String]) -> (interval: Duration, problem: String?) {
+        guard let text = environment["SILVASONIC_SCAN_INTERVAL_S"], !text.isEmpty else { return (standard, nil) }
+        guard let seconds = Double(text), seconds.isFinite, seconds > 0, seconds <= 3600 else {
+            return (standard, "SILVASONIC_SCAN_INTERVAL_S must be a number of seconds in (0, 3600]; got \"\(text)\", using 1.0")
+        }
+        return (.milliseconds(Int64((seconds * 1000).rounded())), nil)
+    }
+}
