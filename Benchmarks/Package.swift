@@ -12,10 +12,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
     ],
     targets: [
+        // Helpers shared by the benchmarks.
+        .target(name: "BenchmarkSupport", path: "Support"),
         // The Swift half of the side-by-side comparison with OTP's supervisor (otp/run.sh).
         .executableTarget(
             name: "supervision-vs-otp",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Supervision", package: "silvasonic-controller"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -24,6 +27,7 @@ let package = Package(
         .executableTarget(
             name: "SupervisionBenchmarks",
             dependencies: [
+                "BenchmarkSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Supervision", package: "silvasonic-controller"),
                 .product(name: "Logging", package: "swift-log"),

@@ -6,13 +6,14 @@ let package = Package(
     name: "silvasonic-fuzz",
     dependencies: [.package(name: "silvasonic-controller", path: "..")],
     targets: [
+        .target(name: "FuzzDriver"),
         .executableTarget(
             name: "CardsFuzzer",
-            dependencies: [.product(name: "SilvasonicHardware", package: "silvasonic-controller")]
+            dependencies: ["FuzzDriver", .product(name: "SilvasonicHardware", package: "silvasonic-controller")]
         ),
         .executableTarget(
             name: "UEventFuzzer",
-            dependencies: [.product(name: "SilvasonicHardware", package: "silvasonic-controller")]
+            dependencies: ["FuzzDriver", .product(name: "SilvasonicHardware", package: "silvasonic-controller")]
         ),
     ]
 )

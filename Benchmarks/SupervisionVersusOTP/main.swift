@@ -7,7 +7,7 @@
 //   supervision-vs-otp memory N    RSS growth per idle supervised child
 import Logging
 import Supervision
-import Synchronization
+import BenchmarkSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -77,29 +77,6 @@ func startAndShutdown(_ n: Int) async throws -> (Duration, Int) {
         print("start phase \(started - began), shutdown phase \(clock.now - started)")
     }
     return (clock.now - began, grown)
-}
-
-/// Counts a child's starts and says when the `target`-th has come (as OTP's half does with an
-/// atomic counter and a message), so no event consumer runs during the measurement.
-final class StartCounter: Sendable {
-    private let count = Atomic(0)
-    private let waiter = Mutex<CheckedContinuation<Void, Never>?>(nil)
-    let target: Int
-
-    init(target: Int) { self.target = target }
-
-    func started() {
-        if count.add(1, ordering: .relaxed).newValue == target {
-            waiter.withLock { $0.take() }?.resume()
-        }
-    }
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            waiter.withLock { $0 = continuation }
-            if count.load(ordering: .relaxed) >= target { waiter.withLock { $0.take() }?.resume() }
-        }
-    }
 }
 
 /// A one-for-one supervisor restarts a child that fails at once until `n` restarts are done.

@@ -1,29 +1,7 @@
 import Benchmark
 import Logging
 import Supervision
-import Synchronization
-
-/// Counts a child's starts and says when the `target`-th has come.
-final class StartCounter: Sendable {
-    private let count = Atomic(0)
-    private let waiter = Mutex<CheckedContinuation<Void, Never>?>(nil)
-    let target: Int
-
-    init(target: Int) { self.target = target }
-
-    func started() {
-        if count.add(1, ordering: .relaxed).newValue == target {
-            waiter.withLock { $0.take() }?.resume()
-        }
-    }
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            waiter.withLock { $0 = continuation }
-            if count.load(ordering: .relaxed) >= target { waiter.withLock { $0.take() }?.resume() }
-        }
-    }
-}
+import BenchmarkSupport
 
 struct Crash: Error {}
 

@@ -1,21 +1,7 @@
-// libFuzzer drives fuzzUEvent: it parses its own flags (-max_total_time=..., a corpus folder) from
-// the command line. Built only with -sanitize=fuzzer (Fuzz/run.sh).
-#if canImport(Glibc)
-import Glibc
-#endif
+// libFuzzer drives fuzzUEvent. Built only with -sanitize=fuzzer (Fuzz/run.sh).
+import FuzzDriver
 
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(
-    _ argc: UnsafeMutablePointer<Int32>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-) -> Int32
-
-/// libFuzzer's own `main` (linked by -sanitize=fuzzer) calls this; the driver call below serves
-/// when SwiftPM's entry point wins instead. Either way every input reaches the same function.
 @_cdecl("LLVMFuzzerTestOneInput")
 func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 { fuzzUEvent(data, size) }
 
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-exit(runFuzzerDriver(&argc, &argv) { data, size in fuzzUEvent(data, size) })
+runFuzzer { data, size in fuzzUEvent(data, size) }
