@@ -2,7 +2,8 @@
 # Side-by-side: the Supervision library against Erlang/OTP's supervisor, same machine, same run.
 #   Benchmarks/otp/run.sh [N_START] [N_RESTART...]
 # Installs erlang-base when missing, builds the Swift half in release mode, runs each scenario
-# for both, and prints a table with the ratios (> 1 means Swift is ahead).
+# for both ROUNDS times (default 3, alternating), and prints the medians and their ratios
+# (> 1 means Swift is ahead). This machine is noisy: single runs vary by about ±30 %.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/.."
@@ -19,11 +20,19 @@ fi
 swift build -c release --product supervision-vs-otp >/dev/null
 swift_bin="$(swift build -c release --show-bin-path)/supervision-vs-otp"
 
-run_both() {   # scenario n -> "swift_seconds swift_bytes otp_seconds otp_bytes"
-    local swift otp
-    swift="$("$swift_bin" "$1" "$2")"
-    otp="$(escript "$here/supervision_bench.erl" "$1" "$2")"
-    echo "$(echo "$swift" | awk '{print $3, $4}') $(echo "$otp" | awk '{print $3, $4}')"
+rounds="${ROUNDS:-3}"
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+run_both() {   # scenario n -> "swift_seconds swift_bytes otp_seconds otp_bytes" (medians)
+    local swift=() otp=() round
+    for round in $(seq "$rounds"); do
+        swift+=("$("$swift_bin" "$1" "$2")")
+        otp+=("$(escript "$here/supervision_bench.erl" "$1" "$2")")
+    done
+    echo "$(printf '%s\n' "${swift[@]}" | awk '{print $3}' | median)" \
+         "$(printf '%s\n' "${swift[@]}" | awk '{print $4}' | median)" \
+         "$(printf '%s\n' "${otp[@]}" | awk '{print $3}' | median)" \
+         "$(printf '%s\n' "${otp[@]}" | awk '{print $4}' | median)"
 }
 
 printf '%-34s %14s %14s %10s\n' "benchmark" "Swift" "OTP" "ratio"
