@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
     ],
     targets: [
         // C libraries, found through pkg-config; `providers` names the Debian packages.
@@ -111,7 +112,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SupervisionTests",
-            dependencies: ["Supervision", "SupervisionTesting", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Supervision", "SupervisionTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -79,6 +79,19 @@ public actor HardwareMonitor<C: Clock> where C.Duration == Duration {
         }
     }
 
+    /// The updates as an `AsyncSequence`: the monitor runs while the stream is iterated and stops
+    /// when the iterating task is cancelled or drops the stream.
+    /// - Parameter uevents: as for ``run(uevents:updates:)``.
+    public nonisolated func updates(uevents: AsyncStream<UEvent>? = nil) -> AsyncStream<HardwareUpdate> {
+        let (stream, continuation) = AsyncStream.makeStream(of: HardwareUpdate.self, bufferingPolicy: .bufferingNewest(64))
+        let task = Task {
+            await self.run(uevents: uevents) { continuation.yield($0) }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
     /// Scans now; an update when anything changed (always for the initial scan).
     public func scanOnce(_ trigger: HardwareUpdate.Trigger) -> HardwareUpdate? {
         let result = scanner.scan()

@@ -48,16 +48,14 @@ struct HardwareMonitorTests {
         await run.value
     }
 
-    @Test("A sound uevent makes the monitor rescan at once, without waiting for the tick")
+    @Test("A sound uevent makes the monitor rescan at once, without waiting for the tick (as an AsyncSequence)")
     func uevent() async throws {
         let fixture = try HardwareFixture()
         let clock = ManualClock()
         let monitor = HardwareMonitor(scanner: DeviceScanner(roots: fixture.roots), interval: .seconds(3600),
                                       clock: clock, logger: quiet)
-        let (updates, sink) = AsyncStream.makeStream(of: HardwareUpdate.self)
         let (events, kernel) = AsyncStream.makeStream(of: UEvent.self)
-        let run = Task { await monitor.run(uevents: events) { sink.yield($0) } }
-        var iterator = updates.makeAsyncIterator()
+        var iterator = monitor.updates(uevents: events).makeAsyncIterator()
         _ = await iterator.next()
 
         try plug(fixture, [4])
@@ -67,8 +65,6 @@ struct HardwareMonitorTests {
         let update = await iterator.next()
         #expect(update?.trigger == .uevent(add))
         #expect(update?.changes.map(\.kind) == ["appeared 0869-0389-S4"])
-        run.cancel()
-        await run.value
     }
 }
 

@@ -1,24 +1,37 @@
+import PropertyBased
 import Supervision
+import PropertyBased
 import SupervisionTesting
 import Testing
 
 @Suite("Property: a shut-down supervisor leaves no child task running")
 struct NoLeftoverTasksTests {
-    @Test("Random trees of children, random failures and exits, then shutdown", arguments: 0..<40)
-    func noLeftovers(seed: Int) async throws {
+    @Test("Random trees of children, random failures and exits, then shutdown")
+    func noLeftovers() async throws {
+        await propertyCheck(count: 40, input: Gen<Strategy>.case, Gen<RestartType>.case.array(of: 1...8),
+                            Gen.int(in: 0...2).array(of: 8...8), Gen.int(in: 0...10), Gen.int(in: 0...1_000_000)) {
+            strategy, restartTypes, shutdownKinds, actions, seed in
+            do {
+                try await check(strategy: strategy, restartTypes: restartTypes, shutdownKinds: shutdownKinds,
+                                actions: actions, seed: seed)
+            } catch {
+                Issue.record(error)
+            }
+        }
+    }
+
+    func check(strategy: Strategy, restartTypes: [RestartType], shutdownKinds: [Int], actions: Int, seed: Int) async throws {
         var random = SplitMix(seed: UInt64(seed))
-        let strategy = Strategy.allCases.randomElement(using: &random)!
-        let count = Int.random(in: 1...8, using: &random)
-        let controls = (0..<count).map { ChildControl("c\($0)") }
-        let specs = controls.map { control in
-            control.spec(restart: RestartType.allCases.randomElement(using: &random)!,
-                         shutdown: [.brutalKill, .timeout(.seconds(1)), .infinity].randomElement(using: &random)!)
+        let shutdowns: [Shutdown] = [.brutalKill, .timeout(.seconds(1)), .infinity]
+        let controls = restartTypes.indices.map { ChildControl("c\($0)") }
+        let specs = controls.indices.map { index in
+            controls[index].spec(restart: restartTypes[index], shutdown: shutdowns[shutdownKinds[index]])
         }
         var harness = try Harness(options: .init(strategy: strategy,
                                                  intensity: RestartIntensity(maxRestarts: 1000, within: .seconds(1))),
                                   children: specs)
         await harness.waitForStarts(controls.map(\.id))
-        for _ in 0..<Int.random(in: 0...10, using: &random) {
+        for _ in 0..<actions {
             let running = await harness.supervisor.whichChildren().filter { $0.state == .running }
             guard let target = running.randomElement(using: &random),
                   let control = controls.first(where: { $0.id == target.id }) else { break }

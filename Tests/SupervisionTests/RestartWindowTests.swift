@@ -1,3 +1,4 @@
+import PropertyBased
 import Supervision
 import SupervisionTesting
 import Testing
@@ -44,21 +45,20 @@ struct RestartWindowTests {
         #expect(!record(&window, at(0)))
     }
 
-    @Test("Property: the verdict equals counting restarts in the last period by brute force",
-          arguments: 0..<200)
-    func bruteForce(seed: Int) {
-        var generator = SplitMix(seed: UInt64(seed))
-        let maxRestarts = Int.random(in: 0...5, using: &generator)
-        let period = Int.random(in: 1...20, using: &generator)
-        var window = Window(intensity: RestartIntensity(maxRestarts: maxRestarts, within: .milliseconds(period)))
-        var times: [Int] = []
-        var now = 0
-        for _ in 0..<40 {
-            now += Int.random(in: 0...6, using: &generator)
-            times.append(now)
-            let inWindow = times.filter { now - $0 < period }.count
-            #expect(record(&window, ManualClock.Instant(offset: .milliseconds(now))) == (inWindow <= maxRestarts))
-            #expect(window.restarts.count == inWindow)
+    @Test("Property: the verdict equals counting the restarts of the last period by brute force")
+    func bruteForce() async {
+        await propertyCheck(count: 300, input: Gen.int(in: 0...5), Gen.int(in: 1...20),
+                            Gen.int(in: 0...6).array(of: 1...40)) { maxRestarts, period, gaps in
+            var window = Window(intensity: RestartIntensity(maxRestarts: maxRestarts, within: .milliseconds(period)))
+            var times: [Int] = []
+            var now = 0
+            for gap in gaps {
+                now += gap
+                times.append(now)
+                let inWindow = times.filter { now - $0 < period }.count
+                #expect(record(&window, ManualClock.Instant(offset: .milliseconds(now))) == (inWindow <= maxRestarts))
+                #expect(window.restarts.count == inWindow)
+            }
         }
     }
 }
