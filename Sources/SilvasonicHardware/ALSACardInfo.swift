@@ -2,7 +2,9 @@ import CALSA
 
 /// What libasound says about a card: its id and name (`snd_ctl_card_info`).
 public struct ALSACardInfo: Sendable, Equatable {
+    /// ALSA's card id (`UltraMic384K`).
     public var id: String
+    /// The card's name.
     public var name: String
 
     /// Asks libasound about card `card`; `nil` when ALSA does not know it (no such card, no

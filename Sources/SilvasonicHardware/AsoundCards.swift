@@ -9,6 +9,7 @@ public struct AsoundCard: Sendable, Equatable {
     /// The card's name after ` - `.
     public var name: String
 
+    /// Creates a card line; the parser makes these, fixtures write them.
     public init(index: Int, id: String, driver: String, name: String) {
         self.index = index
         self.id = id

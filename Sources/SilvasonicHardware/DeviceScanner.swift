@@ -5,7 +5,9 @@
 /// what could not be read becomes a ``ScanProblem``, and the card is still reported with what
 /// is known (a card with no readable USB parent gets the `alsa-card{N}` id).
 public struct DeviceScanner: Sendable {
+    /// The trees this scanner reads.
     public let roots: HardwareRoots
+    /// A scanner of `roots`; libasound is consulted only when they are the live `/proc` and `/sys`.
     public init(roots: HardwareRoots) {
         self.roots = roots
     }

@@ -14,6 +14,7 @@ public struct HardwareInventory: Sendable, Equatable {
     /// The devices of the latest scan, by stable id.
     public private(set) var devices: [String: AudioDevice] = [:]
 
+    /// An inventory that has seen nothing yet.
     public init() {}
 
     /// Applies a scan; returns the changes (gone first, then appeared and changed, each by

@@ -5,15 +5,21 @@ import SilvasonicIO
 public struct HardwareUpdate: Sendable, Equatable {
     /// What made the monitor scan.
     public enum Trigger: Sendable, Equatable {
+        /// The first scan, at start.
         case initial
+        /// A tick of the periodic scan.
         case periodic
+        /// A kernel uevent of the `sound` or `usb` subsystem.
         case uevent(UEvent)
     }
 
+    /// What made the monitor scan.
     public var trigger: Trigger
+    /// What changed since the previous update.
     public var changes: [HardwareChange]
     /// Every device now present.
     public var devices: [AudioDevice]
+    /// Cards this scan could not describe fully.
     public var problems: [ScanProblem]
 }
 
@@ -26,9 +32,12 @@ public struct HardwareUpdate: Sendable, Equatable {
 /// cooperative pool. The clock is a parameter; tests use a manual one.
 public actor HardwareMonitor<C: Clock> where C.Duration == Duration {
     private let executor = QueueExecutor(label: "silvasonic.hardware")
+    /// Scans run on the monitor's own serial queue.
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
+    /// What the monitor scans.
     public nonisolated let scanner: DeviceScanner
+    /// The periodic scan's interval.
     public nonisolated let interval: Duration
     private let clock: C
     private let logger: Logger

@@ -1,9 +1,12 @@
 /// Where the hardware layer reads the kernel's view of the machine: `/proc` and `/sys`, or a
 /// fixture tree laid out the same way (`SILVASONIC_PROCFS_ROOT`, `SILVASONIC_SYSFS_ROOT`).
 public struct HardwareRoots: Sendable, Equatable {
+    /// Where `/proc` is (the cards file is `asound/cards` below it).
     public var procfs: String
+    /// Where `/sys` is.
     public var sysfs: String
 
+    /// Roots at these paths; trailing slashes are dropped.
     public init(procfs: String = "/proc", sysfs: String = "/sys") {
         self.procfs = Self.trimmed(procfs)
         self.sysfs = Self.trimmed(sysfs)

@@ -1,17 +1,21 @@
 /// A kernel uevent, as sent on the `NETLINK_KOBJECT_UEVENT` socket:
 /// `add@/devices/...\0ACTION=add\0DEVPATH=/devices/...\0SUBSYSTEM=sound\0...`.
 public struct UEvent: Sendable, Equatable {
+    /// `add`, `remove`, `change`, `bind`, ...
     public var action: String
+    /// The device's path below `/sys`.
     public var devpath: String
     /// Every `KEY=value` field (at most 64, each value at most 4,096 bytes, display-safe).
     public var fields: [String: String]
 
+    /// Creates an event; the parser makes these, tests inject them.
     public init(action: String, devpath: String, fields: [String: String]) {
         self.action = action
         self.devpath = devpath
         self.fields = fields
     }
 
+    /// The `SUBSYSTEM` field.
     public var subsystem: String? { fields["SUBSYSTEM"] }
 
     /// Whether this event can change the set of USB microphones (`sound` or `usb` subsystem).

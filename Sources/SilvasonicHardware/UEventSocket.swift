@@ -11,8 +11,11 @@ import Glibc
 public final class UEventSocket: Sendable {
     /// Why the socket could not be opened.
     public struct OpenError: Error, CustomStringConvertible {
+        /// The system call that failed (`socket` or `bind`).
         public var operation: String
+        /// Its `errno`.
         public var errno: Int32
+        /// What failed and why, for the log.
         public var description: String {
             "netlink uevent socket: \(operation) failed: \(String(cString: strerror(errno))) (errno \(errno))"
         }

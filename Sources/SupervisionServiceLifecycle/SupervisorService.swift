@@ -19,12 +19,16 @@ public import Supervision
 /// try await group.run()
 /// ```
 public struct SupervisorService<C: Clock>: Service where C.Duration == Duration {
+    /// The supervisor this service runs.
     public let supervisor: Supervisor<C>
 
+    /// Wraps `supervisor`.
     public init(_ supervisor: Supervisor<C>) {
         self.supervisor = supervisor
     }
 
+    /// Runs the supervisor until the group shuts down gracefully, its task is cancelled, or it
+    /// ends on its own (returns) or gives up (throws).
     public func run() async throws {
         let supervisor = self.supervisor
         try await withGracefulShutdownHandler {

@@ -8,5 +8,6 @@ public struct FixedRandom: RandomNumberGenerator, Sendable {
         self.value = UInt64(min(max(unit, 0), 0.999_999_999) * Double(UInt64(1) << 53)) << 11
     }
 
+    /// The same value on every call.
     public mutating func next() -> UInt64 { value }
 }

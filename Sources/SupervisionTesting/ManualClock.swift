@@ -15,13 +15,19 @@ import Synchronization
 public final class ManualClock: Clock, Sendable {
     /// A point on a manual clock: the time since the clock was made.
     public struct Instant: InstantProtocol, Sendable, Hashable, CustomStringConvertible {
+        /// Time since the clock was made.
         public var offset: Duration
 
+        /// The instant `offset` after the clock was made.
         public init(offset: Duration) { self.offset = offset }
 
+        /// This instant moved by `duration`.
         public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        /// The time from this instant to `other`.
         public func duration(to other: Instant) -> Duration { other.offset - offset }
+        /// Earlier-than.
         public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+        /// `t+<offset>`.
         public var description: String { "t+\(offset)" }
     }
 
@@ -40,9 +46,12 @@ public final class ManualClock: Clock, Sendable {
 
     private let state = Mutex(State())
 
+    /// A clock at `t+0` with no sleepers.
     public init() {}
 
+    /// The current time: moved only by ``advance(by:)`` and ``advance(to:)``.
     public var now: Instant { state.withLock { $0.now } }
+    /// Zero: every instant can be reached.
     public var minimumResolution: Duration { .zero }
 
     /// How many sleeps are waiting right now.
@@ -51,6 +60,8 @@ public final class ManualClock: Clock, Sendable {
     /// The earliest deadline among the waiting sleeps.
     public var nextDeadline: Instant? { state.withLock { $0.sleepers.values.map(\.deadline).min() } }
 
+    /// Suspends until the clock is advanced to `deadline` (returns at once when it is not in the
+    /// future); throws `CancellationError` when the task is cancelled first.
     public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
         try Task.checkCancellation()
         let id = state.withLock { state in

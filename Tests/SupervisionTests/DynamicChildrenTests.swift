@@ -120,3 +120,25 @@ struct DynamicChildrenTests {
         #expect(controls.allSatisfy { $0.running == 0 })
     }
 }
+
+@Suite("Many children of one template")
+struct ChildTemplateTests {
+    @Test("Children made from one template get their own argument and are supervised alike")
+    func template() async throws {
+        let controls = (0..<5).map { ChildControl("device-\($0)") }
+        let template = ChildTemplate<Int>(restart: .transient) { index in try await controls[index].run() }
+        var harness = try Harness(options: .init(shutdownOrder: .concurrent), children: [])
+        for index in controls.indices {
+            try await harness.supervisor.startChild(from: template, id: "device-\(index)", argument: index)
+        }
+        await harness.waitForStarts(controls.map(\.id))
+        controls[3].fail()
+        await harness.events.until(.started, "device-3")
+        controls[1].exit()
+        await harness.events.until(.exitedNormally, "device-1")
+        let states = await harness.supervisor.whichChildren().map { "\($0.id):\($0.state)" }
+        #expect(states == ["device-0:running", "device-1:stopped", "device-2:running", "device-3:running",
+                           "device-4:running"])
+        _ = await harness.stop()
+    }
+}
