@@ -6,6 +6,10 @@ import PackageDescription
 let package = Package(
     name: "silvasonic-benchmarks",
     platforms: [.macOS(.v15)],
+    products: [
+        // Shared with the OTP comparison's package (otp/Package.swift).
+        .library(name: "BenchmarkSupport", targets: ["BenchmarkSupport"]),
+    ],
     dependencies: [
         .package(name: "silvasonic-controller", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
@@ -13,16 +17,13 @@ let package = Package(
     ],
     targets: [
         // Helpers shared by the benchmarks.
-        .target(name: "BenchmarkSupport", path: "Support"),
-        // The Swift half of the side-by-side comparison with OTP's supervisor (otp/run.sh).
-        .executableTarget(
-            name: "supervision-vs-otp",
+        .target(
+            name: "BenchmarkSupport",
             dependencies: [
-                "BenchmarkSupport",
                 .product(name: "Supervision", package: "silvasonic-controller"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "SupervisionVersusOTP"
+            path: "Support"
         ),
         .executableTarget(
             name: "SupervisionBenchmarks",

@@ -6,7 +6,7 @@
 # (> 1 means Swift is ahead). This machine is noisy: single runs vary by about ±30 %.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-cd "$here/.."
+cd "$here"
 
 n_start="${1:-100000}"
 shift || true

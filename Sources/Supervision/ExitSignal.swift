@@ -64,7 +64,7 @@ final class ExitSignal: Sendable {
                 do {
                     try await clock.sleep(for: limit)
                 } catch {
-                    return true   // cancelled because the child ended first; the other task says so
+                    return false  // cancelled after the child ended: the group has its answer already
                 }
                 return false
             }

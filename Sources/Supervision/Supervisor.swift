@@ -44,7 +44,7 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
     /// - Parameters:
     ///   - name: this supervisor's name; its path is `parentPath/name`.
     ///   - parentPath: the path of the supervisor above it, if any.
-    ///   - options: strategy, restart intensity, backoff and auto-shutdown.
+    ///   - options: strategy, restart intensity, backoff, auto-shutdown and shutdown order.
     ///   - children: the static children, started in this order.
     ///   - clock: the clock for backoff delays and shutdown timeouts.
     ///   - random: the source of backoff jitter.

@@ -3,6 +3,9 @@ import HardwareFixtures
 import Logging
 import SilvasonicHardware
 
+// Benchmark names carry no spaces: package-benchmark writes threshold files with spaces turned
+// into underscores but looks them up by the raw name, so a name with a space is never checked.
+
 /// A fixture machine with `count` USB microphones.
 func fixture(cards count: Int) throws -> HardwareFixture {
     let fixture = try HardwareFixture()
@@ -18,11 +21,14 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.instructions, .mallocCountTotal, .wallClock, .syscalls],
         maxDuration: .seconds(3),
-        maxIterations: 200
+        maxIterations: 200,
+        // The harness itself allocates a little, varying by a few between runs: allow 8 more
+        // than the recorded p90 (per 1,000 calls in the kilo-scaled suites) before failing.
+        thresholds: [.mallocCountTotal: .init(absolute: [.p90: 8])]
     )
 
     for count in [1, 16, 256] {
-        Benchmark("Scan of \(count) USB cards") { benchmark in
+        Benchmark("scan-\(count)-usb-cards") { benchmark in
             let machine = try fixture(cards: count)
             let scanner = DeviceScanner(roots: machine.roots)
             benchmark.startMeasurement()
@@ -33,7 +39,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("Uevent to rescan result (16 cards, one plugged)") { benchmark in
+    Benchmark("uevent-to-rescan-16-cards") { benchmark in
         let machine = try fixture(cards: 16)
         let quiet = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
         let monitor = HardwareMonitor(scanner: DeviceScanner(roots: machine.roots), interval: .seconds(3600),

@@ -1,11 +1,9 @@
 import Benchmark
-import Logging
-import Supervision
 import BenchmarkSupport
+import Supervision
 
-struct Crash: Error {}
-
-let quiet = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
+// Benchmark names carry no spaces: package-benchmark writes threshold files with spaces turned
+// into underscores but looks them up by the raw name, so a name with a space is never checked.
 
 /// Allocations per restart, and the pure rules' cost per decision. Mallocs are exact on any
 /// machine; thresholds for them are kept in Thresholds/.
@@ -14,20 +12,14 @@ let benchmarks: @Sendable () -> Void = {
         metrics: [.instructions, .mallocCountTotal, .wallClock],
         scalingFactor: .kilo,
         maxDuration: .seconds(3),
-        maxIterations: 200
+        maxIterations: 200,
+        // The harness itself allocates a little, varying by a few between runs: allow 8 more
+        // than the recorded p90 (per 1,000 calls in the kilo-scaled suites) before failing.
+        thresholds: [.mallocCountTotal: .init(absolute: [.p90: 8])]
     )
 
-    Benchmark("Restart of a child that fails at once (one-for-one)") { benchmark in
-        let restarts = benchmark.scaledIterations.count
-        let counter = StartCounter(target: restarts + 1)
-        let supervisor = try Supervisor(
-            name: "bench",
-            options: .init(intensity: RestartIntensity(maxRestarts: restarts * 2, within: .seconds(3600))),
-            children: [ChildSpec(id: "crasher") {
-                counter.started()
-                throw Crash()
-            }],
-            logger: quiet)
+    Benchmark("restart-of-a-failing-child-one-for-one") { benchmark in
+        let (supervisor, counter) = try crashLoopSupervisor(restarts: benchmark.scaledIterations.count)
         benchmark.startMeasurement()
         let run = Task { try await supervisor.run() }
         await counter.wait()
@@ -36,7 +28,7 @@ let benchmarks: @Sendable () -> Void = {
         try await run.value
     }
 
-    Benchmark("Restart-intensity decision (sliding window)") { benchmark in
+    Benchmark("restart-window-decision") { benchmark in
         var window = RestartWindow<ContinuousClock.Instant>(
             intensity: RestartIntensity(maxRestarts: 10, within: .seconds(1)))
         var now = ContinuousClock.now
@@ -46,7 +38,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("Backoff delay") { benchmark in
+    Benchmark("backoff-delay") { benchmark in
         let policy = BackoffPolicy()
         var attempt = 0
         for _ in benchmark.scaledIterations {

@@ -46,7 +46,6 @@ private func readStatm(_ file: UnsafeMutablePointer<FILE>, _ size: UnsafeMutable
     throw CancellationError()
 }
 
-struct Immediate: Error {}
 
 let quiet = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
 let clock = ContinuousClock()
@@ -81,15 +80,7 @@ func startAndShutdown(_ n: Int) async throws -> (Duration, Int) {
 
 /// A one-for-one supervisor restarts a child that fails at once until `n` restarts are done.
 func restartThroughput(_ n: Int) async throws -> (Duration, Int) {
-    let counter = StartCounter(target: n + 1)
-    let supervisor = try Supervisor(
-        name: "bench",
-        options: .init(intensity: RestartIntensity(maxRestarts: n * 2, within: .seconds(3600))),
-        children: [ChildSpec(id: "crasher") {
-            counter.started()
-            throw Immediate()
-        }],
-        logger: quiet)
+    let (supervisor, counter) = try crashLoopSupervisor(restarts: n)
     let began = clock.now
     let run = Task { try await supervisor.run() }
     await counter.wait()
