@@ -67,22 +67,22 @@ let package = Package(
         .target(name: "ControllerCore", swiftSettings: strict),
 
         // Serial executors that keep blocking C calls off the cooperative pool.
-        .target(name: "SilvasonicIO", swiftSettings: strict),
+        .target(name: "SilvasonicIO", dependencies: ["Supervision"], swiftSettings: strict),
 
         // Backend clients, one module each; C handles never leave them.
         .target(
             name: "SilvasonicPostgres",
-            dependencies: ["CLibPQ", "SilvasonicIO"],
+            dependencies: ["CLibPQ", "SilvasonicIO", "Supervision"],
             swiftSettings: strict
         ),
         .target(
             name: "SilvasonicRedis",
-            dependencies: ["CHiredis", "SilvasonicIO"],
+            dependencies: ["CHiredis", "SilvasonicIO", "Supervision"],
             swiftSettings: strict
         ),
         .target(
             name: "SilvasonicPodman",
-            dependencies: ["CCurl", "SilvasonicIO"],
+            dependencies: ["CCurl", "SilvasonicIO", "Supervision"],
             swiftSettings: strict
         ),
         .target(
@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(name: "ControllerCoreTests", dependencies: ["ControllerCore"], swiftSettings: strict),
         .testTarget(
             name: "SilvasonicPostgresTests",
-            dependencies: ["SilvasonicPostgres", "TestSupport"],
+            dependencies: ["SilvasonicPostgres", "SilvasonicIO", "Supervision", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,4 +1,4 @@
-import Dispatch
+public import Dispatch
 
 /// A serial executor that runs its jobs on one private dispatch queue.
 ///
@@ -13,7 +13,8 @@ import Dispatch
 /// }
 /// ```
 public final class QueueExecutor: SerialExecutor {
-    private let queue: DispatchQueue
+    /// The private queue the jobs run on; a ``ReadinessSource`` delivers its events here.
+    public let queue: DispatchQueue
 
     /// Creates an executor with a new serial queue.
     /// - Parameter label: the queue's label, shown in debuggers and crash reports.

@@ -21,6 +21,7 @@ start)
     cat >"$root/containers.conf" <<CONF
 [containers]
 default_ulimits = ["nofile=10000:10000", "nproc=10000:10000"]
+log_driver = "k8s-file"
 
 [engine]
 runtime = "runc"

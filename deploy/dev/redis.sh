@@ -2,13 +2,14 @@
 # Starts or stops a private redis-server in DIR/redis, on a free port on 127.0.0.1, with
 # persistence off. Prints SILVASONIC_REDIS_URL.
 #   deploy/dev/redis.sh start DIR
+#   deploy/dev/redis.sh restart DIR   (open connections are cut; same port)
 #   deploy/dev/redis.sh stop DIR
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
 
 command="${1:-}"; dir="${2:-}"
-[ -n "$command" ] && [ -n "$dir" ] || die "usage: $0 start|stop DIR"
+[ -n "$command" ] && [ -n "$dir" ] || die "usage: $0 start|restart|stop DIR"
 root="$dir/redis"
 
 case "$command" in
@@ -16,7 +17,7 @@ start)
     [ -f "$root/redis.env" ] && { cat "$root/redis.env"; exit 0; }
     command -v redis-server >/dev/null || die "redis-server not found (apt-get install redis-server)"
     mkdir -p "$root"
-    port="$(free_port)"
+    port="${REDIS_PORT:-$(free_port)}"
     redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no --daemonize yes \
         --dir "$root" --pidfile "$root/redis.pid" --logfile "$root/redis.log" >/dev/null
     wait_for "[ -s '$root/redis.pid' ]" 20 || die "redis-server did not start: $(tail -5 "$root/redis.log")"
@@ -26,9 +27,16 @@ start)
     note "Redis on 127.0.0.1:$port"
     cat "$root/redis.env"
     ;;
+restart)
+    [ -f "$root/redis.env" ] || die "no Redis was started in $dir"
+    port="$(sed -n 's/.*:\([0-9]*\)\/0$/\1/p' "$root/redis.env")"
+    "$0" stop "$dir"
+    rm -f "$root/redis.pid"
+    REDIS_PORT="$port" "$0" start "$dir" >/dev/null
+    ;;
 stop)
     stop_recorded_process "$root/process" 10
     rm -f "$root/redis.env"
     ;;
-*) die "usage: $0 start|stop DIR" ;;
+*) die "usage: $0 start|restart|stop DIR" ;;
 esac

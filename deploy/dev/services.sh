@@ -20,6 +20,12 @@ test_image="localhost/silvasonic-minimal:latest"
 down() {
     local dir="$1"
     [ -d "$dir" ] || return 0
+    # Servers that single tests started for themselves (to restart them mid-test), then the stack's.
+    for scratch in "$dir"/scratch/*/; do
+        [ -d "$scratch" ] || continue
+        "$here/redis.sh" stop "$scratch" || true
+        "$here/postgres.sh" stop "$scratch" || true
+    done
     "$here/podman.sh" stop "$dir" || true
     "$here/redis.sh" stop "$dir" || true
     "$here/postgres.sh" stop "$dir" || true
