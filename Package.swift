@@ -136,7 +136,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SilvasonicRedisTests",
-            dependencies: ["SilvasonicRedis", "TestSupport"],
+            dependencies: ["SilvasonicRedis", "SilvasonicIO", "Supervision", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,3 +1,5 @@
+public import Supervision
+
 /// Where to reach Redis, parsed from a `redis://[[user]:password@]host[:port][/db]` URL
 /// (`SILVASONIC_REDIS_URL`, default `redis://localhost:6379/0`).
 ///
@@ -9,14 +11,21 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var password: String?
     /// Seconds to wait for the TCP connection.
     public var connectTimeoutSeconds: Int
+    /// Seconds a command waits for its reply before the connection counts as broken.
+    public var commandTimeoutSeconds: Int
+    /// The delays between reconnect attempts of a ``RedisClient`` or a subscription.
+    public var reconnectBackoff: BackoffPolicy
 
     public init(host: String = "localhost", port: Int = 6379, database: Int = 0, password: String? = nil,
-                connectTimeoutSeconds: Int = 5) {
+                connectTimeoutSeconds: Int = 5, commandTimeoutSeconds: Int = 10,
+                reconnectBackoff: BackoffPolicy = BackoffPolicy(initial: .milliseconds(250), maximum: .seconds(30))) {
         self.host = host
         self.port = port
         self.database = database
         self.password = password
         self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.commandTimeoutSeconds = commandTimeoutSeconds
+        self.reconnectBackoff = reconnectBackoff
     }
 
     /// Parses a `redis://` URL.

@@ -2,8 +2,10 @@ import SilvasonicIO
 
 /// A command connection to Redis, through hiredis.
 ///
-/// hiredis's synchronous calls block, so the actor runs on its own ``QueueExecutor``.
-public actor RedisConnection {
+/// hiredis's synchronous calls block, so the actor runs on its own ``QueueExecutor``: a slow
+/// reply holds that queue's thread, never the cooperative pool. It does not reconnect;
+/// ``RedisClient`` does.
+public actor RedisConnection: RedisCommands {
     private let executor = QueueExecutor(label: "silvasonic.redis")
     private var context: RedisContext?
     /// The server this connection talks to; safe to log.
@@ -16,6 +18,7 @@ public actor RedisConnection {
     }
 
     /// Connects, authenticates and selects the database the configuration names.
+    /// - Throws: ``RedisError`` `connectionFailed` with the reason.
     public static func connect(_ configuration: RedisConfiguration) async throws -> RedisConnection {
         let connection = RedisConnection(configuration: configuration)
         try await connection.open()
@@ -26,26 +29,19 @@ public actor RedisConnection {
         context = try RedisContext(configuration: configuration)
     }
 
-    /// Sends one command, binary-safe (`redisCommandArgv`), and returns its reply.
-    /// - Throws: ``RedisError``: `commandFailed` for an error reply, `connectionClosed` when the
-    ///   connection broke (it is then unusable).
-    public func command(_ arguments: [String]) throws -> RedisReply {
+    /// Sends one binary-safe command (`redisAppendCommandArgv`) and returns its reply.
+    /// - Throws: ``RedisError``: `commandFailed` for an error reply; `connectionClosed` or
+    ///   `timedOut` when the connection broke (it is then unusable).
+    public func command(bytes arguments: [[UInt8]]) throws -> RedisReply {
         guard let context else {
-            throw RedisError(code: .connectionClosed, message: "the connection is closed")
+            throw RedisError(code: .connectionClosed, message: "\(configuration): the connection is closed")
         }
         do {
             return try context.command(arguments)
-        } catch let error as RedisError where error.code == .connectionClosed {
+        } catch let error as RedisError where error.code != .commandFailed {
             self.context = nil
             throw error
         }
-    }
-
-    /// `PUBLISH channel message`; returns how many subscribers received it.
-    @discardableResult
-    public func publish(_ message: String, to channel: String) throws -> Int {
-        guard case .integer(let receivers) = try command(["PUBLISH", channel, message]) else { return 0 }
-        return receivers
     }
 
     /// Closes the connection.

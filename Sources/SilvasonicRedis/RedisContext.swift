@@ -23,8 +23,11 @@ final class RedisContext {
             throw RedisError(code: .connectionFailed, message: "\(configuration): \(reason)")
         }
         self.context = context
-        timeout = timeval(tv_sec: 10, tv_usec: 0)
+        timeout = timeval(tv_sec: configuration.commandTimeoutSeconds, tv_usec: 0)
         _ = redisSetTimeout(context, timeout)
+        // Keepalive probes notice a peer that vanished without closing (a pulled cable), which
+        // an idle subscription would otherwise wait on forever.
+        _ = redisEnableKeepAlive(context)
         if let password = configuration.password {
             _ = try command(["AUTH", password])
         }
@@ -44,13 +47,22 @@ final class RedisContext {
 
     /// Sends one command and reads its reply. Error replies are thrown.
     func command(_ arguments: [String]) throws -> RedisReply {
+        try command(arguments.map { Array($0.utf8) })
+    }
+
+    /// Sends one binary-safe command and reads its reply. Error replies are thrown.
+    func command(_ arguments: [[UInt8]]) throws -> RedisReply {
         try append(arguments)
         return try readReply()
     }
 
     /// Sends one command without reading the reply (for SUBSCRIBE, whose replies are read later).
     func append(_ arguments: [String]) throws {
-        let byteArguments = arguments.map { Array($0.utf8) }
+        try append(arguments.map { Array($0.utf8) })
+    }
+
+    /// Sends one binary-safe command without reading the reply.
+    func append(_ byteArguments: [[UInt8]]) throws {
         let status = withArgv(byteArguments) { argc, argv, lengths in
             redisAppendCommandArgv(context, argc, argv, lengths)
         }
@@ -73,6 +85,24 @@ final class RedisContext {
             throw RedisError(code: .commandFailed, message: message)
         }
         return decoded
+    }
+
+    /// The socket, for a readiness source.
+    var descriptor: Int32 { context.pointee.fd }
+
+    /// Reads what the socket has into hiredis's buffer; call it only when the socket is readable.
+    /// - Throws: ``RedisError`` `connectionClosed` at end of file or on an error.
+    func readAvailable() throws {
+        guard redisBufferRead(context) == REDIS_OK else { throw closedError() }
+    }
+
+    /// The next complete reply already in hiredis's buffer, without reading the socket.
+    func bufferedReply() throws -> RedisReply? {
+        var raw: UnsafeMutableRawPointer?
+        guard redisGetReplyFromReader(context, &raw) == REDIS_OK else { throw closedError() }
+        guard let raw else { return nil }
+        defer { freeReplyObject(raw) }
+        return Self.decode(raw.assumingMemoryBound(to: redisReply.self))
     }
 
     private func closedError() -> RedisError {

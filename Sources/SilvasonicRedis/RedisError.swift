@@ -8,8 +8,10 @@ public struct RedisError: Error, CustomStringConvertible, Sendable, Equatable {
         case connectionFailed
         /// The connection broke or timed out; it must be opened again.
         case connectionClosed
-        /// A blocking read waited longer than its timeout.
+        /// A reply did not come within the command timeout; the connection is dropped.
         case timedOut
+        /// A ``RedisClient`` is waiting out its backoff before the next connection attempt.
+        case unavailable
         /// The server answered with an error reply.
         case commandFailed
     }
@@ -21,6 +23,9 @@ public struct RedisError: Error, CustomStringConvertible, Sendable, Equatable {
         self.code = code
         self.message = message
     }
+
+    /// Whether the failure is about the connection rather than the command: worth a retry later.
+    public var isConnectionFailure: Bool { code != .commandFailed && code != .invalidURL }
 
     public var description: String { "Redis \(code.rawValue): \(message)" }
 }

@@ -50,10 +50,10 @@ struct PostgresReconnectTests {
         let client = PostgresClient(configuration: configuration)
         var events = client.notifications(on: ["silvasonic test", "other"]).makeAsyncIterator()
 
-        #expect(await events.next() == .listening)
+        #expect(await events.next() == .subscribed)
         try await client.query("SELECT pg_notify('silvasonic test', 'first')")
         let first = await events.next()
-        guard case .notification(let note) = first else { Issue.record("got \(String(describing: first))"); return }
+        guard case .element(let note) = first else { Issue.record("got \(String(describing: first))"); return }
         #expect(note.channel == "silvasonic test")
         #expect(note.payload == "first")
 
@@ -62,14 +62,14 @@ struct PostgresReconnectTests {
         var sawInterruption = false
         while let event = await events.next() {
             if case .interrupted = event { sawInterruption = true; continue }
-            #expect(event == .listening)
+            #expect(event == .subscribed)
             break
         }
         #expect(sawInterruption)
         let sender = PostgresClient(configuration: configuration)
         try await sender.query("SELECT pg_notify('other', 'after the restart')")
         let second = await events.next()
-        guard case .notification(let renewed) = second else { Issue.record("got \(String(describing: second))"); return }
+        guard case .element(let renewed) = second else { Issue.record("got \(String(describing: second))"); return }
         #expect(renewed.channel == "other")
         #expect(renewed.payload == "after the restart")
         try await server.stop()
