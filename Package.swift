@@ -141,7 +141,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SilvasonicPodmanTests",
-            dependencies: ["SilvasonicPodman", "TestSupport"],
+            dependencies: ["SilvasonicPodman", "SilvasonicIO", "Supervision", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

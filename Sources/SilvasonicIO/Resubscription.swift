@@ -17,17 +17,18 @@ extension SubscriptionEvent: Equatable where Element: Equatable, Failure: Equata
 
 /// Where a subscription session reports to its stream.
 public struct SubscriptionSink<Element: Sendable, Failure: Error & Sendable>: Sendable {
-    let emit: @Sendable (SubscriptionEvent<Element, Failure>) -> Void
+    let emit: @Sendable (SubscriptionEvent<Element, Failure>) -> Bool
     let markSubscribed: @Sendable () -> Void
 
     /// The session is subscribed (after connecting and subscribing).
     public func subscribed() {
         markSubscribed()
-        emit(.subscribed)
+        _ = emit(.subscribed)
     }
 
-    /// A message arrived.
-    public func deliver(_ element: Element) {
+    /// A message arrived; returns false when the stream's buffer was full and it was dropped.
+    @discardableResult
+    public func deliver(_ element: Element) -> Bool {
         emit(.element(element))
     }
 }
@@ -39,22 +40,25 @@ public enum Resubscription {
     /// - Parameters:
     ///   - backoff: the waits between attempts; a session that stayed subscribed for
     ///     `backoff.resetAfter` starts the count again, one that fails at once keeps backing off.
+    ///   - bufferLimit: how many events may wait for a slow consumer before new ones are
+    ///     dropped (``SubscriptionSink/deliver(_:)`` then returns false); `nil`: no limit.
     ///   - failure: turns any error a session throws into the stream's failure type.
     ///   - session: connects, subscribes, calls `sink.subscribed()`, delivers messages, and
     ///     returns only by throwing (the connection broke, or the task was cancelled).
     public static func stream<Element: Sendable, Failure: Error & Sendable>(
         backoff: BackoffPolicy,
+        bufferLimit: Int? = nil,
         failure: @escaping @Sendable (any Error) -> Failure,
         session: @escaping @Sendable (SubscriptionSink<Element, Failure>) async throws -> Void
     ) -> AsyncStream<SubscriptionEvent<Element, Failure>> {
-        AsyncStream { continuation in
+        AsyncStream(bufferingPolicy: bufferLimit.map { .bufferingOldest($0) } ?? .unbounded) { continuation in
             let task = Task {
                 var schedule = ReconnectSchedule<ContinuousClock.Instant>(backoff: backoff)
                 var random = SystemRandomNumberGenerator()
                 while !Task.isCancelled {
                     let subscribedAt = SubscribedInstant()
                     let sink = SubscriptionSink<Element, Failure>(
-                        emit: { continuation.yield($0) },
+                        emit: { if case .enqueued = continuation.yield($0) { true } else { false } },
                         markSubscribed: { subscribedAt.set(.now) })
                     do {
                         try await session(sink)

@@ -23,8 +23,8 @@ private let appendToBuffer: silva_curl_data_callback = { data, size, count, cont
     return length
 }
 
-/// `curl_global_init` must run once before any handle is made.
-private let curlGlobalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+/// `curl_global_init` must run once before any handle is made; Swift runs a global's initialiser once.
+let curlGlobalInit: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
 
 /// Owns one libcurl easy handle and performs blocking HTTP requests over a Unix socket.
 ///

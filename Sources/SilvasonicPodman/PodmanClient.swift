@@ -1,21 +1,28 @@
 import Foundation
 import SilvasonicIO
 
-/// A client for the libpod REST API over a Unix socket, through libcurl.
+/// A client for the libpod REST API (v4) over a Unix socket, through libcurl.
 ///
-/// libcurl's easy interface blocks, so the actor runs on its own ``QueueExecutor``; its one
-/// curl handle never leaves it.
+/// Requests use libcurl's blocking easy interface, so the actor runs on its own
+/// ``QueueExecutor`` and its one curl handle never leaves it; every request opens the socket
+/// anew when the last one broke, so a restarted Podman service is simply reached again.
+/// Streams (logs, events) run on a ``CurlStreamLoop``, one thread for all of them that holds no
+/// pool thread and wakes only for data.
 public actor PodmanClient {
     private let executor = QueueExecutor(label: "silvasonic.podman")
     private var transport: CurlTransport?
     /// The socket this client talks to.
     public nonisolated let configuration: PodmanConfiguration
+    let streams: CurlStreamLoop
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     public init(configuration: PodmanConfiguration) {
         self.configuration = configuration
+        self.streams = CurlStreamLoop(socketPath: configuration.socketPath)
     }
+
+    deinit { streams.shutdown() }
 
     /// `GET /_ping`: true when the service answers `OK`.
     public func ping() throws -> Bool {
@@ -23,23 +30,32 @@ public actor PodmanClient {
         return response.status == 200 && String(decoding: response.body, as: UTF8.self) == "OK"
     }
 
-    /// Creates a container and returns its id.
-    public func create(_ request: ContainerCreateRequest) throws -> String {
-        let body = try JSONEncoder().encode(request)
-        let response = try send("POST", "/libpod/containers/create", body: Array(body))
-        try check(response, "create \(request.name)")
-        struct Created: Decodable { var Id: String }
-        return try decode(Created.self, response, "create \(request.name)").Id
+    /// `GET /libpod/version`.
+    public func version() throws -> PodmanVersion {
+        let response = try send("GET", "/libpod/version")
+        try check(response, "version")
+        return try decode(PodmanVersion.self, response, "version")
     }
 
-    /// Starts a created or stopped container.
+    /// Creates a container and returns its id.
+    /// - Throws: ``PodmanError`` `conflict` when the name is taken, `notFound` for a missing image.
+    public func create(_ spec: ContainerSpec) throws -> String {
+        let body = try JSONEncoder().encode(spec)
+        let response = try send("POST", "/libpod/containers/create", body: Array(body))
+        try check(response, "create \(spec.name)")
+        struct Created: Decodable { var Id: String }
+        return try decode(Created.self, response, "create \(spec.name)").Id
+    }
+
+    /// Starts a created or stopped container; starting a running one is not an error.
     public func start(_ nameOrID: String) throws {
         let response = try send("POST", "/libpod/containers/\(Self.escape(nameOrID))/start")
         if response.status == 304 { return }
         try check(response, "start \(nameOrID)")
     }
 
-    /// Stops a container: SIGTERM, then SIGKILL after `timeoutSeconds`.
+    /// Stops a container: SIGTERM, then SIGKILL after `timeoutSeconds`. Stopping a stopped one is
+    /// not an error.
     public func stop(_ nameOrID: String, timeoutSeconds: Int = 10) throws {
         let response = try send("POST", "/libpod/containers/\(Self.escape(nameOrID))/stop?timeout=\(timeoutSeconds)",
                                 extraMilliseconds: timeoutSeconds * 1000)
@@ -47,20 +63,71 @@ public actor PodmanClient {
         try check(response, "stop \(nameOrID)")
     }
 
-    /// Removes a container; `force` stops it first without waiting.
+    /// Sends a signal (`SIGKILL`, `SIGTERM`, `SIGHUP`, ...) to the container's main process.
+    /// - Throws: ``PodmanError`` `conflict` when it is not running.
+    public func kill(_ nameOrID: String, signal: String = "SIGKILL") throws {
+        let response = try send("POST", "/libpod/containers/\(Self.escape(nameOrID))/kill?signal=\(Self.escape(signal))")
+        try check(response, "kill \(nameOrID)")
+    }
+
+    /// Removes a container; `force` kills a running one first without waiting (`timeout=0`).
     public func remove(_ nameOrID: String, force: Bool = false) throws {
         let query = force ? "?force=true&timeout=0" : ""
         let response = try send("DELETE", "/libpod/containers/\(Self.escape(nameOrID))\(query)")
         try check(response, "remove \(nameOrID)")
     }
 
-    /// Lists containers in every state that carry all of `labels` (`key=value`).
-    public func list(labels: [String: String]) throws -> [ContainerSummary] {
-        let filters = ["label": labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }]
+    /// The container's state, labels and applied settings.
+    public func inspect(_ nameOrID: String) throws -> ContainerInspection {
+        let response = try send("GET", "/libpod/containers/\(Self.escape(nameOrID))/json")
+        try check(response, "inspect \(nameOrID)")
+        return try decode(ContainerInspection.self, response, "inspect \(nameOrID)")
+    }
+
+    /// Waits until the container reaches `condition` (`stopped`, `exited`, `running`, ...) and
+    /// returns its exit code. Holds this client's queue while it waits: use a client of its own
+    /// for a long wait.
+    public func wait(_ nameOrID: String, condition: String = "stopped", timeoutSeconds: Int = 60) throws -> Int {
+        let response = try send("POST", "/libpod/containers/\(Self.escape(nameOrID))/wait?condition=\(Self.escape(condition))",
+                                extraMilliseconds: timeoutSeconds * 1000)
+        try check(response, "wait \(nameOrID)")
+        let text = String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let code = Int(text) else {
+            throw PodmanError(code: .invalidResponse, message: "wait \(nameOrID): \(text.prefix(200))", status: response.status)
+        }
+        return code
+    }
+
+    /// Lists containers in every state (not only running ones) that carry all of `labels`,
+    /// optionally only those in one of `statuses` (`created`, `running`, `exited`, ...).
+    public func list(labels: [String: String], statuses: [String] = []) throws -> [ContainerSummary] {
+        var filters = ["label": labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }]
+        if !statuses.isEmpty { filters["status"] = statuses }
         let json = String(decoding: try JSONEncoder().encode(filters), as: UTF8.self)
         let response = try send("GET", "/libpod/containers/json?all=true&filters=\(Self.escape(json))")
         try check(response, "list")
-        return try decode([ContainerSummary].self, response, "list")
+        return try decode([ContainerSummary]?.self, response, "list") ?? []
+    }
+
+    /// Whether a network of this name exists.
+    public func networkExists(_ name: String) throws -> Bool {
+        let response = try send("GET", "/libpod/networks/\(Self.escape(name))/exists")
+        if response.status == 404 { return false }
+        try check(response, "network exists \(name)")
+        return true
+    }
+
+    /// Creates a bridge network.
+    public func createNetwork(_ name: String) throws {
+        let body = try JSONEncoder().encode(["name": name, "driver": "bridge"])
+        let response = try send("POST", "/libpod/networks/create", body: Array(body))
+        try check(response, "create network \(name)")
+    }
+
+    /// Removes a network.
+    public func removeNetwork(_ name: String) throws {
+        let response = try send("DELETE", "/libpod/networks/\(Self.escape(name))")
+        try check(response, "remove network \(name)")
     }
 
     private func send(_ method: String, _ path: String, body: [UInt8]? = nil, root: Bool = false,
@@ -73,16 +140,7 @@ public actor PodmanClient {
     }
 
     private func check(_ response: HTTPResponse, _ what: String) throws {
-        guard !(200..<300).contains(response.status) else { return }
-        struct Failure: Decodable { var message: String? }
-        let message = (try? JSONDecoder().decode(Failure.self, from: Data(response.body)))?.message
-            ?? String(decoding: response.body.prefix(512), as: UTF8.self)
-        let code: PodmanError.Code = switch response.status {
-        case 404: .notFound
-        case 409: .conflict
-        default: .requestFailed
-        }
-        throw PodmanError(code: code, message: "\(what): \(message)", status: response.status)
+        if let error = PodmanError(response: response, what: what) { throw error }
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse, _ what: String) throws -> T {
@@ -93,7 +151,7 @@ public actor PodmanClient {
         }
     }
 
-    private static func escape(_ text: String) -> String {
+    static func escape(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
     }
 }
