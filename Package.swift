@@ -128,6 +128,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "SilvasonicIOTests", dependencies: ["SilvasonicIO", "Supervision"], swiftSettings: strict),
         .testTarget(name: "ControllerCoreTests", dependencies: ["ControllerCore"], swiftSettings: strict),
         .testTarget(
             name: "SilvasonicPostgresTests",

@@ -78,3 +78,11 @@ public struct ContainerEvent: Sendable, Hashable {
         }
     }
 }
+
+/// Decodes the lines of Podman's event stream.
+public enum PodmanEventDecoding {
+    /// The container event on one line, or `nil` for garbage and events about other objects.
+    public static func decode(_ line: [UInt8]) -> ContainerEvent? {
+        (try? ContainerEvent(json: line)) ?? nil
+    }
+}

@@ -30,7 +30,7 @@ extension PodmanClient {
                 let lines = Mutex(LineBuffer())
                 try await self.stream("/libpod/events?\(query)", opened: { sink.subscribed() }, data: { chunk in
                     for line in lines.withLock({ $0.feed(chunk) }) {
-                        guard let event = try? ContainerEvent(json: line) else { continue }
+                        guard let event = PodmanEventDecoding.decode(line) else { continue }
                         if position.isNew(event) { sink.deliver(event) }
                     }
                 })

@@ -41,8 +41,9 @@ public struct PodmanError: Error, CustomStringConvertible, Sendable, Equatable {
                   message: "\(what): \(text)", status: response.status)
     }
 
-    /// Podman 4 answers some of its 404 and 409 cases with a 500 and says which in `cause`.
-    static func code(status: Int, cause: String) -> Code {
+    /// The code for an HTTP status and Podman's `cause`: Podman 4 answers some of its 404 and
+    /// 409 cases with a 500 and says which in `cause`.
+    public static func code(status: Int, cause: String) -> Code {
         switch status {
         case 404: return .notFound
         case 409: return .conflict
