@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "SilvasonicPodman", targets: ["SilvasonicPodman"]),
         .library(name: "SilvasonicHardware", targets: ["SilvasonicHardware"]),
         .library(name: "HardwareFixtures", targets: ["HardwareFixtures"]),
+        .library(name: "InMemoryBackends", targets: ["InMemoryBackends"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -91,6 +92,14 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The backends in memory, behind the clients' own protocols: for the controller's tests
+        // and the simulation.
+        .target(
+            name: "InMemoryBackends",
+            dependencies: ["SilvasonicPodman", "SilvasonicRedis", "SilvasonicIO", "Supervision"],
+            swiftSettings: strict
+        ),
+
         // Fake /proc and /sys trees for tests, benchmarks and the simulated station.
         .target(name: "HardwareFixtures", dependencies: ["SilvasonicHardware"], swiftSettings: strict),
 
@@ -126,6 +135,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "InMemoryBackendsTests",
+            dependencies: ["InMemoryBackends", "SilvasonicPodman", "SilvasonicRedis", "SilvasonicIO", "Supervision", "SupervisionTesting"],
             swiftSettings: strict
         ),
         .testTarget(name: "SilvasonicIOTests", dependencies: ["SilvasonicIO", "Supervision"], swiftSettings: strict),

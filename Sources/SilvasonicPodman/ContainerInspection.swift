@@ -75,6 +75,20 @@ public struct ContainerInspection: Sendable, Decodable, Equatable {
 
         struct Restart: Decodable { var Name: String?; var MaximumRetryCount: Int? }
 
+        public init(memoryBytes: Int = 0, cpuQuota: Int = 0, cpuPeriod: Int = 0, oomScoreAdjust: Int = 0,
+                    privileged: Bool = false, restartPolicy: String = "", restartRetries: Int = 0,
+                    groups: [String] = [], binds: [String] = []) {
+            self.memoryBytes = memoryBytes
+            self.cpuQuota = cpuQuota
+            self.cpuPeriod = cpuPeriod
+            self.oomScoreAdjust = oomScoreAdjust
+            self.privileged = privileged
+            self.restartPolicy = restartPolicy
+            self.restartRetries = restartRetries
+            self.groups = groups
+            self.binds = binds
+        }
+
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             memoryBytes = try container.decodeIfPresent(Int.self, forKey: .memory) ?? 0
@@ -105,6 +119,24 @@ public struct ContainerInspection: Sendable, Decodable, Equatable {
         var FinishedAt: String?
         var Health: Health?
         struct Health: Decodable { var Status: String? }
+    }
+
+    public init(id: String, name: String, image: String, labels: [String: String], status: String, running: Bool,
+                exitCode: Int = 0, pid: Int = 0, startedAt: String = "", finishedAt: String = "",
+                restartCount: Int = 0, health: String? = nil, host: HostSettings = HostSettings()) {
+        self.id = id
+        self.name = name
+        self.image = image
+        self.labels = labels
+        self.status = status
+        self.running = running
+        self.exitCode = exitCode
+        self.pid = pid
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.restartCount = restartCount
+        self.health = health
+        self.host = host
     }
 
     public init(from decoder: any Decoder) throws {

@@ -1,0 +1,229 @@
+public import SilvasonicIO
+public import SilvasonicPodman
+public import Supervision
+
+/// A container engine in memory, behind the same ``ContainerEngine`` protocol as the real
+/// ``PodmanClient``: containers have ids, names, labels, states and logs; every state change is
+/// an event on ``followEvents(labels:backoff:)``; the same typed errors come out (a taken name is
+/// a `conflict`, an unknown container `notFound`).
+///
+/// Tests and the simulation drive what a real engine does on its own with ``exit(_:code:)``
+/// (a recorder crashes), ``log(_:_:stream:)`` (it prints) and ``setReachable(_:)`` (an outage:
+/// every call fails as `unreachable` and every stream is interrupted until it ends).
+public actor InMemoryContainerEngine: ContainerEngine {
+    private struct Container {
+        var id: String
+        var spec: ContainerSpec
+        var status = "created"
+        var exitCode = 0
+        var restartCount = 0
+        var logs: [LogLine] = []
+    }
+
+    private var containers: [String: Container] = [:]
+    private var nextID = 1
+    private var nextTick: Int64 = 1
+    private var reachable = true
+    private var eventWatchers: [Int: (labels: [String: String], sink: AsyncStream<ContainerEventFollow>.Continuation)] = [:]
+    private var logWatchers: [Int: (id: String, sink: AsyncStream<LogFollowEvent>.Continuation)] = [:]
+    private var nextWatcher = 0
+    /// Every call made, in order (`create silvasonic-recorder-x`, `stop ...`), for assertions.
+    public private(set) var calls: [String] = []
+
+    public init() {}
+
+    public func ping() throws -> Bool {
+        try requireReachable("ping")
+        return true
+    }
+
+    public func create(_ spec: ContainerSpec) throws -> String {
+        try requireReachable("create \(spec.name)")
+        guard !containers.values.contains(where: { $0.spec.name == spec.name }) else {
+            throw PodmanError(code: .conflict, message: "create \(spec.name): the container name \"\(spec.name)\" is already in use", status: 500)
+        }
+        let hex = String(nextID, radix: 16)
+        let id = String(repeating: "0", count: 64 - hex.count) + hex
+        nextID += 1
+        containers[id] = Container(id: id, spec: spec)
+        emit(.create, for: id)
+        return id
+    }
+
+    public func start(_ nameOrID: String) throws {
+        let id = try resolve(nameOrID, "start")
+        guard containers[id]?.status != "running" else { return }
+        containers[id]?.status = "running"
+        emit(.start, for: id)
+    }
+
+    public func stop(_ nameOrID: String, timeoutSeconds: Int) throws {
+        let id = try resolve(nameOrID, "stop")
+        guard containers[id]?.status == "running" else { return }
+        finish(id, code: 0, action: .stop)
+    }
+
+    public func kill(_ nameOrID: String, signal: String) throws {
+        let id = try resolve(nameOrID, "kill")
+        guard containers[id]?.status == "running" else {
+            throw PodmanError(code: .conflict, message: "kill \(nameOrID): container state improper", status: 409)
+        }
+        emit(.kill, for: id)
+        finish(id, code: 137, action: nil)
+    }
+
+    public func remove(_ nameOrID: String, force: Bool) throws {
+        let id = try resolve(nameOrID, "remove")
+        if containers[id]?.status == "running" {
+            guard force else {
+                throw PodmanError(code: .conflict, message: "remove \(nameOrID): the container is running", status: 409)
+            }
+            finish(id, code: 137, action: nil)
+        }
+        emit(.remove, for: id)
+        for (key, watcher) in logWatchers where watcher.id == id {
+            watcher.sink.finish()
+            logWatchers[key] = nil
+        }
+        containers[id] = nil
+    }
+
+    public func inspect(_ nameOrID: String) throws -> ContainerInspection {
+        let id = try resolve(nameOrID, "inspect")
+        guard let container = containers[id] else { throw notFound(nameOrID, "inspect") }
+        let spec = container.spec
+        return ContainerInspection(
+            id: id, name: spec.name, image: spec.image, labels: spec.labels, status: container.status,
+            running: container.status == "running", exitCode: container.exitCode,
+            restartCount: container.restartCount,
+            host: .init(memoryBytes: spec.memoryLimitBytes ?? 0, cpuQuota: spec.cpuQuotaMicroseconds ?? 0,
+                        cpuPeriod: spec.cpuPeriodMicroseconds, oomScoreAdjust: spec.oomScoreAdjust ?? 0,
+                        privileged: spec.privileged, groups: spec.groups,
+                        binds: spec.mounts.map { "\($0.source):\($0.destination)" }))
+    }
+
+    public func list(labels: [String: String], statuses: [String]) throws -> [ContainerSummary] {
+        try requireReachable("list")
+        return containers.values
+            .filter { container in labels.allSatisfy { container.spec.labels[$0.key] == $0.value } }
+            .filter { statuses.isEmpty || statuses.contains($0.status) }
+            .sorted { $0.id < $1.id }
+            .map { ContainerSummary(id: $0.id, names: [$0.spec.name], image: $0.spec.image, state: $0.status, labels: $0.spec.labels) }
+    }
+
+    public nonisolated func followLogs(_ nameOrID: String, since: LogTimestamp?, bufferLimit: Int, maximumLineBytes: Int,
+                                       backoff: BackoffPolicy) -> AsyncStream<LogFollowEvent> {
+        AsyncStream(bufferingPolicy: .bufferingOldest(bufferLimit)) { continuation in
+            Task { await self.watchLogs(nameOrID, since: since, continuation) }
+        }
+    }
+
+    public nonisolated func followEvents(labels: [String: String], backoff: BackoffPolicy) -> AsyncStream<ContainerEventFollow> {
+        AsyncStream { continuation in
+            Task { await self.watchEvents(labels, continuation) }
+        }
+    }
+
+    // MARK: What a real engine does on its own
+
+    /// The container's main process exits with `code` (0: it ended, else it crashed): a `died` event.
+    public func exit(_ nameOrID: String, code: Int) throws {
+        let id = try resolve(nameOrID, "exit")
+        guard containers[id]?.status == "running" else { return }
+        finish(id, code: code, action: nil)
+    }
+
+    /// The container prints a line.
+    public func log(_ nameOrID: String, _ text: String, stream: LogLine.Stream = .stdout) throws {
+        let id = try resolve(nameOrID, "log")
+        let line = LogLine(stream: stream, text: text, timestamp: tick())
+        containers[id]?.logs.append(line)
+        for watcher in logWatchers.values where watcher.id == id {
+            _ = watcher.sink.yield(.element(line))
+        }
+    }
+
+    /// Makes the engine reachable or not: going down interrupts every stream, coming back
+    /// resubscribes them (as the real client's followers do after a reconnect).
+    public func setReachable(_ value: Bool) {
+        guard value != reachable else { return }
+        reachable = value
+        guard !value else {
+            for watcher in eventWatchers.values { watcher.sink.yield(.subscribed) }
+            for watcher in logWatchers.values { watcher.sink.yield(.subscribed) }
+            return
+        }
+        let outage = PodmanError(code: .unreachable, message: "the in-memory engine is down")
+        for watcher in eventWatchers.values { watcher.sink.yield(.interrupted(outage, retryIn: .zero)) }
+        for watcher in logWatchers.values { watcher.sink.yield(.interrupted(outage, retryIn: .zero)) }
+    }
+
+    // MARK: Internals
+
+    private func watchEvents(_ labels: [String: String], _ continuation: AsyncStream<ContainerEventFollow>.Continuation) {
+        let key = nextWatcher
+        nextWatcher += 1
+        eventWatchers[key] = (labels, continuation)
+        continuation.yield(.subscribed)
+        continuation.onTermination = { _ in Task { await self.dropEventWatcher(key) } }
+    }
+
+    private func watchLogs(_ nameOrID: String, since: LogTimestamp?, _ continuation: AsyncStream<LogFollowEvent>.Continuation) {
+        guard let id = try? resolve(nameOrID, "logs") else {
+            continuation.yield(.interrupted(notFound(nameOrID, "logs"), retryIn: .zero))
+            continuation.finish()
+            return
+        }
+        let key = nextWatcher
+        nextWatcher += 1
+        logWatchers[key] = (id, continuation)
+        continuation.yield(.subscribed)
+        if let since {
+            for line in containers[id]?.logs ?? [] where (line.timestamp ?? since) > since {
+                continuation.yield(.element(line))
+            }
+        }
+        continuation.onTermination = { _ in Task { await self.dropLogWatcher(key) } }
+    }
+
+    private func dropEventWatcher(_ key: Int) { eventWatchers[key] = nil }
+    private func dropLogWatcher(_ key: Int) { logWatchers[key] = nil }
+
+    private func finish(_ id: String, code: Int, action: ContainerEvent.Action?) {
+        containers[id]?.status = "exited"
+        containers[id]?.exitCode = code
+        if let action { emit(action, for: id) }
+        emit(.died(exitCode: code), for: id)
+    }
+
+    private func emit(_ action: ContainerEvent.Action, for id: String) {
+        calls.append("\(action) \(containers[id]?.spec.name ?? id)")
+        guard let container = containers[id] else { return }
+        let event = ContainerEvent(containerID: id, name: container.spec.name, image: container.spec.image,
+                                   action: action, labels: container.spec.labels, time: tick())
+        for watcher in eventWatchers.values where watcher.labels.allSatisfy({ container.spec.labels[$0.key] == $0.value }) {
+            watcher.sink.yield(.element(event))
+        }
+    }
+
+    /// A strictly increasing timestamp: events and lines keep their order.
+    private func tick() -> LogTimestamp {
+        defer { nextTick += 1 }
+        return LogTimestamp(nanosecondsSinceEpoch: nextTick)
+    }
+
+    private func resolve(_ nameOrID: String, _ what: String) throws -> String {
+        try requireReachable("\(what) \(nameOrID)")
+        if containers[nameOrID] != nil { return nameOrID }
+        if let match = containers.values.first(where: { $0.spec.name == nameOrID }) { return match.id }
+        throw notFound(nameOrID, what)
+    }
+
+    private func requireReachable(_ what: String) throws {
+        guard reachable else { throw PodmanError(code: .unreachable, message: "\(what): the in-memory engine is down") }
+    }
+
+    private func notFound(_ nameOrID: String, _ what: String) -> PodmanError {
+        PodmanError(code: .notFound, message: "\(what): no container with name or ID \"\(nameOrID)\" found: no such container", status: 404)
+    }
+}
