@@ -116,6 +116,7 @@ let package = Package(
         // Shared test helpers: the settings of the real services the test command starts.
         .target(
             name: "TestSupport",
+            dependencies: ["SilvasonicIO"],
             path: "Tests/TestSupport",
             swiftSettings: strict
         ),

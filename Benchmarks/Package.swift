@@ -48,6 +48,17 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "BackendBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SilvasonicPostgres", package: "silvasonic-controller"),
+                .product(name: "SilvasonicRedis", package: "silvasonic-controller"),
+                .product(name: "SilvasonicPodman", package: "silvasonic-controller"),
+            ],
+            path: "Benchmarks/Backends",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "ContainerNamesBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),

@@ -26,3 +26,28 @@ public final class ReadinessSource {
 
     deinit { source.cancel() }
 }
+
+/// A connection actor's pending wait for pushed messages (PostgreSQL notifications, Redis
+/// pub/sub): its socket watch, its suspended caller and where each message goes.
+///
+/// The actor keeps it while the wait runs and calls ``finish(throwing:)`` exactly once, from its
+/// own queue, when the connection breaks or the caller is cancelled.
+public final class ReadinessWait<Message: Sendable> {
+    private let source: ReadinessSource
+    private let continuation: CheckedContinuation<Void, any Error>
+    /// Where each message goes.
+    public let deliver: @Sendable (Message) -> Void
+
+    public init(source: ReadinessSource, continuation: CheckedContinuation<Void, any Error>,
+                deliver: @escaping @Sendable (Message) -> Void) {
+        self.source = source
+        self.continuation = continuation
+        self.deliver = deliver
+    }
+
+    /// Stops watching the socket and resumes the waiting caller with `error`.
+    public func finish(throwing error: any Error) {
+        source.cancel()
+        continuation.resume(throwing: error)
+    }
+}

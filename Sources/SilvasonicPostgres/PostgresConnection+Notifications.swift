@@ -16,21 +16,6 @@ public struct PostgresNotification: Sendable, Hashable {
     }
 }
 
-/// A running ``PostgresConnection/waitForNotifications(_:)``: its socket watch, its caller and
-/// where each notification goes.
-final class NotificationWait {
-    let source: ReadinessSource
-    let continuation: CheckedContinuation<Void, any Error>
-    let deliver: @Sendable (PostgresNotification) -> Void
-
-    init(source: ReadinessSource, continuation: CheckedContinuation<Void, any Error>,
-         deliver: @escaping @Sendable (PostgresNotification) -> Void) {
-        self.source = source
-        self.continuation = continuation
-        self.deliver = deliver
-    }
-}
-
 extension PostgresConnection {
     /// `LISTEN`s on each channel; names are quoted as identifiers, so any text is safe.
     public func listen(_ channels: [String]) throws {
@@ -61,7 +46,7 @@ extension PostgresConnection {
                 let source = ReadinessSource(descriptor: descriptor, executor: executor) { [self] in
                     self.assumeIsolated { $0.socketReadable() }
                 }
-                notificationWait = NotificationWait(source: source, continuation: continuation, deliver: deliver)
+                notificationWait = ReadinessWait(source: source, continuation: continuation, deliver: deliver)
             }
         } onCancel: {
             executor.queue.async { [self] in
@@ -83,8 +68,7 @@ extension PostgresConnection {
     func finishNotificationWait(throwing error: any Error) {
         guard let wait = notificationWait else { return }
         notificationWait = nil
-        wait.source.cancel()
-        wait.continuation.resume(throwing: error)
+        wait.finish(throwing: error)
     }
 
     private func drainNotifications(_ handle: OpaquePointer, _ deliver: @Sendable (PostgresNotification) -> Void) {

@@ -16,7 +16,7 @@ public actor PostgresConnection {
     /// Open savepoints inside the current transaction; `nil` outside one.
     var transactionDepth: Int?
     /// The pending wait of ``waitForNotifications(_:)``, when one runs.
-    var notificationWait: NotificationWait?
+    var notificationWait: ReadinessWait<PostgresNotification>?
     /// The target this connection talks to; safe to log.
     public nonisolated let configuration: PostgresConfiguration
 

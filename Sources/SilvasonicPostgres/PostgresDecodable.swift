@@ -39,29 +39,17 @@ extension String: PostgresDecodable {
     public init(postgresText text: String?) throws { self = try Self.required(text) }
 }
 
-extension Int: PostgresDecodable {
+extension PostgresDecodable where Self: FixedWidthInteger {
     public init(postgresText text: String?) throws {
         let text = try Self.required(text)
-        guard let value = Int(text) else { throw PostgresDecodingFailure.invalid(text, Self.self) }
+        guard let value = Self(text) else { throw PostgresDecodingFailure.invalid(text, Self.self) }
         self = value
     }
 }
 
-extension Int64: PostgresDecodable {
-    public init(postgresText text: String?) throws {
-        let text = try Self.required(text)
-        guard let value = Int64(text) else { throw PostgresDecodingFailure.invalid(text, Self.self) }
-        self = value
-    }
-}
-
-extension Int32: PostgresDecodable {
-    public init(postgresText text: String?) throws {
-        let text = try Self.required(text)
-        guard let value = Int32(text) else { throw PostgresDecodingFailure.invalid(text, Self.self) }
-        self = value
-    }
-}
+extension Int: PostgresDecodable {}
+extension Int64: PostgresDecodable {}
+extension Int32: PostgresDecodable {}
 
 extension Double: PostgresDecodable {
     public init(postgresText text: String?) throws {

@@ -22,7 +22,7 @@ public struct RedisMessage: Sendable, Hashable {
 public actor RedisSubscriber {
     private let executor = QueueExecutor(label: "silvasonic.redis.subscriber")
     private var context: RedisContext?
-    private var wait: MessageWait?
+    private var wait: ReadinessWait<RedisMessage>?
     /// The server; safe to log.
     public nonisolated let configuration: RedisConfiguration
 
@@ -65,7 +65,7 @@ public actor RedisSubscriber {
                 let source = ReadinessSource(descriptor: context.descriptor, executor: executor) { [self] in
                     self.assumeIsolated { $0.socketReadable() }
                 }
-                wait = MessageWait(source: source, continuation: continuation, deliver: deliver)
+                wait = ReadinessWait(source: source, continuation: continuation, deliver: deliver)
                 // Messages that came with the SUBSCRIBE confirmations sit in hiredis's buffer
                 // already; the socket will not signal them again.
                 drainBuffered()
@@ -111,23 +111,8 @@ public actor RedisSubscriber {
     private func finish(throwing error: any Error) {
         guard let wait else { return }
         self.wait = nil
-        wait.source.cancel()
         if !(error is CancellationError) { context = nil }
-        wait.continuation.resume(throwing: error)
-    }
-}
-
-/// A running ``RedisSubscriber/waitForMessages(_:)``.
-private final class MessageWait {
-    let source: ReadinessSource
-    let continuation: CheckedContinuation<Void, any Error>
-    let deliver: @Sendable (RedisMessage) -> Void
-
-    init(source: ReadinessSource, continuation: CheckedContinuation<Void, any Error>,
-         deliver: @escaping @Sendable (RedisMessage) -> Void) {
-        self.source = source
-        self.continuation = continuation
-        self.deliver = deliver
+        wait.finish(throwing: error)
     }
 }
 

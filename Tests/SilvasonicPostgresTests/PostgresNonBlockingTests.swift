@@ -1,5 +1,6 @@
 import SilvasonicPostgres
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite("Slow queries never hold the cooperative thread pool")
@@ -26,16 +27,7 @@ struct PostgresNonBlockingTests {
                 try await group.waitForAll()
             }
         }
-        // The ticker: 20 ticks of 25 ms, each of which needs a pool thread to resume.
-        let clock = ContinuousClock()
-        var longestGap = Duration.zero
-        var last = clock.now
-        for _ in 0..<20 {
-            try await Task.sleep(for: .milliseconds(25))
-            let now = clock.now
-            longestGap = max(longestGap, last.duration(to: now))
-            last = now
-        }
+        let longestGap = try await StreamHelpers.longestTickGap()
         #expect(finished.value.load(ordering: .relaxed) == 0, "the ticks ran while the slow queries were still running")
         // Had the queries held the pool's threads, a tick would have waited for them (3 s).
         #expect(longestGap < .seconds(1), "a tick waited \(longestGap)")

@@ -59,13 +59,7 @@ struct PostgresReconnectTests {
 
         try await server.restart()
         // The stream reports the loss, then listens again on a new connection.
-        var sawInterruption = false
-        while let event = await events.next() {
-            if case .interrupted = event { sawInterruption = true; continue }
-            #expect(event == .subscribed)
-            break
-        }
-        #expect(sawInterruption)
+        #expect(await StreamHelpers.awaitResubscription(&events))
         let sender = PostgresClient(configuration: configuration)
         try await sender.query("SELECT pg_notify('other', 'after the restart')")
         let second = await events.next()

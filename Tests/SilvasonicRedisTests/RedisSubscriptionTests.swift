@@ -51,13 +51,7 @@ struct RedisSubscriptionTests {
         let error = await #expect(throws: RedisError.self) { try await inFlight.value }
         #expect(error?.code == .connectionClosed)
 
-        var sawInterruption = false
-        while let event = await events.next() {
-            if case .interrupted = event { sawInterruption = true; continue }
-            #expect(event == .subscribed)
-            break
-        }
-        #expect(sawInterruption)
+        #expect(await StreamHelpers.awaitResubscription(&events))
         // The first command after the restart reconnects (the backoff has long passed).
         #expect(try await redis.publish("reconcile", to: channel) == 1)
         #expect(await events.next() == .element(RedisMessage(channel: channel, payload: Array("reconcile".utf8))))
@@ -79,15 +73,7 @@ struct RedisSubscriptionTests {
         let blocked = (0..<count).map { _ in
             Task { try await RedisClient(configuration: configuration).command(["BLPOP", TestServices.uniqueName("silvasonic:none"), "3"]) }
         }
-        let clock = ContinuousClock()
-        var longestGap = Duration.zero
-        var last = clock.now
-        for _ in 0..<20 {
-            try await Task.sleep(for: .milliseconds(25))
-            let now = clock.now
-            longestGap = max(longestGap, last.duration(to: now))
-            last = now
-        }
+        let longestGap = try await StreamHelpers.longestTickGap()
         // Had the BLPOPs held the pool's threads, a tick would have waited for them (3 s).
         #expect(longestGap < .seconds(1), "a tick waited \(longestGap)")
         for task in blocked { #expect(try await task.value == .null) }
