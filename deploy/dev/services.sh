@@ -21,10 +21,15 @@ down() {
     local dir="$1"
     [ -d "$dir" ] || return 0
     # Servers that single tests started for themselves (to restart them mid-test), then the stack's.
-    for scratch in "$dir"/scratch/*/; do
+    # A scratch Podman lives in a short directory linked from here (Podman refuses a runroot
+    # path over 50 characters).
+    for scratch in "$dir"/scratch/*; do
         [ -d "$scratch" ] || continue
-        "$here/redis.sh" stop "$scratch" || true
-        "$here/postgres.sh" stop "$scratch" || true
+        target="$(readlink -f "$scratch")"
+        "$here/podman.sh" stop "$target" || true
+        "$here/redis.sh" stop "$target" || true
+        "$here/postgres.sh" stop "$target" || true
+        [ "$target" = "$(readlink -f "$dir")/scratch/$(basename "$scratch")" ] || rm -rf "$target"
     done
     "$here/podman.sh" stop "$dir" || true
     "$here/redis.sh" stop "$dir" || true
