@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
     ],
     targets: [
         // C libraries, found through pkg-config; `providers` names the Debian packages.
@@ -65,7 +66,11 @@ let package = Package(
         ),
 
         // Pure domain: names, hashes, matching, state machines. No I/O.
-        .target(name: "ControllerCore", swiftSettings: strict),
+        .target(
+            name: "ControllerCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
 
         // Serial executors that keep blocking C calls off the cooperative pool.
         .target(name: "SilvasonicIO", dependencies: ["Supervision"], swiftSettings: strict),

@@ -1,0 +1,106 @@
+/// The settings the station's containers are made from, read once from the environment with
+/// the contract's defaults (contract §3 and §6). Pure: parsing returns problems instead of
+/// reading anything else.
+public struct StationSettings: Sendable, Hashable {
+    public var network = "silvasonic-net"
+    /// `SILVASONIC_WORKSPACE_PATH`, as Python's `Path` normalises it (no trailing slash).
+    public var workspacePath = "/mnt/data/workspace"
+    /// `SILVASONIC_RECORDER_WORKSPACE_LOCAL`: where the controller itself sees the recorder
+    /// workspaces, when it runs in a container; else `{workspacePath}/recorder`.
+    public var recorderWorkspaceLocal: String?
+    public var redisURL = "redis://localhost:6379/0"
+    public var recorderImage = "localhost/silvasonic_recorder:latest"
+    public var recorderMemoryLimit = "512m"
+    public var recorderCPULimit = 1.0
+    public var recorderOOMScoreAdjust = -999
+    public var recorderRestartMaxRetries = 5
+    /// `SILVASONIC_RECORDER_SOUND_DEVICE`: the host path mapped into recorders.
+    public var soundDevice = "/dev/snd"
+    /// `SILVASONIC_CONTROLLER_OWNER`: the value of `io.silvasonic.owner` on owned containers.
+    public var owner = "controller"
+    /// The database settings passed on to BirdNET.
+    public var birdnetDatabaseHost = "database"
+    public var postgresUser = "silvasonic"
+    public var postgresPassword = "silvasonic"
+    public var postgresDatabase = "silvasonic"
+
+    public init() {}
+
+    /// A setting that could not be read, with what to do about it.
+    public struct Problem: Sendable, Hashable, CustomStringConvertible {
+        public var variable: String
+        public var message: String
+        public var description: String { "\(variable): \(message)" }
+    }
+
+    /// Reads the environment; a bad value keeps its default and is reported.
+    public static func from(environment: [String: String]) -> (settings: StationSettings, problems: [Problem]) {
+        var settings = StationSettings()
+        var problems: [Problem] = []
+        func text(_ name: String, _ apply: (String) -> Void) {
+            if let value = environment[name], !value.isEmpty { apply(value) }
+        }
+        func number<T>(_ name: String, _ parse: (String) -> T?, _ rule: String, _ apply: (T) -> Void) {
+            guard let value = environment[name], !value.isEmpty else { return }
+            if let parsed = parse(value) { apply(parsed) } else {
+                problems.append(Problem(variable: name, message: "\"\(value)\" is not \(rule); using the default"))
+            }
+        }
+        text("SILVASONIC_NETWORK") { settings.network = $0 }
+        text("SILVASONIC_WORKSPACE_PATH") { settings.workspacePath = PythonPath.normalised($0) }
+        text("SILVASONIC_RECORDER_WORKSPACE_LOCAL") { settings.recorderWorkspaceLocal = $0 }
+        text("SILVASONIC_REDIS_URL") { settings.redisURL = $0 }
+        text("SILVASONIC_RECORDER_IMAGE") { settings.recorderImage = $0 }
+        number("SILVASONIC_RECORDER_MEMORY_LIMIT", { MemorySize.bytes($0) != nil ? $0 : nil },
+               "a memory size such as 512m or 1g") { settings.recorderMemoryLimit = $0 }
+        number("SILVASONIC_RECORDER_CPU_LIMIT", { Double($0).flatMap { $0 > 0 && $0.isFinite ? $0 : nil } },
+               "a positive number of cores") { settings.recorderCPULimit = $0 }
+        number("SILVASONIC_RECORDER_OOM_SCORE_ADJ", { Int($0).flatMap { (-1000...1000).contains($0) ? $0 : nil } },
+               "an integer from -1000 to 1000") { settings.recorderOOMScoreAdjust = $0 }
+        number("SILVASONIC_RECORDER_RESTART_MAX_RETRIES", { Int($0).flatMap { $0 >= 0 ? $0 : nil } },
+               "a count of zero or more") { settings.recorderRestartMaxRetries = $0 }
+        text("SILVASONIC_RECORDER_SOUND_DEVICE") { settings.soundDevice = $0 }
+        text("SILVASONIC_CONTROLLER_OWNER") { settings.owner = $0 }
+        text("SILVASONIC_DB_HOST") { settings.birdnetDatabaseHost = $0 }
+        text("POSTGRES_USER") { settings.postgresUser = $0 }
+        if let value = environment["POSTGRES_PASSWORD"] { settings.postgresPassword = value }
+        text("POSTGRES_DB") { settings.postgresDatabase = $0 }
+        return (settings, problems)
+    }
+}
+
+/// The bits of Python's `pathlib` the reference's paths went through.
+public enum PythonPath {
+    /// `str(Path(text))`: repeated and trailing slashes and `.` components dropped.
+    public static func normalised(_ text: String) -> String {
+        let absolute = text.hasPrefix("/")
+        let parts = text.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+        let joined = parts.joined(separator: "/")
+        if absolute { return "/" + joined }
+        return joined.isEmpty ? "." : joined
+    }
+
+    /// `str(Path(base) / part / ...)`.
+    public static func join(_ base: String, _ parts: String...) -> String {
+        normalised(([base] + parts).joined(separator: "/"))
+    }
+}
+
+/// Podman's memory sizes: a number with an optional `b`, `k`, `m` or `g` (binary units).
+public enum MemorySize {
+    /// The size in bytes, or `nil` when `text` is not a size.
+    public static func bytes(_ text: String) -> Int? {
+        let lower = text.lowercased()
+        guard let last = lower.last else { return nil }
+        let (digits, factor): (Substring, Int) = switch last {
+        case "k": (lower.dropLast(), 1 << 10)
+        case "m": (lower.dropLast(), 1 << 20)
+        case "g": (lower.dropLast(), 1 << 30)
+        case "b": (lower.dropLast(), 1)
+        default: (Substring(lower), 1)
+        }
+        guard let value = Int(digits), value > 0 else { return nil }
+        let (bytes, overflow) = value.multipliedReportingOverflow(by: factor)
+        return overflow ? nil : bytes
+    }
+}
