@@ -1,0 +1,125 @@
+import Crypto
+
+/// The seven hardware keys of `devices.config` (contract §1); on update only these are
+/// replaced, every other key a user stored stays.
+public struct HardwareSnapshot: Sendable, Hashable {
+    public var alsaCardIndex: Int?
+    public var alsaDevice: String?
+    public var alsaName: String?
+    public var usbVendorID: String?
+    public var usbProductID: String?
+    public var usbSerial: String?
+    public var usbBusPath: String?
+
+    public init(alsaCardIndex: Int?, alsaDevice: String?, alsaName: String?, usbVendorID: String?,
+                usbProductID: String?, usbSerial: String?, usbBusPath: String?) {
+        self.alsaCardIndex = alsaCardIndex
+        self.alsaDevice = alsaDevice
+        self.alsaName = alsaName
+        self.usbVendorID = usbVendorID
+        self.usbProductID = usbProductID
+        self.usbSerial = usbSerial
+        self.usbBusPath = usbBusPath
+    }
+
+    /// The keys in the database's names, for a JSONB merge.
+    public var json: OrderedJSON {
+        func text(_ value: String?) -> OrderedJSON { value.map(OrderedJSON.string) ?? .null }
+        return .object([
+            .init("alsa_card_index", alsaCardIndex.map(OrderedJSON.int) ?? .null),
+            .init("alsa_device", text(alsaDevice)),
+            .init("alsa_name", text(alsaName)),
+            .init("usb_vendor_id", text(usbVendorID)),
+            .init("usb_product_id", text(usbProductID)),
+            .init("usb_serial", text(usbSerial)),
+            .init("usb_bus_path", text(usbBusPath)),
+        ])
+    }
+}
+
+/// The columns of a `devices` row the controller writes.
+public struct DeviceRow: Sendable, Hashable {
+    public var name: String
+    public var serialNumber: String
+    public var model: String
+    /// `online` or `offline`.
+    public var status: String
+    public var enrollmentStatus: String
+    public var enabled: Bool
+    public var profileSlug: String?
+    public var workspaceName: String?
+    public var hardware: HardwareSnapshot
+
+    public init(name: String, serialNumber: String, model: String, status: String, enrollmentStatus: String,
+                enabled: Bool, profileSlug: String?, workspaceName: String?, hardware: HardwareSnapshot) {
+        self.name = name
+        self.serialNumber = serialNumber
+        self.model = model
+        self.status = status
+        self.enrollmentStatus = enrollmentStatus
+        self.enabled = enabled
+        self.profileSlug = profileSlug
+        self.workspaceName = workspaceName
+        self.hardware = hardware
+    }
+}
+
+/// What to write to `devices` for a sighting or a loss: decided here, written by the shell,
+/// and nothing at all when nothing changed.
+public enum DeviceRowPlan: Sendable, Hashable {
+    /// A new device: insert the row (its enrollment decided by matching, on this first
+    /// discovery only).
+    case insert(DeviceRow)
+    /// A known device whose hardware keys, serial, model or status changed.
+    case update(DeviceRow)
+    case unchanged
+
+    /// A microphone was seen.
+    /// - Parameters:
+    ///   - stableID: the stable device id (`devices.name`).
+    ///   - hardware: the scan's facts.
+    ///   - existing: the row, when the device is known.
+    ///   - firstMatch: the matching outcome, asked for only when the device is new: a user's
+    ///     later unenroll, ignore or profile choice is never overridden.
+    public static func seen(stableID: String, hardware: HardwareSnapshot, existing: DeviceRow?,
+                            firstMatch: () -> MatchOutcome) -> DeviceRowPlan {
+        let serial = hardware.usbSerial.flatMap { $0.isEmpty ? nil : $0 } ?? stableID
+        let model = hardware.alsaName ?? "unknown"
+        guard var row = existing else {
+            let outcome = firstMatch()
+            return .insert(DeviceRow(name: stableID, serialNumber: serial, model: model, status: "online",
+                                     enrollmentStatus: outcome.enrollmentStatus, enabled: true,
+                                     profileSlug: outcome.profileSlug, workspaceName: nil, hardware: hardware))
+        }
+        let before = row
+        row.serialNumber = serial
+        row.model = model
+        row.status = "online"
+        row.hardware = hardware
+        return row == before ? .unchanged : .update(row)
+    }
+
+    /// A microphone stayed away past the grace period.
+    public static func gone(existing: DeviceRow) -> DeviceRowPlan {
+        guard existing.status != "offline" else { return .unchanged }
+        var row = existing
+        row.status = "offline"
+        return .update(row)
+    }
+}
+
+/// Workspace names that never collide (contract §3's "Do better").
+public enum WorkspaceNaming {
+    /// The reference's `{slug}-{suffix}` when no other device uses it, else that name plus six
+    /// hex digits of SHA-256 over the stable id: unique, and the same every time for the device.
+    /// - Parameter takenByOthers: the workspace names other devices hold.
+    public static func name(profileSlug: String, stableID: String, hardware: HardwareSnapshot,
+                            takenByOthers: Set<String>) -> String {
+        let reference = ContainerNames.workspaceName(profileSlug: profileSlug, serial: hardware.usbSerial,
+                                                     busPath: hardware.usbBusPath, cardIndex: hardware.alsaCardIndex)
+        guard takenByOthers.contains(reference) else { return reference }
+        let digest = SHA256.hash(data: Array(stableID.utf8))
+        let tag = digest.prefix(3).map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
+        return reference + "-" + tag
+    }
+}

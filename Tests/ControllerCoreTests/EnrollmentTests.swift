@@ -1,0 +1,106 @@
+import ControllerCore
+import Testing
+
+@Suite("Profile matching, enrollment, device rows and desired state")
+struct EnrollmentTests {
+    let ultramic = MatchableProfile(slug: "ultramic_384_evo", match: .init(usbVendorID: "0869", usbProductID: "0389", alsaNameContains: "ultramic"))
+    let ultramic192 = MatchableProfile(slug: "ultramic_192k", match: .init(usbVendorID: "0869", usbProductID: "0308", alsaNameContains: "ultramic"))
+    let generic = MatchableProfile(slug: "generic_usb", match: nil)
+    let evo = DeviceIdentity(vendorID: "0869", productID: "0389", alsaName: "UltraMic 384K")
+
+    @Test("Vendor and product id match case-insensitively for 100; the ALSA name gives 50; else 0")
+    func scores() {
+        #expect(ProfileMatching.score(DeviceIdentity(vendorID: "0869", productID: "0389", alsaName: ""), ultramic.match) == 100)
+        #expect(ProfileMatching.score(DeviceIdentity(vendorID: "0869", productID: "0389", alsaName: ""), .init(usbVendorID: "0869", usbProductID: "0389")) == 100)
+        #expect(ProfileMatching.score(DeviceIdentity(vendorID: "0869", productID: "9999", alsaName: "ULTRAMIC x"), ultramic.match) == 50)
+        #expect(ProfileMatching.score(DeviceIdentity(vendorID: nil, productID: nil, alsaName: "Scarlett"), ultramic.match) == 0)
+        #expect(ProfileMatching.score(evo, nil) == 0)
+        #expect(ProfileMatching.score(DeviceIdentity(vendorID: "0869", productID: "0389", alsaName: ""), .init(usbVendorID: "", usbProductID: "")) == 0)
+    }
+
+    @Test("A score of 100 enrols when auto-enrollment is on and suggests when it is off")
+    func exactMatch() {
+        let profiles = [ultramic, ultramic192, generic]
+        #expect(ProfileMatching.match(evo, profiles: profiles, autoEnrollment: true) == .enroll(profile: "ultramic_384_evo", score: 100))
+        #expect(ProfileMatching.match(evo, profiles: profiles, autoEnrollment: false) == .suggest(profile: "ultramic_384_evo", score: 100))
+    }
+
+    @Test("A name-only match is a suggestion; equal best scores stay pending with no profile")
+    func suggestionsAndTies() {
+        let byName = DeviceIdentity(vendorID: "dead", productID: "beef", alsaName: "UltraMic 250")
+        let outcome = ProfileMatching.match(byName, profiles: [ultramic, ultramic192, generic], autoEnrollment: true)
+        #expect(outcome == .tie(profiles: ["ultramic_192k", "ultramic_384_evo"], score: 50))
+        #expect(outcome.profileSlug == nil)
+        #expect(outcome.enrollmentStatus == "pending")
+        #expect(ProfileMatching.match(byName, profiles: [ultramic, generic], autoEnrollment: true) == .suggest(profile: "ultramic_384_evo", score: 50))
+    }
+
+    @Test("No match falls back to generic_usb when it exists, else stays pending")
+    func fallback() {
+        let unknown = DeviceIdentity(vendorID: "1234", productID: "5678", alsaName: "USB Audio Device")
+        #expect(ProfileMatching.match(unknown, profiles: [ultramic, generic], autoEnrollment: true) == .enroll(profile: "generic_usb", score: 0))
+        #expect(ProfileMatching.match(unknown, profiles: [ultramic], autoEnrollment: true) == .noMatch)
+    }
+
+    @Test("Matching runs on first discovery only; later sightings keep the user's enrollment and write only changes")
+    func rowsOnFirstDiscoveryOnly() throws {
+        let hardware = HardwareSnapshot(alsaCardIndex: 2, alsaDevice: "hw:2,0", alsaName: "UltraMic 384K", usbVendorID: "0869",
+                                        usbProductID: "0389", usbSerial: "ABC034F", usbBusPath: "1-3.2")
+        guard case .insert(var row) = DeviceRowPlan.seen(stableID: "0869-0389-ABC034F", hardware: hardware, existing: nil,
+                                                          firstMatch: { .enroll(profile: "ultramic_384_evo", score: 100) }) else {
+            Issue.record("a new device is inserted"); return
+        }
+        #expect(row.enrollmentStatus == "enrolled")
+        #expect(row.serialNumber == "ABC034F")
+        row.enrollmentStatus = "ignored"  // the user ignores it
+        var asked = false
+        let again = DeviceRowPlan.seen(stableID: row.name, hardware: hardware, existing: row, firstMatch: { asked = true; return .noMatch })
+        #expect(again == .unchanged)
+        #expect(!asked)
+        var moved = hardware
+        moved.alsaCardIndex = 3
+        moved.alsaDevice = "hw:3,0"
+        guard case .update(let updated) = DeviceRowPlan.seen(stableID: row.name, hardware: moved, existing: row, firstMatch: { .noMatch }) else {
+            Issue.record("a changed card index is written"); return
+        }
+        #expect(updated.enrollmentStatus == "ignored")
+        #expect(updated.hardware.alsaDevice == "hw:3,0")
+        guard case .update(let offline) = DeviceRowPlan.gone(existing: updated) else { Issue.record("offline is written"); return }
+        #expect(offline.status == "offline")
+        #expect(DeviceRowPlan.gone(existing: offline) == .unchanged)
+    }
+
+    @Test("Without a serial, the serial number is the stable id")
+    func serialFallback() {
+        let hardware = HardwareSnapshot(alsaCardIndex: 1, alsaDevice: "hw:1,0", alsaName: "USB Audio Device", usbVendorID: "0d8c",
+                                        usbProductID: "0014", usbSerial: nil, usbBusPath: "1-3.2")
+        guard case .insert(let row) = DeviceRowPlan.seen(stableID: "0d8c-0014-port1-3.2", hardware: hardware, existing: nil, firstMatch: { .noMatch }) else {
+            Issue.record("inserted"); return
+        }
+        #expect(row.serialNumber == "0d8c-0014-port1-3.2")
+    }
+
+    @Test("Colliding workspace names get a stable tag from the stable id; a free one is the reference's")
+    func workspaceCollisions() {
+        let a = HardwareSnapshot(alsaCardIndex: 1, alsaDevice: nil, alsaName: nil, usbVendorID: nil, usbProductID: nil, usbSerial: nil, usbBusPath: "1-3.2")
+        let b = HardwareSnapshot(alsaCardIndex: 2, alsaDevice: nil, alsaName: nil, usbVendorID: nil, usbProductID: nil, usbSerial: nil, usbBusPath: "1-3.4")
+        let first = WorkspaceNaming.name(profileSlug: "generic_usb", stableID: "x-port1-3.2", hardware: a, takenByOthers: [])
+        let second = WorkspaceNaming.name(profileSlug: "generic_usb", stableID: "x-port1-3.4", hardware: b, takenByOthers: [first])
+        #expect(first == "generic-usb-p1d3")
+        #expect(second.hasPrefix("generic-usb-p1d3-"))
+        #expect(second.count == "generic-usb-p1d3-".count + 6)
+        #expect(second == WorkspaceNaming.name(profileSlug: "generic_usb", stableID: "x-port1-3.4", hardware: b, takenByOthers: [first]))
+    }
+
+    @Test("A recorder is wanted only when online, enabled, enrolled and with a profile; max_recorders keeps running ones first")
+    func desiredState() {
+        func device(_ id: String, online: Bool = true, enabled: Bool = true, status: String = "enrolled", profile: String? = "p") -> DeviceDesire {
+            DeviceDesire(id: id, online: online, enabled: enabled, enrollmentStatus: status, profileSlug: profile)
+        }
+        let devices = [device("a"), device("b", online: false), device("c", enabled: false), device("d", status: "pending"),
+                       device("e", profile: nil), device("f"), device("g")]
+        #expect(DesiredState.recording(devices, running: [], maxRecorders: nil) == ["a", "f", "g"])
+        #expect(DesiredState.recording(devices, running: ["g"], maxRecorders: 2) == ["a", "g"])
+        #expect(DesiredState.recording(devices, running: [], maxRecorders: 0).isEmpty)
+    }
+}
