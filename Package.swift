@@ -68,7 +68,7 @@ let package = Package(
         // Pure domain: names, hashes, matching, state machines. No I/O.
         .target(
             name: "ControllerCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Supervision", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
 
@@ -149,7 +149,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SilvasonicIOTests", dependencies: ["SilvasonicIO", "Supervision"], swiftSettings: strict),
-        .testTarget(name: "ControllerCoreTests", dependencies: ["ControllerCore"], swiftSettings: strict),
+        .testTarget(name: "ControllerCoreTests", dependencies: ["ControllerCore", "Supervision", "SupervisionTesting"], swiftSettings: strict),
         .testTarget(
             name: "SilvasonicPostgresTests",
             dependencies: ["SilvasonicPostgres", "SilvasonicIO", "Supervision", "TestSupport"],

@@ -1,0 +1,185 @@
+import ControllerCore
+import Supervision
+import SupervisionTesting
+import Testing
+
+@Suite("The recorder's lifecycle, every transition on a manual clock")
+struct RecorderLifecycleTests {
+    typealias Lifecycle = RecorderLifecycle<ManualClock.Instant>
+    let clock = ManualClock()
+    let backoff = BackoffPolicy(initial: .seconds(1), multiplier: 2, maximum: .seconds(8), jitter: 0, resetAfter: .seconds(60))
+
+    func lifecycle(maxRestarts: Int = 3) -> Lifecycle {
+        Lifecycle(intensity: RestartIntensity(maxRestarts: maxRestarts, within: .seconds(300)), backoff: backoff)
+    }
+
+    var now: ManualClock.Instant { clock.now }
+
+    /// Brings a lifecycle to running container `id` with hash `h`.
+    func running(_ machine: inout Lifecycle, id: String = "c1") {
+        _ = machine.desired("h", now: now)
+        _ = machine.found(nil, now: now)
+        _ = machine.created(containerID: id, now: now)
+        _ = machine.started(containerID: id, now: now)
+    }
+
+    @Test("A running container with the wanted hash is adopted untouched")
+    func adopt() {
+        var machine = lifecycle()
+        #expect(machine.desired("h", now: now) == [.inspect])
+        #expect(machine.found(.init(containerID: "py-1", configHash: "h", running: true), now: now) == [.report(.adopted(containerID: "py-1"))])
+        #expect(machine.state == .running(containerID: "py-1", since: now))
+    }
+
+    @Test("A stopped container with the wanted hash is started again, not recreated")
+    func startExisting() {
+        var machine = lifecycle()
+        _ = machine.desired("h", now: now)
+        #expect(machine.found(.init(containerID: "c1", configHash: "h", running: false), now: now) == [.start(containerID: "c1")])
+        #expect(machine.started(containerID: "c1", now: now) == [.report(.started(containerID: "c1"))])
+    }
+
+    @Test("A container with another hash is stopped and removed before its replacement is created")
+    func replaceOutdated() {
+        var machine = lifecycle()
+        _ = machine.desired("new", now: now)
+        #expect(machine.found(.init(containerID: "old", configHash: "stale", running: true), now: now) == [.stopAndRemove(containerID: "old")])
+        #expect(machine.stopped(now: now) == [.create])
+        #expect(machine.created(containerID: "c2", now: now) == [.report(.created(containerID: "c2")), .start(containerID: "c2")])
+        #expect(machine.started(containerID: "c2", now: now) == [.report(.started(containerID: "c2"))])
+    }
+
+    @Test("A changed spec while running replaces the container; an unwanted one is stopped and left")
+    func changeAndStop() {
+        var machine = lifecycle()
+        running(&machine)
+        #expect(machine.desired("h", now: now).isEmpty, "the same desire again changes nothing")
+        #expect(machine.desired("h2", now: now) == [.stopAndRemove(containerID: "c1")])
+        #expect(machine.stopped(now: now) == [.create])
+        _ = machine.created(containerID: "c2", now: now)
+        _ = machine.started(containerID: "c2", now: now)
+        #expect(machine.desired(nil, now: now) == [.stopAndRemove(containerID: "c2")])
+        #expect(machine.stopped(now: now).isEmpty)
+        #expect(machine.state == .idle)
+    }
+
+    @Test("A crash backs off before the restart; the timer inspects, then starts the same container")
+    func crashBackoff() {
+        var machine = lifecycle()
+        running(&machine)
+        clock.advance(by: .seconds(5))
+        let until = now.advanced(by: .seconds(1))
+        #expect(machine.died(containerID: "c1", exitCode: 1, now: now)
+            == [.report(.restarting(after: .seconds(1), restartCount: 1)), .scheduleTimer(at: until)])
+        #expect(machine.timerFired(now: now).isEmpty, "an early timer does nothing")
+        clock.advance(by: .seconds(1))
+        #expect(machine.timerFired(now: now) == [.inspect])
+        #expect(machine.found(.init(containerID: "c1", configHash: "h", running: false), now: now) == [.start(containerID: "c1")])
+        #expect(machine.started(containerID: "c1", now: now) == [.report(.started(containerID: "c1"))])
+    }
+
+    @Test("Podman's own restart during the backoff is adopted, not fought")
+    func podmanRestartsFirst() {
+        var machine = lifecycle()
+        running(&machine)
+        _ = machine.died(containerID: "c1", exitCode: 1, now: now)
+        #expect(machine.started(containerID: "c1", now: now) == [.cancelTimer, .report(.started(containerID: "c1"))])
+        #expect(machine.state == .running(containerID: "c1", since: now))
+    }
+
+    @Test("Consecutive crashes back off exponentially; a stable run resets the delay")
+    func backoffGrowsAndResets() {
+        var machine = lifecycle(maxRestarts: 10)
+        running(&machine)
+        var delays: [Duration] = []
+        for _ in 0..<4 {
+            let commands = machine.died(containerID: "c1", exitCode: 1, now: now)
+            guard case .report(.restarting(let delay, _)) = commands.first else { Issue.record("no restart"); return }
+            delays.append(delay)
+            clock.advance(by: delay)
+            _ = machine.timerFired(now: now)
+            _ = machine.found(.init(containerID: "c1", configHash: "h", running: false), now: now)
+            _ = machine.started(containerID: "c1", now: now)
+        }
+        #expect(delays == [.seconds(1), .seconds(2), .seconds(4), .seconds(8)])
+        clock.advance(by: .seconds(61))
+        guard case .report(.restarting(let afterStableRun, _)) = machine.died(containerID: "c1", exitCode: 1, now: now).first else {
+            Issue.record("no restart"); return
+        }
+        #expect(afterStableRun == .seconds(1))
+    }
+
+    @Test("Past the restart intensity the device is failed and left alone until its desire changes")
+    func givesUp() {
+        var machine = lifecycle(maxRestarts: 2)
+        running(&machine)
+        for _ in 0..<2 {
+            _ = machine.died(containerID: "c1", exitCode: 1, now: now)
+            _ = machine.started(containerID: "c1", now: now)  // Podman restarts it at once
+        }
+        #expect(machine.died(containerID: "c1", exitCode: 1, now: now) == [.report(.gaveUp(restarts: 3, within: .seconds(300)))])
+        guard case .failed = machine.state else { Issue.record("not failed: \(machine.state)"); return }
+        #expect(machine.timerFired(now: now).isEmpty)
+        #expect(machine.started(containerID: "c1", now: now).isEmpty)
+        #expect(machine.desired("h", now: now).isEmpty, "the same desire does not revive it")
+        #expect(machine.desired(nil, now: now).isEmpty)
+        #expect(machine.state == .idle)
+        #expect(machine.desired("h", now: now) == [.inspect])
+    }
+
+    @Test("An operator's reset starts a failed recorder afresh")
+    func operatorReset() {
+        var machine = lifecycle(maxRestarts: 0)
+        running(&machine)
+        _ = machine.died(containerID: "c1", exitCode: 1, now: now)
+        #expect(machine.reset(now: now) == [.cancelTimer, .inspect])
+        #expect(machine.restartCount == 0)
+    }
+
+    @Test("A lost heartbeat stops the container, waits the backoff and creates it anew")
+    func heartbeatLoss() {
+        var machine = lifecycle()
+        running(&machine)
+        #expect(machine.heartbeatLost(now: now) == [.stopAndRemove(containerID: "c1")])
+        let until = now.advanced(by: .seconds(1))
+        #expect(machine.stopped(now: now) == [.report(.restarting(after: .seconds(1), restartCount: 1)), .scheduleTimer(at: until)])
+        clock.advance(by: .seconds(1))
+        #expect(machine.timerFired(now: now) == [.inspect])
+        #expect(machine.found(nil, now: now) == [.create])
+    }
+
+    @Test("Engine errors retry on the backoff and never count as the recorder's crashes")
+    func engineErrors() {
+        var machine = lifecycle(maxRestarts: 0)
+        _ = machine.desired("h", now: now)
+        _ = machine.found(nil, now: now)
+        for attempt in 1...6 {
+            let commands = machine.engineFailed("podman unreachable", now: now)
+            guard case .scheduleTimer(let at) = commands.last else { Issue.record("no retry"); return }
+            #expect(now.duration(to: at) == backoff.delay(forAttempt: attempt, randomUnit: 0.5))
+            clock.advance(to: at)
+            #expect(machine.timerFired(now: now) == [.inspect])
+            #expect(machine.found(nil, now: now) == [.create])
+        }
+        #expect(machine.restartCount == 0)
+        #expect(machine.created(containerID: "c1", now: now).last == .start(containerID: "c1"))
+    }
+
+    @Test("After the engine reconnects, a running recorder is looked up again and adopted")
+    func reconnect() {
+        var machine = lifecycle()
+        running(&machine)
+        #expect(machine.engineReconnected(now: now) == [.inspect])
+        #expect(machine.found(.init(containerID: "c1", configHash: "h", running: true), now: now) == [.report(.adopted(containerID: "c1"))])
+    }
+
+    @Test("Unwanted while backing off: the timer is cancelled and the exited container removed")
+    func unwantedDuringBackoff() {
+        var machine = lifecycle()
+        running(&machine)
+        _ = machine.died(containerID: "c1", exitCode: 1, now: now)
+        #expect(machine.desired(nil, now: now) == [.cancelTimer, .stopAndRemove(containerID: "c1")])
+        #expect(machine.stopped(now: now).isEmpty)
+        #expect(machine.state == .idle)
+    }
+}
