@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SupervisionTesting", targets: ["SupervisionTesting"]),
         .library(name: "SupervisionServiceLifecycle", targets: ["SupervisionServiceLifecycle"]),
         .library(name: "ControllerCore", targets: ["ControllerCore"]),
+        .library(name: "SilvasonicController", targets: ["SilvasonicController"]),
         .library(name: "SilvasonicPostgres", targets: ["SilvasonicPostgres"]),
         .library(name: "SilvasonicRedis", targets: ["SilvasonicRedis"]),
         .library(name: "SilvasonicPodman", targets: ["SilvasonicPodman"]),
@@ -97,6 +98,17 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The controller: the actors that carry ControllerCore's decisions out against the backends.
+        .target(
+            name: "SilvasonicController",
+            dependencies: [
+                "ControllerCore", "Supervision", "SilvasonicIO", "SilvasonicPostgres", "SilvasonicRedis",
+                "SilvasonicPodman", "SilvasonicHardware",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         // The backends in memory, behind the clients' own protocols: for the controller's tests
         // and the simulation.
         .target(
@@ -146,6 +158,14 @@ let package = Package(
         .testTarget(
             name: "InMemoryBackendsTests",
             dependencies: ["InMemoryBackends", "SilvasonicPodman", "SilvasonicRedis", "SilvasonicIO", "Supervision", "SupervisionTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SilvasonicControllerTests",
+            dependencies: [
+                "SilvasonicController", "ControllerCore", "InMemoryBackends", "SilvasonicPostgres", "SilvasonicPodman",
+                "SilvasonicIO", "Supervision", "SupervisionTesting", "TestSupport",
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "SilvasonicIOTests", dependencies: ["SilvasonicIO", "Supervision"], swiftSettings: strict),

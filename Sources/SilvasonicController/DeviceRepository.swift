@@ -1,0 +1,141 @@
+public import ControllerCore
+public import Foundation
+public import SilvasonicIO
+public import SilvasonicPostgres
+
+/// A profile as stored, decoded for the recorder.
+public struct StoredProfile: Sendable, Hashable {
+    public var slug: String
+    public var config: RecorderProfileConfig
+}
+
+/// The station-wide settings of `system_config` key `system` that the controller reads.
+public struct SystemSettings: Sendable, Hashable {
+    public var autoEnrollment = true
+    /// `nil`: no limit.
+    public var maxRecorders: Int? = 5
+
+    /// The contract's defaults: auto-enrollment on, at most 5 recorders.
+    public init(autoEnrollment: Bool = true, maxRecorders: Int? = 5) {
+        self.autoEnrollment = autoEnrollment
+        self.maxRecorders = maxRecorders
+    }
+}
+
+/// A device row with what the reconciler needs of its profile.
+public struct DeviceRecord: Sendable, Hashable {
+    public var row: DeviceRow
+    /// The profile's config as stored, `nil` without a profile or when the profile row is gone.
+    public var profileConfig: JSONValue?
+}
+
+/// The controller's reads and writes of the station database, each one parameterised
+/// statement; every method throws ``PostgresError`` and leaves the caller to fail static.
+public struct DeviceRepository: Sendable {
+    public let db: PostgresClient
+
+    public init(db: PostgresClient) {
+        self.db = db
+    }
+
+    /// Every profile; a broken one is left out and named in `problems`.
+    public func profiles() async throws -> (profiles: [StoredProfile], problems: [String]) {
+        var profiles: [StoredProfile] = []
+        var problems: [String] = []
+        for row in try await db.query("SELECT slug, config FROM microphone_profiles ORDER BY slug") {
+            let slug = try row.decode("slug", as: String.self)
+            do {
+                profiles.append(StoredProfile(slug: slug, config: try ProfileConfigDecoding.decode(row.decode("config", as: JSONValue.self))))
+            } catch {
+                problems.append("profile \(slug): \(error)")
+            }
+        }
+        return (profiles, problems)
+    }
+
+    /// `system_config['system']`, with the contract's defaults for what is missing.
+    public func systemSettings() async throws -> SystemSettings {
+        var settings = SystemSettings()
+        let rows = try await db.query("SELECT value FROM system_config WHERE key = 'system'")
+        guard let value = try rows.first?.decode("value", as: JSONValue.self) else { return settings }
+        if case .bool(let flag)? = value["auto_enrollment"] { settings.autoEnrollment = flag }
+        switch value["max_recorders"] {
+        case .int(let limit)?: settings.maxRecorders = limit
+        case .null?: settings.maxRecorders = nil
+        default: break
+        }
+        return settings
+    }
+
+    /// Every device, with its profile's stored config: the desired state in one query.
+    public func devices() async throws -> [DeviceRecord] {
+        let rows = try await db.query("""
+            SELECT d.name, d.serial_number, d.model, d.status, d.enrollment_status, d.enabled, d.profile_slug,
+                   d.workspace_name, d.config, p.config AS profile_config
+            FROM devices d LEFT JOIN microphone_profiles p ON p.slug = d.profile_slug
+            ORDER BY d.name
+            """)
+        return try rows.map { row in
+            DeviceRecord(
+                row: DeviceRow(
+                    name: try row.decode("name"), serialNumber: try row.decode("serial_number"), model: try row.decode("model"),
+                    status: try row.decode("status"), enrollmentStatus: try row.decode("enrollment_status"),
+                    enabled: try row.decode("enabled"), profileSlug: try row.decode("profile_slug"),
+                    workspaceName: try row.decode("workspace_name"),
+                    hardware: Self.hardware(try row.decode("config", as: JSONValue.self))),
+                profileConfig: try row.decode("profile_config", as: JSONValue?.self))
+        }
+    }
+
+    /// Writes a plan; `.unchanged` writes nothing. The seven hardware keys are merged into
+    /// `config` (`||`), so keys a user stored stay.
+    public func apply(_ plan: DeviceRowPlan, now: Date) async throws {
+        switch plan {
+        case .unchanged:
+            return
+        case .insert(let row):
+            try await db.query("""
+                INSERT INTO devices (name, serial_number, model, status, enrollment_status, last_seen, enabled, profile_slug, config)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                ON CONFLICT (name) DO NOTHING
+                """, [.text(row.name), .text(row.serialNumber), .text(row.model), .text(row.status),
+                      .text(row.enrollmentStatus), .timestamp(now), .bool(row.enabled),
+                      row.profileSlug.map(PostgresValue.text) ?? .null, .json(Self.json(row.hardware))])
+        case .update(let row):
+            try await db.query("""
+                UPDATE devices SET serial_number = $2, model = $3, status = $4, last_seen = $5, config = config || $6
+                WHERE name = $1
+                """, [.text(row.name), .text(row.serialNumber), .text(row.model), .text(row.status), .timestamp(now),
+                      .json(Self.json(row.hardware))])
+        }
+    }
+
+    /// Stores the workspace name a device's recorder uses.
+    public func setWorkspaceName(device: String, to name: String) async throws {
+        try await db.query("UPDATE devices SET workspace_name = $2 WHERE name = $1 AND workspace_name IS DISTINCT FROM $2",
+                           [.text(device), .text(name)])
+    }
+
+    /// Names of the enabled `managed_services`.
+    public func enabledServices() async throws -> Set<String> {
+        Set(try await db.query("SELECT name FROM managed_services WHERE enabled").map { try $0.decode("name", as: String.self) })
+    }
+
+    static func hardware(_ config: JSONValue) -> HardwareSnapshot {
+        HardwareSnapshot(
+            alsaCardIndex: config["alsa_card_index"]?.intValue, alsaDevice: config["alsa_device"]?.stringValue,
+            alsaName: config["alsa_name"]?.stringValue, usbVendorID: config["usb_vendor_id"]?.stringValue,
+            usbProductID: config["usb_product_id"]?.stringValue, usbSerial: config["usb_serial"]?.stringValue,
+            usbBusPath: config["usb_bus_path"]?.stringValue)
+    }
+
+    static func json(_ hardware: HardwareSnapshot) -> JSONValue {
+        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        return .object([
+            "alsa_card_index": hardware.alsaCardIndex.map(JSONValue.int) ?? .null,
+            "alsa_device": text(hardware.alsaDevice), "alsa_name": text(hardware.alsaName),
+            "usb_vendor_id": text(hardware.usbVendorID), "usb_product_id": text(hardware.usbProductID),
+            "usb_serial": text(hardware.usbSerial), "usb_bus_path": text(hardware.usbBusPath),
+        ])
+    }
+}

@@ -1,0 +1,90 @@
+import ControllerCore
+import Foundation
+import SilvasonicController
+import SilvasonicIO
+import SilvasonicPostgres
+import Testing
+
+@Suite("The device repository against the real PostgreSQL, on an empty database")
+struct DeviceRepositoryTests {
+    let hardware = HardwareSnapshot(alsaCardIndex: 2, alsaDevice: "hw:2,0", alsaName: "UltraMic 384K", usbVendorID: "0869",
+                                    usbProductID: "0389", usbSerial: "ABC034F", usbBusPath: "1-3.2")
+
+    @Test("The schema is created on an empty database, and applying it again changes nothing")
+    func schema() async throws {
+        let scratch = try await ScratchDatabase.create()
+        try await DatabaseSchema.apply(scratch.client)
+        try await DatabaseSchema.apply(scratch.client)
+        let tables = try await scratch.client.query("""
+            SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name
+            """).map { try $0.decode("table_name", as: String.self) }
+        #expect(tables == ["devices", "managed_services", "microphone_profiles", "system_config", "users"])
+        try await scratch.drop()
+    }
+
+    @Test("A device is inserted, updated only on change, its user keys kept, and read back with its profile")
+    func writeOnChange() async throws {
+        let scratch = try await ScratchDatabase.create()
+        let db = scratch.client
+        try await DatabaseSchema.apply(db)
+        try await db.query("""
+            INSERT INTO microphone_profiles (slug, name, config) VALUES ('ultramic_384_evo', 'UltraMic', \
+            '{"audio": {"sample_rate": 384000, "match": {"usb_vendor_id": "0869", "usb_product_id": "0389"}}, "processing": {"gain_db": 12}}')
+            """)
+        let repository = DeviceRepository(db: db)
+        let insert = DeviceRowPlan.seen(stableID: "0869-0389-ABC034F", hardware: hardware, existing: nil,
+                                        firstMatch: { .enroll(profile: "ultramic_384_evo", score: 100) })
+        try await repository.apply(insert, now: Date())
+        try await db.query("UPDATE devices SET config = config || '{\"note\": \"by the window\"}' WHERE name = '0869-0389-ABC034F'")
+
+        let stored = try #require(try await repository.devices().first)
+        #expect(stored.row.enrollmentStatus == "enrolled")
+        #expect(stored.row.profileSlug == "ultramic_384_evo")
+        #expect(stored.row.hardware == hardware)
+        #expect(stored.profileConfig?["audio"]?["sample_rate"] == .int(384_000))
+        #expect(DeviceRowPlan.seen(stableID: stored.row.name, hardware: hardware, existing: stored.row, firstMatch: { .noMatch }) == .unchanged)
+
+        var moved = hardware
+        moved.alsaCardIndex = 3
+        moved.alsaDevice = "hw:3,0"
+        try await repository.apply(DeviceRowPlan.seen(stableID: stored.row.name, hardware: moved, existing: stored.row, firstMatch: { .noMatch }), now: Date())
+        let config = try #require(try await db.query("SELECT config FROM devices").first?.decode("config", as: JSONValue.self))
+        #expect(config["alsa_device"] == .string("hw:3,0"))
+        #expect(config["note"] == .string("by the window"), "keys a user stored stay")
+
+        let profiles = try await repository.profiles()
+        #expect(profiles.problems.isEmpty)
+        #expect(profiles.profiles.first?.config.gainDB == 12)
+        try await scratch.drop()
+    }
+
+    @Test("A broken profile is named with its field and rule; the others load")
+    func brokenProfile() async throws {
+        let scratch = try await ScratchDatabase.create()
+        try await DatabaseSchema.apply(scratch.client)
+        try await scratch.client.query("""
+            INSERT INTO microphone_profiles (slug, name, config) VALUES
+            ('good', 'Good', '{"audio": {"sample_rate": 48000}}'),
+            ('bad', 'Bad', '{"audio": {"sample_rate": 48000, "format": "MP3"}}')
+            """)
+        let loaded = try await DeviceRepository(db: scratch.client).profiles()
+        #expect(loaded.profiles.map(\.slug) == ["good"])
+        #expect(loaded.problems == ["profile bad: audio.format: one of S16LE, S24LE, S32LE"])
+        try await scratch.drop()
+    }
+
+    @Test("System settings come from system_config with the contract's defaults")
+    func systemSettings() async throws {
+        let scratch = try await ScratchDatabase.create()
+        try await DatabaseSchema.apply(scratch.client)
+        let repository = DeviceRepository(db: scratch.client)
+        #expect(try await repository.systemSettings() == SystemSettings())
+        try await scratch.client.query("""
+            INSERT INTO system_config (key, value) VALUES ('system', '{"auto_enrollment": false, "max_recorders": 2}')
+            """)
+        let settings = try await repository.systemSettings()
+        #expect(!settings.autoEnrollment)
+        #expect(settings.maxRecorders == 2)
+        try await scratch.drop()
+    }
+}

@@ -1,0 +1,26 @@
+import SilvasonicPostgres
+import TestSupport
+
+/// A database of one test's own on the test run's PostgreSQL, so that tests writing the
+/// contract's tables never see each other's rows.
+struct ScratchDatabase {
+    let configuration: PostgresConfiguration
+    let client: PostgresClient
+    private let admin: PostgresClient
+
+    static func create() async throws -> ScratchDatabase {
+        _ = try TestServices.require("SILVASONIC_DB_PORT")
+        let base = PostgresConfiguration(environment: TestServices.environment)
+        let admin = PostgresClient(configuration: base)
+        let name = TestServices.uniqueName("db").replacingOccurrences(of: "-", with: "_")
+        try await admin.query("CREATE DATABASE \(name)")
+        var configuration = base
+        configuration.database = name
+        return ScratchDatabase(configuration: configuration, client: PostgresClient(configuration: configuration), admin: admin)
+    }
+
+    func drop() async throws {
+        await client.close()
+        try await admin.query("DROP DATABASE IF EXISTS \(configuration.database) WITH (FORCE)")
+    }
+}
