@@ -165,6 +165,7 @@ let package = Package(
             dependencies: [
                 "SilvasonicController", "ControllerCore", "InMemoryBackends", "SilvasonicPostgres", "SilvasonicPodman",
                 "SilvasonicIO", "Supervision", "SupervisionTesting", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

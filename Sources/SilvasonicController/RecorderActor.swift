@@ -1,0 +1,175 @@
+public import ControllerCore
+import Foundation
+public import Logging
+public import SilvasonicPodman
+
+/// Carries out one device's ``RecorderLifecycle`` against a container engine: the container
+/// child of a DeviceActor. Every decision is the lifecycle's; this actor only runs commands
+/// (create, start, stop, timers) and feeds their outcomes back as facts.
+///
+/// Actor methods re-enter while they await the engine; the lifecycle ignores facts that no
+/// longer fit its state, so a late answer can never undo a newer decision.
+public actor RecorderActor<C: Clock<Duration>> {
+    public typealias Lifecycle = RecorderLifecycle<C.Instant>
+
+    /// The stable device id.
+    public nonisolated let deviceID: String
+    private let engine: any ContainerEngine
+    private let clock: C
+    private let owner: String
+    private let logger: Logger
+    private var lifecycle: Lifecycle
+    private var spec: Tier2Spec?
+    private var timer: Task<Void, Never>?
+    private let reportsContinuation: AsyncStream<Lifecycle.Report>.Continuation
+    /// Every report, in order: for the DeviceActor's status, metrics and tests.
+    public nonisolated let reports: AsyncStream<Lifecycle.Report>
+
+    public init(deviceID: String, engine: any ContainerEngine, clock: C, owner: String, lifecycle: Lifecycle, logger: Logger) {
+        self.deviceID = deviceID
+        self.engine = engine
+        self.clock = clock
+        self.owner = owner
+        self.lifecycle = lifecycle
+        var logger = logger
+        logger[metadataKey: "device.id"] = .string(deviceID)
+        self.logger = logger
+        (reports, reportsContinuation) = AsyncStream.makeStream()
+    }
+
+    /// Where the lifecycle stands.
+    public var state: Lifecycle.State { lifecycle.state }
+
+    /// The recorder this device should run (`nil`: none).
+    public func setDesired(_ spec: Tier2Spec?) async {
+        self.spec = spec
+        await run(lifecycle.desired(spec?.configHash, now: clock.now))
+    }
+
+    /// A Podman event about this device's container.
+    public func handle(_ event: ContainerEvent) async {
+        switch event.action {
+        case .died(let code): await run(lifecycle.died(containerID: event.containerID, exitCode: code, now: clock.now))
+        case .start: await run(lifecycle.started(containerID: event.containerID, now: clock.now))
+        default: break
+        }
+    }
+
+    /// The event stream resubscribed after an outage of Podman.
+    public func engineReconnected() async {
+        await run(lifecycle.engineReconnected(now: clock.now))
+    }
+
+    /// The heartbeat watch judged the recorder dead.
+    public func heartbeatLost() async {
+        await run(lifecycle.heartbeatLost(now: clock.now))
+    }
+
+    /// An operator asked for a fresh start.
+    public func reset() async {
+        await run(lifecycle.reset(now: clock.now))
+    }
+
+    /// Stops the timer and the report stream (the device is going away; its container is
+    /// handled by ``setDesired(_:)`` before this, or left running for a hand-over).
+    public func shutdown() {
+        timer?.cancel()
+        timer = nil
+        reportsContinuation.finish()
+    }
+
+    private func timerFired() async {
+        timer = nil
+        await run(lifecycle.timerFired(now: clock.now))
+    }
+
+    // MARK: Carrying out commands
+
+    private func run(_ commands: [Lifecycle.Command]) async {
+        for command in commands {
+            await perform(command)
+        }
+    }
+
+    private func perform(_ command: Lifecycle.Command) async {
+        switch command {
+        case .inspect:
+            do {
+                let existing = try await findContainer()
+                await run(lifecycle.found(existing, now: clock.now))
+            } catch {
+                await run(lifecycle.engineFailed("looking up the container: \(error)", now: clock.now))
+            }
+        case .create:
+            guard let spec else { return }
+            do {
+                for mount in spec.mounts where !mount.readOnly {
+                    try FileManager.default.createDirectory(atPath: mount.controllerSource ?? mount.source,
+                                                            withIntermediateDirectories: true)
+                }
+                let id = try await engine.create(spec.podmanSpec)
+                await run(lifecycle.created(containerID: id, now: clock.now))
+            } catch {
+                await run(lifecycle.engineFailed("creating \(spec.name): \(error)", now: clock.now))
+            }
+        case .start(let id):
+            do {
+                try await engine.start(id)
+                await run(lifecycle.started(containerID: id, now: clock.now))
+            } catch {
+                await run(lifecycle.engineFailed("starting \(id): \(error)", now: clock.now))
+            }
+        case .stopAndRemove(let id):
+            do {
+                try await engine.stop(id, timeoutSeconds: 10)
+                try await engine.remove(id, force: true)
+                await run(lifecycle.stopped(now: clock.now))
+            } catch let error as PodmanError where error.code == .notFound {
+                await run(lifecycle.stopped(now: clock.now))
+            } catch {
+                await run(lifecycle.engineFailed("stopping \(id): \(error)", now: clock.now))
+            }
+        case .remove(let id):
+            do { try await engine.remove(id, force: true) } catch {
+                logger.warning("the outdated container could not be removed", metadata: ["container.id": "\(id)", "error": "\(error)"])
+            }
+        case .scheduleTimer(let deadline):
+            timer?.cancel()
+            let clock = self.clock
+            timer = Task { [weak self] in
+                do { try await clock.sleep(until: deadline, tolerance: nil) } catch { return }
+                await self?.timerFired()
+            }
+        case .cancelTimer:
+            timer?.cancel()
+            timer = nil
+        case .report(let report):
+            log(report)
+            reportsContinuation.yield(report)
+        }
+    }
+
+    /// The device's recorder container: the one with the spec's name, else any other recorder
+    /// this controller made for the device (its profile changed since).
+    private func findContainer() async throws -> Lifecycle.Existing? {
+        let found = try await engine.list(labels: ["io.silvasonic.owner": owner, "io.silvasonic.service": "recorder",
+                                                   "io.silvasonic.device_id": deviceID], statuses: [])
+        guard let match = found.first(where: { $0.name == spec?.name }) ?? found.first else { return nil }
+        return Lifecycle.Existing(containerID: match.id, configHash: match.labels[Tier2Spec.configHashLabel],
+                                  running: match.state == "running")
+    }
+
+    private func log(_ report: Lifecycle.Report) {
+        switch report {
+        case .adopted(let id): logger.info("recorder adopted", metadata: ["container.id": "\(id)"])
+        case .created(let id): logger.info("recorder created", metadata: ["container.id": "\(id)"])
+        case .started(let id): logger.info("recorder running", metadata: ["container.id": "\(id)"])
+        case .restarting(let delay, let count):
+            logger.warning("recorder exited; restarting after a backoff", metadata: ["delay": "\(delay)", "restarts": "\(count)"])
+        case .gaveUp(let restarts, let window):
+            logger.error("recorder failed: too many restarts, giving up", metadata: ["restarts": "\(restarts)", "window": "\(window)"])
+        case .engineError(let message):
+            logger.warning("container engine error; retrying after a backoff", metadata: ["error": "\(message)"])
+        }
+    }
+}

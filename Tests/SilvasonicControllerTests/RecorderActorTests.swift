@@ -1,0 +1,118 @@
+import ControllerCore
+import Foundation
+import InMemoryBackends
+import Logging
+import SilvasonicController
+import SilvasonicPodman
+import Supervision
+import SupervisionTesting
+import Testing
+
+@Suite("The recorder actor carries its lifecycle out against an in-memory engine, on a manual clock")
+struct RecorderActorTests {
+    let clock = ManualClock()
+    let engine = InMemoryContainerEngine()
+
+    func spec(hash tweak: String = "512m", workspace: String) -> Tier2Spec {
+        var settings = StationSettings()
+        settings.workspacePath = workspace
+        settings.recorderMemoryLimit = tweak
+        var profile = RecorderProfileConfig(sampleRate: 48_000)
+        profile.processedEnabled = false
+        return StationSpecs.recorder(device: .init(id: "mic-1", workspaceName: "generic-usb-p1d3", alsaDevice: "hw:1,0"),
+                                     profileSlug: "generic_usb", profile: profile, settings: settings)
+    }
+
+    func actor() -> RecorderActor<ManualClock> {
+        RecorderActor(deviceID: "mic-1", engine: engine, clock: clock, owner: "controller",
+                      lifecycle: .init(intensity: RestartIntensity(maxRestarts: 2, within: .seconds(300)),
+                                       backoff: BackoffPolicy(initial: .seconds(1), maximum: .seconds(8), jitter: 0)),
+                      logger: Logger(label: "test"))
+    }
+
+    func workspace() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("silvasonic-\(UUID().uuidString)").path
+    }
+
+    @Test("A wanted recorder is created with its workspace and started; a second actor adopts it untouched")
+    func createThenAdopt() async throws {
+        let root = workspace()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let recorder = actor()
+        var reports = recorder.reports.makeAsyncIterator()
+        await recorder.setDesired(spec(workspace: root))
+        guard case .created(let id)? = await reports.next() else { Issue.record("not created"); return }
+        #expect(await reports.next() == .started(containerID: id))
+        #expect(FileManager.default.fileExists(atPath: root + "/recorder/generic-usb-p1d3"))
+        let inspection = try await engine.inspect(id)
+        #expect(inspection.running)
+        #expect(inspection.labels["io.silvasonic.config_hash"] == spec(workspace: root).configHash)
+
+        let successor = actor()  // a controller restarted after kill -9
+        var successorReports = successor.reports.makeAsyncIterator()
+        await successor.setDesired(spec(workspace: root))
+        #expect(await successorReports.next() == .adopted(containerID: id))
+        #expect(try await engine.list(labels: ["io.silvasonic.device_id": "mic-1"], statuses: []).map(\.id) == [id])
+    }
+
+    @Test("A crash is restarted after the backoff on the manual clock; past the intensity the device fails")
+    func crashAndGiveUp() async throws {
+        let root = workspace()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let recorder = actor()
+        var reports = recorder.reports.makeAsyncIterator()
+        await recorder.setDesired(spec(workspace: root))
+        guard case .created(let id)? = await reports.next() else { Issue.record("not created"); return }
+        _ = await reports.next()
+        for restart in 1...2 {
+            try await engine.exit(id, code: 1)
+            await recorder.handle(ContainerEvent(containerID: id, name: "x", action: .died(exitCode: 1), time: .init(seconds: 0, nanoseconds: 0)))
+            guard case .restarting(_, let count)? = await reports.next() else { Issue.record("no restart"); return }
+            #expect(count == restart)
+            #expect(try await engine.inspect(id).running == false, "nothing restarts before the backoff")
+            await clock.waitForSleepers(atLeast: 1)
+            clock.advance(by: .seconds(8))
+            #expect(await reports.next() == .started(containerID: id))
+            #expect(try await engine.inspect(id).running)
+        }
+        try await engine.exit(id, code: 1)
+        await recorder.handle(ContainerEvent(containerID: id, name: "x", action: .died(exitCode: 1), time: .init(seconds: 0, nanoseconds: 0)))
+        #expect(await reports.next() == .gaveUp(restarts: 3, within: .seconds(300)))
+        guard case .failed = await recorder.state else { Issue.record("not failed"); return }
+    }
+
+    @Test("A changed spec replaces the container; unwanted, it is stopped and removed")
+    func replaceAndStop() async throws {
+        let root = workspace()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let recorder = actor()
+        var reports = recorder.reports.makeAsyncIterator()
+        await recorder.setDesired(spec(workspace: root))
+        guard case .created(let first)? = await reports.next() else { Issue.record("not created"); return }
+        _ = await reports.next()
+        await recorder.setDesired(spec(hash: "1g", workspace: root))
+        guard case .created(let second)? = await reports.next() else { Issue.record("not recreated"); return }
+        #expect(second != first)
+        let removed = await #expect(throws: PodmanError.self) { try await engine.inspect(first) }
+        #expect(removed?.code == .notFound)
+        _ = await reports.next()
+        await recorder.setDesired(nil)
+        #expect(try await engine.list(labels: ["io.silvasonic.device_id": "mic-1"], statuses: []).isEmpty)
+        #expect(await recorder.state == .idle)
+    }
+
+    @Test("While the engine is down the actor backs off; when it returns the recorder is created")
+    func engineOutage() async throws {
+        let root = workspace()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        await engine.setReachable(false)
+        let recorder = actor()
+        var reports = recorder.reports.makeAsyncIterator()
+        await recorder.setDesired(spec(workspace: root))
+        guard case .engineError? = await reports.next() else { Issue.record("no engine error"); return }
+        await engine.setReachable(true)
+        await clock.waitForSleepers(atLeast: 1)
+        clock.advance(by: .seconds(1))
+        guard case .created? = await reports.next() else { Issue.record("not created after the outage"); return }
+    }
+}
