@@ -104,3 +104,56 @@ struct EnrollmentTests {
         #expect(DesiredState.recording(devices, running: [], maxRecorders: 0).isEmpty)
     }
 }
+
+@Suite("One reconcile: devices and profiles in, a decision per device out")
+struct ReconciliationTests {
+    func row(_ id: String, bus: String, status: String = "online", enrollment: String = "enrolled",
+             profile: String? = "generic_usb", workspace: String? = nil) -> DeviceRow {
+        DeviceRow(name: id, serialNumber: id, model: "USB Audio Device", status: status, enrollmentStatus: enrollment,
+                  enabled: true, profileSlug: profile, workspaceName: workspace,
+                  hardware: HardwareSnapshot(alsaCardIndex: 1, alsaDevice: "hw:1,0", alsaName: "USB Audio Device",
+                                             usbVendorID: "0d8c", usbProductID: "0014", usbSerial: nil, usbBusPath: bus))
+    }
+
+    @Test("Wanted devices get a recorder spec; two colliding names are told apart; the names are stored")
+    func plan() {
+        let generic = RecorderProfileConfig(sampleRate: 48_000)
+        let devices = [
+            Reconciliation.Device(row: row("a", bus: "1-3.2"), profile: generic, profileProblem: nil),
+            Reconciliation.Device(row: row("b", bus: "1-3.4"), profile: generic, profileProblem: nil),
+            Reconciliation.Device(row: row("c", bus: "1-4", status: "offline"), profile: generic, profileProblem: nil),
+        ]
+        let plan = Reconciliation.plan(devices, settings: StationSettings(), system: 5, running: [])
+        guard case .record(let a) = plan.decisions["a"], case .record(let b) = plan.decisions["b"] else {
+            Issue.record("both online devices record"); return
+        }
+        #expect(a.name == "silvasonic-recorder-generic-usb-p1d3")
+        #expect(b.name.hasPrefix("silvasonic-recorder-generic-usb-p1d3-"))
+        #expect(plan.decisions["c"] == .idle)
+        #expect(plan.workspaceNames["a"] == "generic-usb-p1d3")
+        #expect(plan.workspaceNames["b"] == String(b.name.dropFirst("silvasonic-recorder-".count)))
+    }
+
+    @Test("A stored workspace name is kept while it fits, so the recorder never moves")
+    func stableNames() {
+        let generic = RecorderProfileConfig(sampleRate: 48_000)
+        let devices = [
+            Reconciliation.Device(row: row("b", bus: "1-3.4", workspace: "generic-usb-p1d3-abcdef"), profile: generic, profileProblem: nil),
+        ]
+        let plan = Reconciliation.plan(devices, settings: StationSettings(), system: nil, running: [])
+        guard case .record(let spec) = plan.decisions["b"] else { Issue.record("records"); return }
+        #expect(spec.name == "silvasonic-recorder-generic-usb-p1d3-abcdef")
+        #expect(plan.workspaceNames.isEmpty)
+    }
+
+    @Test("A device whose profile cannot be read is left as it is; the others go on")
+    func failStaticPerDevice() {
+        let devices = [
+            Reconciliation.Device(row: row("a", bus: "1-1"), profile: nil, profileProblem: "audio.format: one of S16LE, S24LE, S32LE"),
+            Reconciliation.Device(row: row("b", bus: "1-2"), profile: RecorderProfileConfig(sampleRate: 48_000), profileProblem: nil),
+        ]
+        let plan = Reconciliation.plan(devices, settings: StationSettings(), system: 5, running: [])
+        #expect(plan.decisions["a"] == .keep(reason: "audio.format: one of S16LE, S24LE, S32LE"))
+        guard case .record = plan.decisions["b"] else { Issue.record("b records"); return }
+    }
+}

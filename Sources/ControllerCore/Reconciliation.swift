@@ -1,0 +1,81 @@
+/// The level-triggered decision of one reconcile: for every device, which recorder it should
+/// run, given the rows read in one query. Pure: rows and settings in, a plan out.
+public enum Reconciliation {
+    /// A device as the reconcile sees it.
+    public struct Device: Sendable, Hashable {
+        public var row: DeviceRow
+        /// The device's profile, decoded; `nil` without a profile.
+        public var profile: RecorderProfileConfig?
+        /// Why the profile could not be read, when it could not.
+        public var profileProblem: String?
+
+        public init(row: DeviceRow, profile: RecorderProfileConfig?, profileProblem: String?) {
+            self.row = row
+            self.profile = profile
+            self.profileProblem = profileProblem
+        }
+    }
+
+    /// What one device should do.
+    public enum Decision: Sendable, Hashable {
+        /// Run a recorder with this spec.
+        case record(Tier2Spec)
+        /// Run no recorder.
+        case idle
+        /// Leave it as it is: its row cannot be acted on (fail static for this device only).
+        case keep(reason: String)
+    }
+
+    /// The outcome of one reconcile.
+    public struct Plan: Sendable, Hashable {
+        public var decisions: [String: Decision] = [:]
+        /// Workspace names to store (`devices.workspace_name`), by device id.
+        public var workspaceNames: [String: String] = [:]
+    }
+
+    /// Decides every device.
+    /// - Parameters:
+    ///   - running: devices whose recorder runs now (they keep their place under `max_recorders`).
+    public static func plan(_ devices: [Device], settings: StationSettings, system maxRecorders: Int?,
+                            running: Set<String>) -> Plan {
+        var plan = Plan()
+        let desires = devices.map { device in
+            DeviceDesire(id: device.row.name, online: device.row.status == "online", enabled: device.row.enabled,
+                         enrollmentStatus: device.row.enrollmentStatus, profileSlug: device.row.profileSlug)
+        }
+        let recording = DesiredState.recording(desires, running: running, maxRecorders: maxRecorders)
+        var taken = Set(devices.compactMap(\.row.workspaceName))
+        for device in devices {
+            let row = device.row
+            guard recording.contains(row.name) else {
+                plan.decisions[row.name] = .idle
+                continue
+            }
+            guard let slug = row.profileSlug, let profile = device.profile else {
+                plan.decisions[row.name] = .keep(reason: device.profileProblem ?? "profile \(row.profileSlug ?? "?") is missing")
+                continue
+            }
+            let workspace = workspaceName(for: row, slug: slug, taken: taken)
+            if workspace != row.workspaceName {
+                plan.workspaceNames[row.name] = workspace
+                if let old = row.workspaceName { taken.remove(old) }
+                taken.insert(workspace)
+            }
+            let spec = StationSpecs.recorder(device: .init(id: row.name, workspaceName: workspace, alsaDevice: row.hardware.alsaDevice),
+                                             profileSlug: slug, profile: profile, settings: settings)
+            plan.decisions[row.name] = .record(spec)
+        }
+        return plan
+    }
+
+    /// The stored name while it still fits the profile (so a recorder never moves), else a new
+    /// collision-free one.
+    static func workspaceName(for row: DeviceRow, slug: String, taken: Set<String>) -> String {
+        let reference = ContainerNames.workspaceName(profileSlug: slug, serial: row.hardware.usbSerial,
+                                                     busPath: row.hardware.usbBusPath, cardIndex: row.hardware.alsaCardIndex)
+        if let stored = row.workspaceName, stored == reference || stored.hasPrefix(reference + "-") { return stored }
+        var others = taken
+        if let stored = row.workspaceName { others.remove(stored) }
+        return WorkspaceNaming.name(profileSlug: slug, stableID: row.name, hardware: row.hardware, takenByOthers: others)
+    }
+}
