@@ -125,6 +125,9 @@ let package = Package(
             dependencies: [
                 "ControllerCore",
                 "SilvasonicHardware",
+                "SilvasonicController",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

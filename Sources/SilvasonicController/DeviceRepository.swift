@@ -69,12 +69,17 @@ public struct DeviceRepository: Sendable {
 
     /// Every device, with its profile's stored config: the desired state in one query.
     public func devices() async throws -> [DeviceRecord] {
+        try await devices(where: "", [])
+    }
+
+    private func devices(where filter: String, _ parameters: [PostgresValue]) async throws -> [DeviceRecord] {
         let rows = try await db.query("""
             SELECT d.name, d.serial_number, d.model, d.status, d.enrollment_status, d.enabled, d.profile_slug,
                    d.workspace_name, d.config, p.config AS profile_config
             FROM devices d LEFT JOIN microphone_profiles p ON p.slug = d.profile_slug
+            \(filter)
             ORDER BY d.name
-            """)
+            """, parameters)
         return try rows.map { row in
             DeviceRecord(
                 row: DeviceRow(
@@ -85,6 +90,11 @@ public struct DeviceRepository: Sendable {
                     hardware: Self.hardware(try row.decode("config", as: JSONValue.self))),
                 profileConfig: try row.decode("profile_config", as: JSONValue?.self))
         }
+    }
+
+    /// One device's row, or `nil` when the device is new.
+    public func device(_ name: String) async throws -> DeviceRow? {
+        try await devices(where: "WHERE d.name = $1", [.text(name)]).first?.row
     }
 
     /// Writes a plan; `.unchanged` writes nothing. The seven hardware keys are merged into

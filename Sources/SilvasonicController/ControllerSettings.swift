@@ -1,0 +1,61 @@
+public import ControllerCore
+public import SilvasonicHardware
+public import SilvasonicPodman
+public import SilvasonicPostgres
+public import SilvasonicRedis
+
+/// What happens to the owned Tier 2 containers when the controller stops.
+public enum ShutdownPolicy: String, Sendable, CaseIterable {
+    /// Stop them gracefully, in reverse order (the default).
+    case stopTier2 = "stop-tier2"
+    /// Leave them running, for a hand-over to the next controller.
+    case detach
+}
+
+/// Everything the controller reads from its environment, once, in `main`.
+public struct ControllerSettings: Sendable {
+    public var station: StationSettings
+    public var postgres: PostgresConfiguration
+    public var redis: RedisConfiguration
+    public var podman: PodmanConfiguration
+    public var hardwareRoots: HardwareRoots
+    public var scanInterval: Duration
+    public var reconcileInterval = Duration.seconds(1)
+    public var offlineGrace = Duration.seconds(3)
+    public var shutdownPolicy = ShutdownPolicy.stopTier2
+    /// Settings that could not be read and kept their defaults, as messages for the log.
+    public var problems: [String] = []
+
+    /// Reads the contract's variables.
+    /// - Throws: ``RedisError`` `invalidURL` for a Redis URL that does not parse (nothing
+    ///   sensible can stand in for it).
+    public init(environment: [String: String]) throws {
+        let (station, stationProblems) = StationSettings.from(environment: environment)
+        self.station = station
+        problems = stationProblems.map(\.description)
+        postgres = PostgresConfiguration(environment: environment)
+        redis = try RedisConfiguration(environment: environment)
+        podman = PodmanConfiguration(environment: environment)
+        hardwareRoots = HardwareRoots(environment: environment)
+        let scan = ScanInterval.from(environment: environment)
+        scanInterval = scan.interval
+        if let problem = scan.problem { problems.append(problem) }
+        var problems = self.problems
+        func seconds(_ name: String, default value: Duration, allowZero: Bool = false) -> Duration {
+            guard let text = environment[name], !text.isEmpty else { return value }
+            guard let number = Double(text), number.isFinite, number > 0 || (allowZero && number == 0) else {
+                problems.append("\(name): \"\(text)\" is not a positive number of seconds; using \(value)")
+                return value
+            }
+            return .milliseconds(Int64((number * 1000).rounded()))
+        }
+        reconcileInterval = seconds("SILVASONIC_RECONCILE_INTERVAL_S", default: .seconds(1))
+        offlineGrace = seconds("SILVASONIC_DEVICE_OFFLINE_GRACE_PERIOD_S", default: .seconds(3), allowZero: true)
+        self.problems = problems
+        if let value = environment["SILVASONIC_SHUTDOWN_POLICY"], !value.isEmpty {
+            if let policy = ShutdownPolicy(rawValue: value) { shutdownPolicy = policy } else {
+                problems.append("SILVASONIC_SHUTDOWN_POLICY: \"\(value)\" is not stop-tier2 or detach; using stop-tier2")
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+public import ControllerCore
+import Foundation
+public import Logging
+public import SilvasonicHardware
+
+/// The ScannerActor's other half: turns hardware changes into `devices` rows and reconciles.
+///
+/// Appearing is immediate; a device gone is marked offline only after the grace period,
+/// a timer cancelled if the device returns in time (contract §4). A write that fails (the
+/// database is down) is remembered and retried on the next ``resync()``, so no sighting is lost.
+public actor DeviceInventory<C: Clock<Duration>> {
+    private let repository: DeviceRepository
+    private let onChange: @Sendable (String) async -> Void
+    private let clock: C
+    private let grace: Duration
+    private let logger: Logger
+    private var present: [String: AudioDevice] = [:]
+    private var graceTimers: [String: Task<Void, Never>] = [:]
+    private var unsynced: Set<String> = []
+    private var expiredUnsynced: Set<String> = []
+
+    /// - Parameter onChange: called with a reason after a row was written (to reconcile).
+    public init(repository: DeviceRepository, clock: C, grace: Duration, logger: Logger,
+                onChange: @escaping @Sendable (String) async -> Void) {
+        self.repository = repository
+        self.clock = clock
+        self.grace = grace
+        self.logger = logger
+        self.onChange = onChange
+    }
+
+    /// Devices the last scan saw.
+    public var presentDevices: Set<String> { Set(present.keys) }
+
+    /// Applies one hardware update.
+    public func handle(_ update: HardwareUpdate) async {
+        var wrote = false
+        for change in update.changes {
+            switch change {
+            case .appeared(let device), .changed(let device):
+                present[device.stableID] = device
+                graceTimers.removeValue(forKey: device.stableID)?.cancel()
+                expiredUnsynced.remove(device.stableID)
+                wrote = await sync(device) || wrote
+            case .gone(let id):
+                present[id] = nil
+                unsynced.remove(id)
+                startGrace(for: id)
+            }
+        }
+        if wrote { await onChange("hardware") }
+    }
+
+    /// Retries the writes that failed (called on the periodic tick).
+    public func resync() async {
+        var wrote = false
+        for id in unsynced.sorted() { if let device = present[id] { wrote = await sync(device) || wrote } }
+        for id in expiredUnsynced.sorted() { wrote = await markOffline(id) || wrote }
+        if wrote { await onChange("resync") }
+    }
+
+    private func startGrace(for id: String) {
+        graceTimers[id]?.cancel()
+        let clock = self.clock
+        let grace = self.grace
+        graceTimers[id] = Task { [weak self] in
+            do { try await clock.sleep(for: grace) } catch { return }
+            await self?.graceExpired(id)
+        }
+    }
+
+    private func graceExpired(_ id: String) async {
+        graceTimers[id] = nil
+        guard present[id] == nil else { return }
+        if await markOffline(id) { await onChange("device gone") }
+    }
+
+    /// Writes the row for a sighting; true when something was written.
+    private func sync(_ device: AudioDevice) async -> Bool {
+        do {
+            let existing = try await repository.device(device.stableID)
+            var match: MatchOutcome = .noMatch
+            if existing == nil {
+                let (profiles, problems) = try await repository.profiles()
+                for problem in problems { logger.warning("profile skipped", metadata: ["problem": "\(problem)"]) }
+                let system = try await repository.systemSettings()
+                match = ProfileMatching.match(
+                    DeviceIdentity(vendorID: device.vendorID, productID: device.productID, alsaName: device.name),
+                    profiles: profiles.map { MatchableProfile(slug: $0.slug, match: $0.config.match) },
+                    autoEnrollment: system.autoEnrollment)
+            }
+            let plan = DeviceRowPlan.seen(stableID: device.stableID, hardware: Self.snapshot(device), existing: existing,
+                                          firstMatch: { match })
+            try await repository.apply(plan, now: Date())
+            unsynced.remove(device.stableID)
+            if case .insert(let row) = plan {
+                logger.info("new microphone", metadata: ["device.id": "\(row.name)", "enrollment": "\(row.enrollmentStatus)",
+                                                         "profile": "\(row.profileSlug ?? "none")"])
+            }
+            return plan != .unchanged
+        } catch {
+            unsynced.insert(device.stableID)
+            logger.warning("device row not written; retrying on the next tick",
+                           metadata: ["device.id": "\(device.stableID)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    private func markOffline(_ id: String) async -> Bool {
+        do {
+            guard let existing = try await repository.device(id) else { expiredUnsynced.remove(id); return false }
+            let plan = DeviceRowPlan.gone(existing: existing)
+            try await repository.apply(plan, now: Date())
+            expiredUnsynced.remove(id)
+            if plan != .unchanged { logger.info("microphone offline", metadata: ["device.id": "\(id)"]) }
+            return plan != .unchanged
+        } catch {
+            expiredUnsynced.insert(id)
+            return false
+        }
+    }
+
+    static func snapshot(_ device: AudioDevice) -> HardwareSnapshot {
+        HardwareSnapshot(alsaCardIndex: device.cardIndex, alsaDevice: device.alsaDevice, alsaName: device.name,
+                         usbVendorID: device.vendorID, usbProductID: device.productID, usbSerial: device.serial,
+                         usbBusPath: device.busPath)
+    }
+}

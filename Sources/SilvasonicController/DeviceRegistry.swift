@@ -1,0 +1,92 @@
+public import ControllerCore
+public import Logging
+public import SilvasonicPodman
+import Supervision
+
+/// The device supervisor's children: one ``RecorderActor`` per device id, made on first need,
+/// told what to run by each reconcile, and reached by the events of their containers.
+public actor DeviceRegistry<C: Clock<Duration>> {
+    private let engine: any ContainerEngine
+    private let clock: C
+    private let owner: String
+    private let logger: Logger
+    private let makeLifecycle: @Sendable () -> RecorderLifecycle<C.Instant>
+    private var recorders: [String: RecorderActor<C>] = [:]
+    private var reportWatchers: [String: Task<Void, Never>] = [:]
+    /// The last report of each device, for status and tests.
+    public private(set) var lastReports: [String: RecorderLifecycle<C.Instant>.Report] = [:]
+
+    public init(engine: any ContainerEngine, clock: C, owner: String, logger: Logger,
+                makeLifecycle: @escaping @Sendable () -> RecorderLifecycle<C.Instant> = { RecorderLifecycle() }) {
+        self.engine = engine
+        self.clock = clock
+        self.owner = owner
+        self.logger = logger
+        self.makeLifecycle = makeLifecycle
+    }
+
+    /// Carries out one reconcile's decisions.
+    public func apply(_ plan: Reconciliation.Plan) async {
+        for (device, decision) in plan.decisions.sorted(by: { $0.key < $1.key }) {
+            switch decision {
+            case .record(let spec): await recorder(for: device).setDesired(spec)
+            case .idle: await recorders[device]?.setDesired(nil)
+            case .keep(let reason):
+                logger.warning("device left as it is", metadata: ["device.id": "\(device)", "reason": "\(reason)"])
+            }
+        }
+    }
+
+    /// Devices with a recorder actor (whatever its state).
+    public var knownDevices: Set<String> { Set(recorders.keys) }
+
+    /// Devices whose recorder runs now.
+    public func runningDevices() async -> Set<String> {
+        var running: Set<String> = []
+        for (device, recorder) in recorders {
+            if case .running = await recorder.state { running.insert(device) }
+        }
+        return running
+    }
+
+    /// The lifecycle state of every device.
+    public func states() async -> [String: RecorderLifecycle<C.Instant>.State] {
+        var states: [String: RecorderLifecycle<C.Instant>.State] = [:]
+        for (device, recorder) in recorders { states[device] = await recorder.state }
+        return states
+    }
+
+    /// Routes a container event to its device (by the `io.silvasonic.device_id` label).
+    public func route(_ event: ContainerEvent) async {
+        guard event.labels["io.silvasonic.service"] == "recorder", let device = event.labels["io.silvasonic.device_id"] else { return }
+        await recorders[device]?.handle(event)
+    }
+
+    /// The event stream came back after an outage: every recorder looks again.
+    public func engineReconnected() async {
+        for recorder in recorders.values { await recorder.engineReconnected() }
+    }
+
+    /// Stops every recorder's timers (the controller is stopping; containers are left to the
+    /// shutdown policy).
+    public func shutdown() async {
+        for recorder in recorders.values { await recorder.shutdown() }
+        for watcher in reportWatchers.values { watcher.cancel() }
+        recorders.removeAll()
+    }
+
+    private func recorder(for device: String) -> RecorderActor<C> {
+        if let existing = recorders[device] { return existing }
+        let recorder = RecorderActor(deviceID: device, engine: engine, clock: clock, owner: owner,
+                                     lifecycle: makeLifecycle(), logger: logger)
+        recorders[device] = recorder
+        reportWatchers[device] = Task { [weak self] in
+            for await report in recorder.reports { await self?.record(report, for: device) }
+        }
+        return recorder
+    }
+
+    private func record(_ report: RecorderLifecycle<C.Instant>.Report, for device: String) {
+        lastReports[device] = report
+    }
+}

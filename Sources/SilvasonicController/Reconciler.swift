@@ -1,0 +1,98 @@
+public import ControllerCore
+public import Logging
+import SilvasonicIO
+public import SilvasonicPodman
+
+/// Reads the desired state in one query and tells every device what to run; stops owned
+/// recorders no device wants. Level-triggered: run on every nudge, device change and periodic
+/// tick; a request during a run is coalesced into one more run after it. If reading the
+/// desired state fails, nothing is stopped (fail static).
+public actor Reconciler<C: Clock<Duration>> {
+    private let repository: DeviceRepository
+    private let registry: DeviceRegistry<C>
+    private let engine: any ContainerEngine
+    private let settings: StationSettings
+    private let logger: Logger
+    private var running = false
+    private var pending = false
+    /// Completed reconciles, and the ones that failed to read the database.
+    public private(set) var completedRuns = 0
+    public private(set) var failedRuns = 0
+
+    public init(repository: DeviceRepository, registry: DeviceRegistry<C>, engine: any ContainerEngine,
+                settings: StationSettings, logger: Logger) {
+        self.repository = repository
+        self.registry = registry
+        self.engine = engine
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Runs a reconcile now, or once more after the one in progress.
+    public func reconcile(reason: String) async {
+        guard !running else { pending = true; return }
+        running = true
+        defer { running = false }
+        repeat {
+            pending = false
+            await reconcileOnce(reason: reason)
+        } while pending
+    }
+
+    private func reconcileOnce(reason: String) async {
+        let records: [DeviceRecord]
+        let system: SystemSettings
+        do {
+            records = try await repository.devices()
+            system = try await repository.systemSettings()
+        } catch {
+            failedRuns += 1
+            logger.warning("desired state unreadable; every recorder keeps running as it is",
+                           metadata: ["reason": "\(reason)", "error": "\(error)"])
+            return
+        }
+        let devices = records.map { record in
+            var profile: RecorderProfileConfig?
+            var problem: String?
+            if let config = record.profileConfig {
+                do { profile = try ProfileConfigDecoding.decode(config) } catch {
+                    problem = "profile \(record.row.profileSlug ?? "?"): \(error)"
+                }
+            }
+            return Reconciliation.Device(row: record.row, profile: profile, profileProblem: problem)
+        }
+        let plan = Reconciliation.plan(devices, settings: settings, system: system.maxRecorders,
+                                       running: await registry.runningDevices())
+        for (device, name) in plan.workspaceNames {
+            do { try await repository.setWorkspaceName(device: device, to: name) } catch {
+                logger.warning("workspace name not stored", metadata: ["device.id": "\(device)", "error": "\(error)"])
+            }
+        }
+        await registry.apply(plan)
+        await stopOrphans(known: Set(records.map(\.row.name)))
+        completedRuns += 1
+        logger.debug("reconciled", metadata: ["reason": "\(reason)", "devices": "\(records.count)"])
+    }
+
+    /// Owned recorders of devices the database does not know: stopped and removed. Recorders
+    /// of known devices are left to their device's actor.
+    private func stopOrphans(known: Set<String>) async {
+        let owned: [ContainerSummary]
+        do {
+            owned = try await engine.list(labels: ["io.silvasonic.owner": settings.owner, "io.silvasonic.service": "recorder"],
+                                          statuses: [])
+        } catch {
+            return
+        }
+        for container in owned {
+            guard let device = container.labels["io.silvasonic.device_id"], !known.contains(device) else { continue }
+            logger.info("stopping an orphaned recorder", metadata: ["container.name": "\(container.name)"])
+            do {
+                try await engine.stop(container.id, timeoutSeconds: 10)
+                try await engine.remove(container.id, force: true)
+            } catch {
+                logger.warning("orphan not stopped", metadata: ["container.name": "\(container.name)", "error": "\(error)"])
+            }
+        }
+    }
+}

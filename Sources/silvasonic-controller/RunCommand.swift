@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import SilvasonicController
+
+/// `silvasonic-controller run`: the station's controller process.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the controller: one recorder container per enrolled USB microphone, kept alive.",
+        discussion: """
+            Reads the SILVASONIC_* settings, then supervises the scanner, the nudge listener, \
+            Podman's event stream and one recorder actor per microphone until SIGTERM or SIGINT. \
+            On the way out the owned Tier 2 containers are stopped (SILVASONIC_SHUTDOWN_POLICY=stop-tier2, \
+            the default) or left running for the next controller (detach).
+
+            Examples:
+              silvasonic-controller run
+              SILVASONIC_SHUTDOWN_POLICY=detach silvasonic-controller run
+            """
+    )
+
+    func run() async throws {
+        let logger = Logger(label: "silvasonic.controller")
+        let settings: ControllerSettings
+        do {
+            settings = try ControllerSettings(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let station = Station(settings: settings, logger: logger)
+        logger.info("controller starting", metadata: [
+            "database": "\(settings.postgres)", "redis": "\(settings.redis)", "podman": "\(settings.podman)",
+            "owner": "\(settings.station.owner)", "shutdown.policy": "\(settings.shutdownPolicy.rawValue)",
+        ])
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: StationService(station: station))],
+                                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.info("controller stopped")
+    }
+}
+
+/// The station as a swift-service-lifecycle service: a graceful shutdown cancels its tree.
+struct StationService: Service {
+    let station: Station
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await station.run()
+        }
+    }
+}
