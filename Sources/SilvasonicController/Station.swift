@@ -65,6 +65,10 @@ public final class Station: Sendable {
     /// Runs the tree until the task is cancelled, then applies the shutdown policy.
     public func run() async throws {
         for problem in settings.problems { logger.warning("setting ignored", metadata: ["problem": "\(problem)"]) }
+        // Before anything reads the tables; when the database is down, the ticker retries.
+        do { try await DatabaseSchema.apply(db) } catch {
+            logger.warning("database not reachable at start; carrying on without it", metadata: ["error": "\(error)"])
+        }
         let root = try supervisor()
         try await withTaskCancellationHandler {
             try await root.run()

@@ -54,6 +54,9 @@ public actor PostgresConnection {
             if let connection { PQfinish(connection) }
             throw PostgresError(code: .connectionFailed, message: "\(configuration): \(reason)")
         }
+        // Server notices (such as "relation already exists, skipping") are not errors; libpq
+        // would print them on stderr.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
         self.connection = LibPQHandle(connection)
     }
 
