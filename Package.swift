@@ -167,7 +167,7 @@ let package = Package(
             name: "SilvasonicControllerTests",
             dependencies: [
                 "SilvasonicController", "ControllerCore", "InMemoryBackends", "SilvasonicPostgres", "SilvasonicPodman",
-                "SilvasonicIO", "Supervision", "SupervisionTesting", "TestSupport",
+                "SilvasonicIO", "Supervision", "SupervisionTesting", "TestSupport", "HardwareFixtures", "SilvasonicHardware",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -70,7 +70,7 @@ public enum Subprocess {
         return Result(status: exitStatus, output: String(decoding: output, as: UTF8.self))
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 }

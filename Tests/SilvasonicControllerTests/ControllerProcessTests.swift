@@ -1,0 +1,166 @@
+import Foundation
+import HardwareFixtures
+import SilvasonicHardware
+import SilvasonicIO
+import SilvasonicPodman
+import SilvasonicPostgres
+import Supervision
+import TestSupport
+import Testing
+
+/// The real `silvasonic-controller run` process against the real PostgreSQL, Redis and Podman,
+/// with a fixture hardware tree: each test has its own database, network, owner label and
+/// workspace, so runs never see each other's containers.
+@Suite("The controller process, end to end")
+struct ControllerProcessTests {
+    struct Stage {
+        let database: ScratchDatabase
+        let podman: PodmanClient
+        let network: String
+        let owner: String
+        let fixture: HardwareFixture
+        let workspace: String
+
+        var environment: [String: String] {
+            [
+                "POSTGRES_DB": database.configuration.database,
+                "SILVASONIC_NETWORK": network,
+                "SILVASONIC_CONTROLLER_OWNER": owner,
+                "SILVASONIC_RECORDER_IMAGE": (try? TestServices.require("SILVASONIC_TEST_IMAGE")) ?? "",
+                "SILVASONIC_RECORDER_OOM_SCORE_ADJ": "0",
+                "SILVASONIC_RECORDER_SOUND_DEVICE": "/dev/null",
+                "SILVASONIC_WORKSPACE_PATH": workspace,
+                "SILVASONIC_PROCFS_ROOT": fixture.roots.procfs,
+                "SILVASONIC_SYSFS_ROOT": fixture.roots.sysfs,
+                "SILVASONIC_SCAN_INTERVAL_S": "0.2",
+                "SILVASONIC_RECONCILE_INTERVAL_S": "0.5",
+                "SILVASONIC_DEVICE_OFFLINE_GRACE_PERIOD_S": "1",
+            ]
+        }
+
+        static func make() async throws -> Stage {
+            let database = try await ScratchDatabase.create()
+            try await database.client.query("""
+                CREATE TABLE IF NOT EXISTS microphone_profiles (slug TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT,
+                    match_pattern TEXT, config JSONB NOT NULL DEFAULT '{}', is_system BOOLEAN NOT NULL DEFAULT false)
+                """)
+            try await database.client.query("""
+                INSERT INTO microphone_profiles (slug, name, config) VALUES ('ultramic_384_evo', 'UltraMic 384 EVO',
+                '{"audio": {"sample_rate": 384000, "match": {"usb_vendor_id": "0869", "usb_product_id": "0389", "alsa_name_contains": "ultramic"}},
+                  "processing": {"gain_db": 12.0, "chunk_size": 8192, "highpass_filter_hz": 1000.0}, "stream": {"live_stream_enabled": true}}')
+                """)
+            let podman = PodmanClient(configuration: PodmanConfiguration(environment: TestServices.environment))
+            let network = TestServices.uniqueName("silvasonic-net")
+            try await podman.createNetwork(network)
+            let workspace = FileManager.default.temporaryDirectory.appendingPathComponent(TestServices.uniqueName("ws")).path
+            return Stage(database: database, podman: podman, network: network, owner: TestServices.uniqueName("owner"),
+                         fixture: try HardwareFixture(), workspace: workspace)
+        }
+
+        func plugUltramic() throws {
+            try fixture.writeCardsFile([AsoundCard(index: 2, id: "UltraMic384K", driver: "USB-Audio", name: "UltraMic 384K")])
+            try fixture.addUSBCard(index: 2, busPath: "1-3.2", vendorID: Array("0869".utf8), productID: Array("0389".utf8),
+                                   serial: Array("ABC034F".utf8))
+        }
+
+        func unplugUltramic() throws {
+            try fixture.removeUSBCard(index: 2, busPath: "1-3.2")
+            try fixture.writeCardsFile([])
+        }
+
+        func start() throws -> RunningProcess {
+            try RunningProcess(ScratchServer.repositoryRoot + "/.build/debug/silvasonic-controller", ["run"], environment: environment)
+        }
+
+        func tearDown() async throws {
+            for container in try await podman.list(labels: ["io.silvasonic.owner": owner], statuses: []) {
+                try await podman.remove(container.id, force: true)
+            }
+            try await podman.removeNetwork(network)
+            try? FileManager.default.removeItem(atPath: workspace)
+            try await database.drop()
+        }
+    }
+
+    /// Reads lines until one contains `text`; returns it.
+    static func line(containing text: String, in lines: inout AsyncStream<String>.Iterator) async -> String? {
+        while let line = await lines.next() {
+            if line.contains(text) { return line }
+        }
+        return nil
+    }
+
+    @Test("Plug → a recorder with the contract's name, labels, env and mount; kill -9 → it keeps running and is adopted; unplug → stopped after the grace")
+    func plugAdoptUnplug() async throws {
+        let stage = try await Stage.make()
+        var events = stage.podman.followEvents(labels: ["io.silvasonic.owner": stage.owner]).makeAsyncIterator()
+        #expect(await events.next() == .subscribed)
+        try stage.plugUltramic()
+
+        let first = try stage.start()
+        var started: ContainerEvent?
+        while let event = await events.next() {
+            if case .element(let container) = event, container.action == .start { started = container; break }
+        }
+        let container = try #require(started)
+        #expect(container.name == "silvasonic-recorder-ultramic-384-evo-034f")
+        #expect(container.labels["io.silvasonic.device_id"] == "0869-0389-ABC034F")
+        #expect(container.labels["io.silvasonic.profile"] == "ultramic_384_evo")
+        #expect(container.labels["io.silvasonic.tier"] == "2")
+        let inspection = try await stage.podman.inspect(container.containerID)
+        #expect(inspection.running)
+        #expect(inspection.host.binds.contains { $0.hasPrefix(stage.workspace + "/recorder/ultramic-384-evo-034f:/app/workspace") })
+        #expect(FileManager.default.fileExists(atPath: stage.workspace + "/recorder/ultramic-384-evo-034f"))
+
+        // kill -9: the recorder must not notice.
+        first.send(SIGKILL)
+        #expect(await first.waitForExit() == 128 + SIGKILL)
+        #expect(try await stage.podman.inspect(container.containerID).running)
+
+        let second = try stage.start()
+        var output = second.lines.makeAsyncIterator()
+        let adopted = await Self.line(containing: "recorder adopted", in: &output)
+        #expect(adopted?.contains(container.containerID) == true, "the same container, untouched")
+
+        // Unplug: after the grace period the device is offline and its recorder stopped.
+        try stage.unplugUltramic()
+        while let event = await events.next() {
+            if case .element(let change) = event, change.containerID == container.containerID, change.action == .remove { break }
+        }
+        let status = try await stage.database.client.query("SELECT status FROM devices").first?.decode("status", as: String.self)
+        #expect(status == "offline")
+
+        second.send(SIGTERM)
+        #expect(await second.waitForExit() == 0)
+        try await stage.tearDown()
+    }
+
+    @Test("SIGTERM stops the owned recorders (stop-tier2); detach leaves them running")
+    func shutdownPolicies() async throws {
+        let stage = try await Stage.make()
+        var events = stage.podman.followEvents(labels: ["io.silvasonic.owner": stage.owner]).makeAsyncIterator()
+        #expect(await events.next() == .subscribed)
+        try stage.plugUltramic()
+
+        var environment = stage.environment
+        environment["SILVASONIC_SHUTDOWN_POLICY"] = "detach"
+        let detached = try RunningProcess(ScratchServer.repositoryRoot + "/.build/debug/silvasonic-controller", ["run"],
+                                          environment: environment)
+        var id: String?
+        while let event = await events.next() {
+            if case .element(let container) = event, container.action == .start { id = container.containerID; break }
+        }
+        let containerID = try #require(id)
+        detached.send(SIGTERM)
+        #expect(await detached.waitForExit() == 0)
+        #expect(try await stage.podman.inspect(containerID).running, "detach leaves the recorder running")
+
+        let stopping = try stage.start()
+        var output = stopping.lines.makeAsyncIterator()
+        _ = await Self.line(containing: "recorder adopted", in: &output)
+        stopping.send(SIGTERM)
+        #expect(await stopping.waitForExit() == 0)
+        #expect(try await stage.podman.inspect(containerID).running == false, "stop-tier2 stops it")
+        try await stage.tearDown()
+    }
+}
