@@ -17,7 +17,7 @@ public final class RunningProcess: Sendable {
     /// Starts `path` with `arguments`, the test's environment plus `environment`.
     public init(_ path: String, _ arguments: [String], environment: [String: String]) throws {
         var pipe: [Int32] = [0, 0]
-        guard Glibc.pipe(&pipe) == 0 else { throw Subprocess.Failure(description: "pipe failed") }
+        guard Subprocess.closeOnExecPipe(&pipe) == 0 else { throw Subprocess.Failure(description: "pipe failed") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -40,7 +40,7 @@ public final class RunningProcess: Sendable {
         let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        let spawned = Subprocess.spawnLock.withLock { _ in posix_spawn(&pid, path, &actions, &attributes, argv, envp) }
         close(pipe[1])
         guard spawned == 0 else {
             close(pipe[0])

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -27,7 +28,7 @@ public enum Subprocess {
 
     private static func runBlocking(_ path: String, _ arguments: [String]) throws -> Result {
         var pipe: [Int32] = [0, 0]
-        guard Glibc.pipe(&pipe) == 0 else { throw Failure(description: "pipe: \(String(cString: strerror(errno)))") }
+        guard Subprocess.closeOnExecPipe(&pipe) == 0 else { throw Failure(description: "pipe: \(String(cString: strerror(errno)))") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -49,7 +50,7 @@ public enum Subprocess {
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+        let spawned = Subprocess.spawnLock.withLock { _ in posix_spawn(&pid, path, &actions, &attributes, argv, environ) }
         close(pipe[1])
         guard spawned == 0 else {
             close(pipe[0])
@@ -69,6 +70,22 @@ public enum Subprocess {
         let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return Result(status: exitStatus, output: String(decoding: output, as: UTF8.self))
     }
+
+    /// Makes a pipe whose ends are not inherited by children: another test's child spawned
+    /// meanwhile (a server daemon, say) must not hold this pipe's write end, or the reader would
+    /// never see the end. Spawns take the same lock (``spawnLock``), so no spawn falls between
+    /// `pipe` and `fcntl`.
+    static func closeOnExecPipe(_ fds: inout [Int32]) -> Int32 {
+        spawnLock.withLock { _ in
+            guard Glibc.pipe(&fds) == 0 else { return -1 }
+            _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+            _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+            return 0
+        }
+    }
+
+    /// Held around making a pipe and around spawning.
+    static let spawnLock = Mutex(())
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
