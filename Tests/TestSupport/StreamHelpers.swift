@@ -18,19 +18,29 @@ public enum StreamHelpers {
         return false
     }
 
-    /// Ticks `count` times every `interval` on the cooperative pool and returns the longest gap
-    /// between two ticks: each tick needs a free pool thread to resume, so a gap as long as some
-    /// blocking work means that work held the pool.
-    public static func longestTickGap(count: Int = 20, every interval: Duration = .milliseconds(25)) async throws -> Duration {
-        let clock = ContinuousClock()
-        var longest = Duration.zero
-        var last = clock.now
-        for _ in 0..<count {
+    /// Ticks every `interval` on the cooperative pool for as long as `condition` holds (at most
+    /// `limit` times) and returns how many ticks completed. Each tick needs a free pool thread
+    /// to resume, so work that held every pool thread would let no tick through until it ended.
+    public static func ticks(every interval: Duration = .milliseconds(25), limit: Int = 200,
+                             while condition: @Sendable () -> Bool) async throws -> Int {
+        var count = 0
+        while count < limit, condition() {
             try await Task.sleep(for: interval)
-            let now = clock.now
-            longest = max(longest, last.duration(to: now))
-            last = now
+            if condition() { count += 1 }
         }
-        return longest
+        return count
     }
 }
+
+/// A counter tasks share with a test.
+public final class SharedCounter: Sendable {
+    private let storage = Atomic<Int>(0)
+
+    public init() {}
+
+    public var value: Int { storage.load(ordering: .relaxed) }
+
+    public func increment() { storage.add(1, ordering: .relaxed) }
+}
+
+import Synchronization
