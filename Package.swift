@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "silvasonic-controller", targets: ["silvasonic-controller"]),
+        .executable(name: "silvasonic-sim-recorder", targets: ["silvasonic-sim-recorder"]),
         .library(name: "Supervision", targets: ["Supervision"]),
         .library(name: "SupervisionTesting", targets: ["SupervisionTesting"]),
         .library(name: "SupervisionServiceLifecycle", targets: ["SupervisionServiceLifecycle"]),
@@ -132,6 +133,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+
+        // The test recorder: what the test recorder image runs (deploy/dev/build-recorder-image.sh).
+        .executableTarget(name: "silvasonic-sim-recorder", dependencies: ["SilvasonicRedis"], swiftSettings: strict),
 
         // Shared test helpers: the settings of the real services the test command starts.
         .target(

@@ -3,6 +3,7 @@ public import SilvasonicHardware
 public import SilvasonicPodman
 public import SilvasonicPostgres
 public import SilvasonicRedis
+import Supervision
 
 /// What happens to the owned Tier 2 containers when the controller stops.
 public enum ShutdownPolicy: String, Sendable, CaseIterable {
@@ -14,6 +15,12 @@ public enum ShutdownPolicy: String, Sendable, CaseIterable {
 
 /// Everything the controller reads from its environment, once, in `main`.
 public struct ControllerSettings: Sendable {
+    /// The recorder lifecycle these settings describe.
+    public func recorderLifecycle<Instant: InstantProtocol<Duration>>() -> RecorderLifecycle<Instant> {
+        RecorderLifecycle(intensity: RestartIntensity(maxRestarts: recorderMaxRestarts, within: recorderRestartWindow),
+                          backoff: BackoffPolicy(initial: recorderBackoffInitial, maximum: recorderBackoffMaximum))
+    }
+
     public var station: StationSettings
     public var postgres: PostgresConfiguration
     public var redis: RedisConfiguration
@@ -23,6 +30,12 @@ public struct ControllerSettings: Sendable {
     public var reconcileInterval = Duration.seconds(1)
     public var offlineGrace = Duration.seconds(3)
     public var shutdownPolicy = ShutdownPolicy.stopTier2
+    /// Restarts of one recorder allowed within ``recorderRestartWindow`` before it is failed.
+    public var recorderMaxRestarts = 5
+    public var recorderRestartWindow = Duration.seconds(300)
+    /// The first and the longest wait before a crashed recorder is started again.
+    public var recorderBackoffInitial = Duration.seconds(1)
+    public var recorderBackoffMaximum = Duration.seconds(60)
     /// Settings that could not be read and kept their defaults, as messages for the log.
     public var problems: [String] = []
 
@@ -50,6 +63,14 @@ public struct ControllerSettings: Sendable {
             return .milliseconds(Int64((number * 1000).rounded()))
         }
         reconcileInterval = seconds("SILVASONIC_RECONCILE_INTERVAL_S", default: .seconds(1))
+        recorderRestartWindow = seconds("SILVASONIC_RECORDER_RESTART_WINDOW_S", default: .seconds(300))
+        recorderBackoffInitial = seconds("SILVASONIC_RECORDER_BACKOFF_INITIAL_S", default: .seconds(1))
+        recorderBackoffMaximum = seconds("SILVASONIC_RECORDER_BACKOFF_MAX_S", default: .seconds(60))
+        if let text = environment["SILVASONIC_RECORDER_MAX_RESTARTS"], !text.isEmpty {
+            if let count = Int(text), count >= 0 { recorderMaxRestarts = count } else {
+                problems.append("SILVASONIC_RECORDER_MAX_RESTARTS: \"\(text)\" is not a count; using 5")
+            }
+        }
         offlineGrace = seconds("SILVASONIC_DEVICE_OFFLINE_GRACE_PERIOD_S", default: .seconds(3), allowZero: true)
         self.problems = problems
         if let value = environment["SILVASONIC_SHUTDOWN_POLICY"], !value.isEmpty {

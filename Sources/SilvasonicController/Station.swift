@@ -36,7 +36,8 @@ public final class Station: Sendable {
         redis = RedisClient(configuration: settings.redis)
         podman = PodmanClient(configuration: settings.podman)
         let repository = DeviceRepository(db: db)
-        registry = DeviceRegistry(engine: podman, clock: ContinuousClock(), owner: settings.station.owner, logger: logger)
+        registry = DeviceRegistry(engine: podman, clock: ContinuousClock(), owner: settings.station.owner, logger: logger,
+                                  makeLifecycle: { settings.recorderLifecycle() })
         let reconciler = Reconciler(repository: repository, registry: registry, engine: podman,
                                     settings: settings.station, logger: logger)
         self.reconciler = reconciler

@@ -26,7 +26,7 @@ struct ControllerProcessTests {
                 "POSTGRES_DB": database.configuration.database,
                 "SILVASONIC_NETWORK": network,
                 "SILVASONIC_CONTROLLER_OWNER": owner,
-                "SILVASONIC_RECORDER_IMAGE": (try? TestServices.require("SILVASONIC_TEST_IMAGE")) ?? "",
+                "SILVASONIC_RECORDER_IMAGE": (try? TestServices.require("SILVASONIC_SIM_RECORDER_IMAGE")) ?? "",
                 "SILVASONIC_RECORDER_OOM_SCORE_ADJ": "0",
                 "SILVASONIC_RECORDER_SOUND_DEVICE": "/dev/null",
                 "SILVASONIC_WORKSPACE_PATH": workspace,
@@ -39,6 +39,7 @@ struct ControllerProcessTests {
         }
 
         static func make() async throws -> Stage {
+            _ = try TestServices.require("SILVASONIC_SIM_RECORDER_IMAGE")
             let database = try await ScratchDatabase.create()
             try await database.client.query("""
                 CREATE TABLE IF NOT EXISTS microphone_profiles (slug TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT,
@@ -47,7 +48,8 @@ struct ControllerProcessTests {
             try await database.client.query("""
                 INSERT INTO microphone_profiles (slug, name, config) VALUES ('ultramic_384_evo', 'UltraMic 384 EVO',
                 '{"audio": {"sample_rate": 384000, "match": {"usb_vendor_id": "0869", "usb_product_id": "0389", "alsa_name_contains": "ultramic"}},
-                  "processing": {"gain_db": 12.0, "chunk_size": 8192, "highpass_filter_hz": 1000.0}, "stream": {"live_stream_enabled": true}}')
+                  "processing": {"gain_db": 12.0, "chunk_size": 8192, "highpass_filter_hz": 1000.0},
+                  "stream": {"live_stream_enabled": true, "segment_duration_s": 1}}')
                 """)
             let podman = PodmanClient(configuration: PodmanConfiguration(environment: TestServices.environment))
             let network = TestServices.uniqueName("silvasonic-net")
@@ -161,6 +163,40 @@ struct ControllerProcessTests {
         stopping.send(SIGTERM)
         #expect(await stopping.waitForExit() == 0)
         #expect(try await stage.podman.inspect(containerID).running == false, "stop-tier2 stops it")
+        try await stage.tearDown()
+    }
+
+    @Test("A recorder that keeps crashing is restarted with backoff, then given up after the limit, not hot-looped")
+    func crashLoopGivesUp() async throws {
+        let stage = try await Stage.make()
+        var events = stage.podman.followEvents(labels: ["io.silvasonic.owner": stage.owner]).makeAsyncIterator()
+        #expect(await events.next() == .subscribed)
+        try stage.plugUltramic()
+        var environment = stage.environment
+        environment["SILVASONIC_RECORDER_MAX_RESTARTS"] = "2"
+        environment["SILVASONIC_RECORDER_BACKOFF_INITIAL_S"] = "0.2"
+        let controller = try RunningProcess(ScratchServer.repositoryRoot + "/.build/debug/silvasonic-controller", ["run"],
+                                            environment: environment)
+        var output = controller.lines.makeAsyncIterator()
+        var id: String?
+        while let event = await events.next() {
+            if case .element(let container) = event, container.action == .start { id = container.containerID; break }
+        }
+        let containerID = try #require(id)
+        // The recorder crashes at its next segment from now on.
+        FileManager.default.createFile(atPath: stage.workspace + "/recorder/ultramic-384-evo-034f/CRASH", contents: Data())
+        #expect(await Self.line(containing: "restarting after a backoff", in: &output) != nil)
+        #expect(await Self.line(containing: "too many restarts, giving up", in: &output) != nil)
+        // Given up: once Podman's own retries are spent, nothing starts it again.
+        while let event = await events.next() {
+            if case .element(let change) = event, change.containerID == containerID, case .died = change.action,
+               try await stage.podman.inspect(containerID).restartCount >= 5 { break }
+        }
+        let inspection = try await stage.podman.inspect(containerID)
+        #expect(!inspection.running)
+        #expect(inspection.exitCode == 3)
+        controller.send(SIGTERM)
+        #expect(await controller.waitForExit() == 0)
         try await stage.tearDown()
     }
 }

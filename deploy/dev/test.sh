@@ -31,6 +31,11 @@ set +a
 
 cd "$repo"
 status=0
+# The test recorder image, for the end-to-end tests of the controller process.
+swift build --product silvasonic-sim-recorder >/dev/null \
+    && "$here/build-recorder-image.sh" "$stack" localhost/silvasonic_recorder:test >/dev/null 2>&1 \
+    && export SILVASONIC_SIM_RECORDER_IMAGE=localhost/silvasonic_recorder:test \
+    || echo "the test recorder image was not built; the tests that need it will say so" >&2
 swift test --xunit-output "$results/xunit.xml" "$@" || status=$?
 
 # Sum XCTest's and Swift Testing's reports into one closing line.

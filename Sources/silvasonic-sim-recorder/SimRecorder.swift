@@ -1,0 +1,102 @@
+import Foundation
+import SilvasonicRedis
+
+/// A stand-in for Silvasonic's recorder, run inside the test recorder image: it reads the
+/// environment the controller injects, logs JSON lines, publishes its heartbeat to Redis,
+/// writes a "segment" file into its workspace every few seconds (so continuity of recording
+/// can be checked), stops cleanly on SIGTERM, and crashes on request.
+///
+/// Environment: the contract's `SILVASONIC_INSTANCE_ID`, `SILVASONIC_RECORDER_PROFILE_SLUG`,
+/// `SILVASONIC_RECORDER_DEVICE`, `SILVASONIC_RECORDER_CONFIG_JSON`, `SILVASONIC_REDIS_URL`,
+/// `SILVASONIC_HEARTBEAT_INTERVAL_S` (10), plus for tests `SILVASONIC_SIM_SEGMENT_S` (the
+/// segment length; default the profile's `segment_duration_s`), `SILVASONIC_SIM_WORKSPACE`
+/// (`/app/workspace`) and `SILVASONIC_SIM_CRASH_AFTER_S`. A file named `CRASH` in the workspace
+/// makes it exit with status 3 at the next segment.
+@main
+struct SimRecorder {
+    static func main() async {
+        let environment = ProcessInfo.processInfo.environment
+        let id = environment["SILVASONIC_INSTANCE_ID"] ?? "unknown"
+        let workspace = environment["SILVASONIC_SIM_WORKSPACE"] ?? "/app/workspace"
+        let configText = environment["SILVASONIC_RECORDER_CONFIG_JSON"] ?? "{}"
+        let config = (try? JSONSerialization.jsonObject(with: Data(configText.utf8))) as? [String: Any]
+        let profileSegment = ((config?["stream"] as? [String: Any])?["segment_duration_s"] as? Int) ?? 10
+        let segmentSeconds = environment["SILVASONIC_SIM_SEGMENT_S"].flatMap(Double.init) ?? Double(profileSegment)
+        let heartbeatSeconds = environment["SILVASONIC_HEARTBEAT_INTERVAL_S"].flatMap(Double.init) ?? 10
+        let crashAfter = environment["SILVASONIC_SIM_CRASH_AFTER_S"].flatMap(Double.init)
+        let redis = (try? RedisConfiguration(url: environment["SILVASONIC_REDIS_URL"] ?? "redis://localhost:6379/0"))
+            .map { RedisClient(configuration: $0) }
+
+        // A real handler, not SIG_IGN plus a dispatch source: as a container's PID 1 the kernel
+        // drops any signal the process does not handle. Only async-signal-safe calls inside.
+        signal(SIGTERM) { _ in
+            let line = "{\"event\":\"stopping on SIGTERM\",\"level\":\"info\",\"logger\":\"silvasonic.sim_recorder\"}\n"
+            _ = line.withCString { write(1, $0, strlen($0)) }
+            _exit(0)
+        }
+
+        log("info", "recorder started", [
+            "instance_id": id, "device": environment["SILVASONIC_RECORDER_DEVICE"] ?? "?",
+            "profile": environment["SILVASONIC_RECORDER_PROFILE_SLUG"] ?? "?", "segment_s": segmentSeconds,
+        ])
+        try? FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
+        let started = Date()
+        var nextSegment = started
+        var nextHeartbeat = started
+        var segment = 0
+        while true {
+            let now = Date()
+            if now >= nextHeartbeat {
+                await publishHeartbeat(redis: redis, id: id, interval: heartbeatSeconds, segments: segment)
+                nextHeartbeat = now.addingTimeInterval(heartbeatSeconds)
+            }
+            if now >= nextSegment {
+                if FileManager.default.fileExists(atPath: workspace + "/CRASH")
+                    || crashAfter.map({ now.timeIntervalSince(started) >= $0 }) == true {
+                    log("error", "crashing on request", ["instance_id": id])
+                    exit(3)
+                }
+                segment += 1
+                let name = String(format: "segment-%06d.raw", segment)
+                FileManager.default.createFile(atPath: workspace + "/" + name, contents: Data(count: 1024))
+                log("info", "segment written", ["file": name, "instance_id": id])
+                nextSegment = nextSegment.addingTimeInterval(segmentSeconds)
+            }
+            let wake = min(nextSegment, nextHeartbeat)
+            try? await Task.sleep(for: .milliseconds(max(10, Int(wake.timeIntervalSinceNow * 1000))))
+        }
+    }
+
+    /// One JSON log line on stdout, as Silvasonic's services write them (structlog's keys).
+    static func log(_ level: String, _ event: String, _ fields: [String: Any]) {
+        var line: [String: Any] = fields
+        line["event"] = event
+        line["level"] = level
+        line["logger"] = "silvasonic.sim_recorder"
+        line["timestamp"] = ISO8601DateFormatter().string(from: Date())
+        if let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) {
+            FileHandle.standardOutput.write(data + Data([10]))
+        }
+    }
+
+    /// `SET silvasonic:status:<id> EX ttl` and `PUBLISH silvasonic:status`, in the contract's
+    /// heartbeat JSON; a Redis outage only skips the beat.
+    static func publishHeartbeat(redis: RedisClient?, id: String, interval: Double, segments: Int) async {
+        guard let redis else { return }
+        let payload: [String: Any] = [
+            "service": "recorder", "instance_id": id, "timestamp": (Date().timeIntervalSince1970 * 1000).rounded() / 1000,
+            "health": ["status": "ok", "live": true,
+                       "components": ["capture": ["healthy": true, "details": "\(segments) segments", "required": true]]],
+            "activity": "recording",
+            "meta": ["resources": ["cpu_percent": 0.0, "memory_mb": 0.0, "num_threads": 1]],
+        ]
+        guard let data = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys]) else { return }
+        let text = String(decoding: data, as: UTF8.self)
+        do {
+            try await redis.set("silvasonic:status:\(id)", text, expiresInSeconds: max(30, Int(3 * interval)))
+            try await redis.publish(text, to: "silvasonic:status")
+        } catch {
+            log("warning", "heartbeat not published", ["error": "\(error)"])
+        }
+    }
+}
