@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
-# The demo station: installs what is missing, builds the controller, starts a private
-# PostgreSQL, Redis and Podman, and runs the controller against them until Ctrl-C, then stops
-# everything it started.
-#   deploy/dev/demo.sh            run until Ctrl-C
-#   deploy/dev/demo.sh --once     start, show, stop (for scripts)
-#
-# Today the controller binary offers --help and --version; the station's `run` arrives with the
-# DeviceActor tree, and this script will start it in place of the help.
+# The demo station: installs what is missing, builds the controller and the test recorder image,
+# starts a private PostgreSQL, Redis and Podman, plugs two simulated microphones into a fixture
+# hardware tree, and runs `silvasonic-controller run` against all of it until Ctrl-C; then
+# stops everything it started.
+#   deploy/dev/demo.sh            run until Ctrl-C (plug and unplug from another terminal)
+#   deploy/dev/demo.sh --once     start, wait until both recorders run, show them, stop
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -17,13 +15,19 @@ once=false
 
 "$here/install-deps.sh"
 cd "$repo"
-note "building silvasonic-controller"
+note "building silvasonic-controller and silvasonic-sim-recorder"
 swift build --product silvasonic-controller >/dev/null
-binary="$(swift build --show-bin-path)/silvasonic-controller"
+swift build --product silvasonic-sim-recorder >/dev/null
+bin="$(swift build --show-bin-path)"
 
 stack=""
+controller=""
 cleanup() {
     trap - EXIT INT TERM
+    if [ -n "$controller" ] && kill -0 "$controller" 2>/dev/null; then
+        kill -TERM "$controller" 2>/dev/null || true
+        wait "$controller" 2>/dev/null || true
+    fi
     [ -n "$stack" ] && { note "stopping the service stack"; "$here/services.sh" down "$stack" >/dev/null 2>&1; }
 }
 trap cleanup EXIT
@@ -36,13 +40,52 @@ set -a
 eval "$env_lines"
 set +a
 
-echo "== The station's services (export these to point the controller or psql/redis-cli at them):"
-printf '%s\n' "$env_lines"
-echo
-echo "== silvasonic-controller $("$binary" --version)"
-"$binary" --help
-if ! $once; then
-    echo
-    note "services running; press Ctrl-C to stop them"
-    while true; do sleep 3600 & wait $!; done
+"$here/build-recorder-image.sh" "$stack" localhost/silvasonic_recorder:latest "$bin/silvasonic-sim-recorder" >/dev/null
+"$SILVASONIC_DEV_PODMAN" network create silvasonic-net >/dev/null
+hardware="$stack/hardware"
+"$here/fixture.sh" init "$hardware"
+
+export SILVASONIC_PROCFS_ROOT="$hardware/proc" SILVASONIC_SYSFS_ROOT="$hardware/sys"
+export SILVASONIC_WORKSPACE_PATH="$stack/workspace" SILVASONIC_NETWORK=silvasonic-net
+export SILVASONIC_RECORDER_OOM_SCORE_ADJ=0 SILVASONIC_RECORDER_SOUND_DEVICE=/dev/null   # this machine's limits
+
+"$bin/silvasonic-controller" run >"$stack/controller.log" 2>&1 &
+controller=$!
+# The controller applies the schema; then the demo's profiles go in and the microphones are plugged.
+wait_for "PGPASSWORD=$POSTGRES_PASSWORD psql -h $SILVASONIC_DB_HOST -p $SILVASONIC_DB_PORT -U $POSTGRES_USER -d $POSTGRES_DB -qAtX -c 'SELECT 1 FROM microphone_profiles LIMIT 0' >/dev/null 2>&1" 60 \
+    || die "the controller did not create the schema: $(tail -5 "$stack/controller.log")"
+PGPASSWORD="$POSTGRES_PASSWORD" psql -h "$SILVASONIC_DB_HOST" -p "$SILVASONIC_DB_PORT" -U "$POSTGRES_USER" -d "$POSTGRES_DB" -qX \
+    -f "$here/demo-profiles.sql" >/dev/null
+"$here/fixture.sh" plug "$hardware" 2 1-3.2 0869 0389 ABC034F "UltraMic 384K"
+"$here/fixture.sh" plug "$hardware" 3 1-4 0d8c 0014 - "USB Audio Device"
+
+psql_cmd="PGPASSWORD=$POSTGRES_PASSWORD psql -h $SILVASONIC_DB_HOST -p $SILVASONIC_DB_PORT -U $POSTGRES_USER -d $POSTGRES_DB"
+cat <<INFO
+
+== The demo station runs. Where to look (in another terminal):
+  containers:   $SILVASONIC_DEV_PODMAN ps -a --format '{{.Names}}  {{.Status}}'
+  recordings:   ls $SILVASONIC_WORKSPACE_PATH/recorder/*
+  devices:      $psql_cmd -c 'SELECT name, status, enrollment_status, profile_slug, workspace_name FROM devices'
+  heartbeats:   redis-cli -u $SILVASONIC_REDIS_URL subscribe silvasonic:status
+  nudge:        redis-cli -u $SILVASONIC_REDIS_URL publish silvasonic:nudge reconcile
+  controller:   tail -f $stack/controller.log
+  plug:         $here/fixture.sh plug $hardware 4 1-5 2578 0001 SN0042 'Another Mic'
+  unplug:       $here/fixture.sh unplug $hardware 2
+  disable:      $psql_cmd -c "UPDATE devices SET enabled = false WHERE name = '0869-0389-ABC034F'"   (then nudge)
+
+INFO
+
+if $once; then
+    wait_for "[ \$($SILVASONIC_DEV_PODMAN ps --filter label=io.silvasonic.owner=controller --format '{{.Names}}' | wc -l) -ge 2 ]" 90 \
+        || die "the two recorders did not start: $(tail -20 "$stack/controller.log")"
+    "$SILVASONIC_DEV_PODMAN" ps --format '{{.Names}}  {{.Status}}'
+    eval "$psql_cmd -c 'SELECT name, status, enrollment_status, profile_slug, workspace_name FROM devices'"
+    kill -TERM "$controller"
+    wait "$controller" || die "the controller did not stop cleanly: $(tail -20 "$stack/controller.log")"
+    controller=""
+    note "the controller stopped; its recorders were stopped with it (SILVASONIC_SHUTDOWN_POLICY=stop-tier2)"
+    exit 0
 fi
+note "press Ctrl-C to stop the station"
+tail -f "$stack/controller.log" &
+wait "$controller"
