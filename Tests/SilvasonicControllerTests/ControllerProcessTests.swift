@@ -189,8 +189,9 @@ struct ControllerProcessTests {
         #expect(await Self.line(containing: "too many restarts, giving up", in: &output) != nil)
         // Given up: once Podman's own retries are spent, nothing starts it again.
         while let event = await events.next() {
-            if case .element(let change) = event, change.containerID == containerID, case .died = change.action,
-               try await stage.podman.inspect(containerID).restartCount >= 5 { break }
+            guard case .element(let change) = event, change.containerID == containerID, case .died = change.action else { continue }
+            let now = try await stage.podman.inspect(containerID)
+            if now.restartCount >= 5, !now.running { break }
         }
         let inspection = try await stage.podman.inspect(containerID)
         #expect(!inspection.running)
