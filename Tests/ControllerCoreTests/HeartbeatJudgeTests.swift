@@ -1,0 +1,60 @@
+import ControllerCore
+import SupervisionTesting
+import Testing
+
+@Suite("Judging a recorder's heartbeat on the controller's own clock")
+struct HeartbeatJudgeTests {
+    let clock = ManualClock()
+
+    func judge() -> HeartbeatJudge<ManualClock.Instant> {
+        HeartbeatJudge(startedAt: clock.now, startupGrace: .seconds(60), staleAfter: .seconds(30), missesToDie: 3)
+    }
+
+    @Test("A new container is given its start-up grace: a missing heartbeat is not held against it")
+    func grace() {
+        var judge = judge()
+        for _ in 0..<5 {
+            clock.advance(by: .seconds(10))
+            #expect(judge.check(.missing, now: clock.now) == .starting)
+        }
+    }
+
+    @Test("Only several missing checks in a row after the grace mean dead; one good check resets the count")
+    func missing() {
+        var judge = judge()
+        clock.advance(by: .seconds(61))
+        #expect(judge.check(.missing, now: clock.now) == .suspect(misses: 1))
+        #expect(judge.check(.missing, now: clock.now) == .suspect(misses: 2))
+        #expect(judge.check(.present(timestamp: 1, status: "ok"), now: clock.now) == .alive)
+        #expect(judge.check(.missing, now: clock.now) == .suspect(misses: 1))
+        #expect(judge.check(.missing, now: clock.now) == .suspect(misses: 2))
+        #expect(judge.check(.missing, now: clock.now) == .dead)
+        #expect(judge.check(.present(timestamp: 2, status: "ok"), now: clock.now) == .dead, "reported once, then stays")
+    }
+
+    @Test("A heartbeat whose timestamp stops moving goes stale on our clock, whatever its own clock says")
+    func stale() {
+        var judge = judge()
+        clock.advance(by: .seconds(61))
+        #expect(judge.check(.present(timestamp: 99_999_999, status: "ok"), now: clock.now) == .alive)
+        clock.advance(by: .seconds(30))
+        #expect(judge.check(.present(timestamp: 99_999_999, status: "ok"), now: clock.now) == .alive)
+        clock.advance(by: .seconds(1))
+        #expect(judge.check(.present(timestamp: 99_999_999, status: "ok"), now: clock.now) == .suspect(misses: 1))
+        #expect(judge.check(.present(timestamp: 5, status: "ok"), now: clock.now) == .alive, "a moving timestamp, even backwards, is alive")
+    }
+
+    @Test("An error report is degraded, never dead; Redis down is unknown, never dead")
+    func degradedAndUnknown() {
+        var judge = judge()
+        clock.advance(by: .seconds(61))
+        for second in 0..<10 {
+            clock.advance(by: .seconds(10))
+            #expect(judge.check(.present(timestamp: Double(second), status: "error"), now: clock.now) == .degraded)
+        }
+        for _ in 0..<10 {
+            clock.advance(by: .seconds(10))
+            #expect(judge.check(.unreadable, now: clock.now) == .unknown)
+        }
+    }
+}
