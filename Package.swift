@@ -172,6 +172,7 @@ let package = Package(
             dependencies: [
                 "SilvasonicController", "ControllerCore", "InMemoryBackends", "SilvasonicPostgres", "SilvasonicPodman",
                 "SilvasonicIO", "Supervision", "SupervisionTesting", "TestSupport", "HardwareFixtures", "SilvasonicHardware",
+                "SilvasonicRedis",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -32,6 +32,8 @@ public indirect enum OrderedJSON: Sendable, Hashable {
         case pythonSortedASCII
         /// pydantic's `model_dump_json()`: compact, in member order, UTF-8.
         case compact
+        /// Python's `json.dumps(value)`: members in order, `", "` and `": "`, non-ASCII escaped.
+        case pythonASCII
     }
 
     /// The text in `style`.
@@ -47,7 +49,7 @@ public indirect enum OrderedJSON: Sendable, Hashable {
         case .bool(let value): output += value ? "true" : "false"
         case .int(let value): output += String(value)
         case .float(let value): output += Self.pythonFloat(value)
-        case .string(let value): Self.quote(value, ascii: style == .pythonSortedASCII, into: &output)
+        case .string(let value): Self.quote(value, ascii: style != .compact, into: &output)
         case .array(let items):
             output += "["
             for (index, item) in items.enumerated() {
@@ -62,7 +64,7 @@ public indirect enum OrderedJSON: Sendable, Hashable {
                 : members
             for (index, member) in ordered.enumerated() {
                 if index > 0 { output += style == .compact ? "," : ", " }
-                Self.quote(member.key, ascii: style == .pythonSortedASCII, into: &output)
+                Self.quote(member.key, ascii: style != .compact, into: &output)
                 output += style == .compact ? ":" : ": "
                 member.value.render(into: &output, style)
             }

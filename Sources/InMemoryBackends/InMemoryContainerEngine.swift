@@ -27,6 +27,7 @@ public actor InMemoryContainerEngine: ContainerEngine {
     private var eventWatchers: [Int: (labels: [String: String], sink: AsyncStream<ContainerEventFollow>.Continuation)] = [:]
     private var logWatchers: [Int: (id: String, sink: AsyncStream<LogFollowEvent>.Continuation)] = [:]
     private var nextWatcher = 0
+    private var followerWaiters: [(id: String, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     /// Every call made, in order (`create silvasonic-recorder-x`, `stop ...`), for assertions.
     public private(set) var calls: [String] = []
 
@@ -158,7 +159,27 @@ public actor InMemoryContainerEngine: ContainerEngine {
         for watcher in logWatchers.values { watcher.sink.yield(.interrupted(outage, retryIn: .zero)) }
     }
 
+    /// Returns once at least `count` streams follow the log of `nameOrID` (for tests: a line
+    /// logged after this reaches them).
+    public func waitForLogFollowers(_ nameOrID: String, count: Int = 1) async {
+        let id = (try? resolve(nameOrID, "wait")) ?? nameOrID
+        if followerCount(id) >= count { return }
+        await withCheckedContinuation { followerWaiters.append((id, count, $0)) }
+    }
+
     // MARK: Internals
+
+    private func followerCount(_ id: String) -> Int {
+        logWatchers.values.filter { $0.id == id }.count
+    }
+
+    private func resumeFollowerWaiters() {
+        var waiting: [(id: String, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        for waiter in followerWaiters {
+            if followerCount(waiter.id) >= waiter.count { waiter.continuation.resume() } else { waiting.append(waiter) }
+        }
+        followerWaiters = waiting
+    }
 
     private func watchEvents(_ labels: [String: String], _ continuation: AsyncStream<ContainerEventFollow>.Continuation) {
         let key = nextWatcher
@@ -178,6 +199,7 @@ public actor InMemoryContainerEngine: ContainerEngine {
         nextWatcher += 1
         logWatchers[key] = (id, continuation)
         continuation.yield(.subscribed)
+        resumeFollowerWaiters()
         if let since {
             for line in containers[id]?.logs ?? [] where (line.timestamp ?? since) > since {
                 continuation.yield(.element(line))

@@ -11,13 +11,18 @@ public actor DeviceRegistry<C: Clock<Duration>> {
     private let owner: String
     private let logger: Logger
     private let makeLifecycle: @Sendable () -> RecorderLifecycle<C.Instant>
+    private let companions: CompanionSettings
+    /// Log lines forwarded to and dropped before `silvasonic:logs`, over all recorders.
+    public nonisolated let logCounters = LogCounters()
     private var recorders: [String: RecorderActor<C>] = [:]
     private var reportWatchers: [String: Task<Void, Never>] = [:]
     /// The last report of each device, for status and tests.
     public private(set) var lastReports: [String: RecorderLifecycle<C.Instant>.Report] = [:]
 
     public init(engine: any ContainerEngine, clock: C, owner: String, logger: Logger,
+                companions: CompanionSettings = CompanionSettings(redis: nil),
                 makeLifecycle: @escaping @Sendable () -> RecorderLifecycle<C.Instant> = { RecorderLifecycle() }) {
+        self.companions = companions
         self.engine = engine
         self.clock = clock
         self.owner = owner
@@ -78,7 +83,7 @@ public actor DeviceRegistry<C: Clock<Duration>> {
     private func recorder(for device: String) -> RecorderActor<C> {
         if let existing = recorders[device] { return existing }
         let recorder = RecorderActor(deviceID: device, engine: engine, clock: clock, owner: owner,
-                                     lifecycle: makeLifecycle(), logger: logger)
+                                     lifecycle: makeLifecycle(), logger: logger, companions: companions, logCounters: logCounters)
         recorders[device] = recorder
         reportWatchers[device] = Task { [weak self] in
             for await report in recorder.reports { await self?.record(report, for: device) }

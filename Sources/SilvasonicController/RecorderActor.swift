@@ -21,12 +21,18 @@ public actor RecorderActor<C: Clock<Duration>> {
     private var lifecycle: Lifecycle
     private var spec: Tier2Spec?
     private var timer: Task<Void, Never>?
+    private let companionSettings: CompanionSettings
+    private let logCounters: LogCounters
+    private var companions: RecorderCompanions?
     private let reportsContinuation: AsyncStream<Lifecycle.Report>.Continuation
     /// Every report, in order: for the DeviceActor's status, metrics and tests.
     public nonisolated let reports: AsyncStream<Lifecycle.Report>
 
-    public init(deviceID: String, engine: any ContainerEngine, clock: C, owner: String, lifecycle: Lifecycle, logger: Logger) {
+    public init(deviceID: String, engine: any ContainerEngine, clock: C, owner: String, lifecycle: Lifecycle, logger: Logger,
+                companions: CompanionSettings = CompanionSettings(redis: nil), logCounters: LogCounters = LogCounters()) {
         self.deviceID = deviceID
+        self.companionSettings = companions
+        self.logCounters = logCounters
         self.engine = engine
         self.clock = clock
         self.owner = owner
@@ -75,6 +81,8 @@ public actor RecorderActor<C: Clock<Duration>> {
     public func shutdown() {
         timer?.cancel()
         timer = nil
+        companions?.cancel()
+        companions = nil
         reportsContinuation.finish()
     }
 
@@ -88,6 +96,27 @@ public actor RecorderActor<C: Clock<Duration>> {
     private func run(_ commands: [Lifecycle.Command]) async {
         for command in commands {
             await perform(command)
+        }
+        syncCompanions()
+    }
+
+    /// One heartbeat watch and one log follower per running container, never two; gone when it
+    /// stops running (kept while the actor merely looks it up again).
+    private func syncCompanions() {
+        switch lifecycle.state {
+        case .running(let id, _):
+            guard companions?.containerID != id else { return }
+            companions?.cancel()
+            let name = spec?.name ?? id
+            companions = RecorderCompanions(
+                containerID: id, name: name, labels: spec?.labels ?? [:], deviceID: deviceID, engine: engine,
+                clock: clock, settings: companionSettings, counters: logCounters, logger: logger,
+                heartbeatLost: { [weak self] in await self?.heartbeatLost() })
+        case .inspecting:
+            return
+        default:
+            companions?.cancel()
+            companions = nil
         }
     }
 

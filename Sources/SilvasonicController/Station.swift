@@ -36,8 +36,12 @@ public final class Station: Sendable {
         redis = RedisClient(configuration: settings.redis)
         podman = PodmanClient(configuration: settings.podman)
         let repository = DeviceRepository(db: db)
+        var companions = CompanionSettings(redis: redis)
+        companions.heartbeatInterval = settings.recorderHeartbeatInterval
+        companions.staleAfter = settings.recorderHeartbeatInterval * 3
+        companions.startupGrace = max(.seconds(60), settings.recorderHeartbeatInterval * 6)
         registry = DeviceRegistry(engine: podman, clock: ContinuousClock(), owner: settings.station.owner, logger: logger,
-                                  makeLifecycle: { settings.recorderLifecycle() })
+                                  companions: companions, makeLifecycle: { settings.recorderLifecycle() })
         let reconciler = Reconciler(repository: repository, registry: registry, engine: podman,
                                     settings: settings.station, logger: logger)
         self.reconciler = reconciler

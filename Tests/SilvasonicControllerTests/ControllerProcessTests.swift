@@ -4,6 +4,7 @@ import SilvasonicHardware
 import SilvasonicIO
 import SilvasonicPodman
 import SilvasonicPostgres
+import SilvasonicRedis
 import Supervision
 import TestSupport
 import Testing
@@ -119,10 +120,26 @@ struct ControllerProcessTests {
         #expect(await first.waitForExit() == 128 + SIGKILL)
         #expect(try await stage.podman.inspect(container.containerID).running)
 
+        let redis = RedisClient(configuration: try RedisConfiguration(environment: TestServices.environment))
+        var logs = redis.subscribe(to: ["silvasonic:logs"]).makeAsyncIterator()
+        #expect(await logs.next() == .subscribed)
         let second = try stage.start()
         var output = second.lines.makeAsyncIterator()
         let adopted = await Self.line(containing: "recorder adopted", in: &output)
         #expect(adopted?.contains(container.containerID) == true, "the same container, untouched")
+
+        // The adopted recorder goes on recording, and its log lines reach silvasonic:logs.
+        var forwarded: JSONValue?
+        while let event = await logs.next() {
+            guard case .element(let message) = event,
+                  let json = try? JSONDecoder().decode(JSONValue.self, from: Data(message.payload)),
+                  json["container_name"] == .string(container.name) else { continue }
+            forwarded = json
+            if json["message"] == .string("segment written") { break }
+        }
+        #expect(forwarded?["service"] == .string("recorder"))
+        #expect(forwarded?["instance_id"] == .string("0869-0389-ABC034F"))
+        #expect(forwarded?["level"] == .string("info"))
 
         // Unplug: after the grace period the device is offline and its recorder stopped.
         try stage.unplugUltramic()

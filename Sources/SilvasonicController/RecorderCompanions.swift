@@ -1,0 +1,106 @@
+public import ControllerCore
+import Foundation
+import Logging
+import SilvasonicIO
+public import SilvasonicPodman
+public import SilvasonicRedis
+import Supervision
+import Synchronization
+
+/// How a running recorder is watched: its heartbeat (``HeartbeatJudge``) and its log.
+public struct CompanionSettings: Sendable {
+    /// Where heartbeats are read and log lines published; `nil`: neither runs.
+    public var redis: (any RedisCommands)?
+    /// How often the heartbeat is read (the recorder's `SILVASONIC_HEARTBEAT_INTERVAL_S`).
+    public var heartbeatInterval: Duration = .seconds(10)
+    public var startupGrace: Duration = .seconds(60)
+    public var staleAfter: Duration = .seconds(30)
+    public var missesToDie = 3
+    /// Log lines that may wait for Redis before new ones are dropped (and counted).
+    public var logBufferLimit = 1024
+
+    public init(redis: (any RedisCommands)?) {
+        self.redis = redis
+    }
+}
+
+/// Counts of the log forwarding, for metrics.
+public final class LogCounters: Sendable {
+    private let state = Mutex((forwarded: 0, dropped: 0))
+
+    public init() {}
+
+    public var forwarded: Int { state.withLock { $0.forwarded } }
+    public var dropped: Int { state.withLock { $0.dropped } }
+
+    func add(forwarded: Int = 0, dropped: Int = 0) {
+        state.withLock { $0.forwarded += forwarded; $0.dropped += dropped }
+    }
+}
+
+/// The two tasks that accompany one running container: the heartbeat watch and the log follower.
+struct RecorderCompanions {
+    let containerID: String
+    private let tasks: [Task<Void, Never>]
+
+    init<C: Clock<Duration>>(containerID: String, name: String, labels: [String: String], deviceID: String,
+                             engine: any ContainerEngine, clock: C, settings: CompanionSettings, counters: LogCounters,
+                             logger: Logger, heartbeatLost: @escaping @Sendable () async -> Void) {
+        self.containerID = containerID
+        guard let redis = settings.redis else { tasks = []; return }
+        let follower = Task {
+            let stream = engine.followLogs(containerID, since: nil, bufferLimit: settings.logBufferLimit,
+                                           maximumLineBytes: 16_384,
+                                           backoff: BackoffPolicy(initial: .milliseconds(250), maximum: .seconds(5)))
+            for await event in stream {
+                guard case .element(let line) = event else { continue }
+                if line.droppedBefore > 0 { counters.add(dropped: line.droppedBefore) }
+                let message = LogForwarding.message(line, containerName: name, labels: labels, now: Date())
+                do {
+                    try await redis.publish(message, to: LogForwarding.channel)
+                    counters.add(forwarded: 1)
+                } catch {
+                    counters.add(dropped: 1)
+                }
+            }
+        }
+        let watch = Task {
+            var judge = HeartbeatJudge(startedAt: clock.now, startupGrace: settings.startupGrace,
+                                       staleAfter: settings.staleAfter, missesToDie: settings.missesToDie)
+            while !Task.isCancelled {
+                do { try await clock.sleep(for: settings.heartbeatInterval) } catch { return }
+                let reading: HeartbeatJudge<C.Instant>.Reading
+                do {
+                    if let text = try await redis.get("silvasonic:status:\(deviceID)") {
+                        let beat = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+                        let timestamp: Double = switch beat?["timestamp"] {
+                        case .double(let value)?: value
+                        case .int(let value)?: Double(value)
+                        default: -1
+                        }
+                        reading = .present(timestamp: timestamp, status: beat?["health"]?["status"]?.stringValue ?? "ok")
+                    } else {
+                        reading = .missing
+                    }
+                } catch {
+                    reading = .unreadable
+                }
+                switch judge.check(reading, now: clock.now) {
+                case .dead:
+                    logger.warning("recorder heartbeat lost", metadata: ["container.id": "\(containerID)"])
+                    await heartbeatLost()
+                    return
+                case .suspect(let misses):
+                    logger.info("recorder heartbeat missing or stale", metadata: ["misses": "\(misses)"])
+                default:
+                    break
+                }
+            }
+        }
+        tasks = [follower, watch]
+    }
+
+    func cancel() {
+        for task in tasks { task.cancel() }
+    }
+}
