@@ -60,13 +60,10 @@ struct RecorderActorTests {
         let root = workspace()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let recorder = actor()
-        var reports = recorder.reports.makeAsyncIterator()
-        await recorder.setDesired(spec(workspace: root))
-        guard case .created(let id)? = await reports.next() else { Issue.record("not created"); return }
-        _ = await reports.next()
+        var (id, reports) = try await startRecorder(recorder, spec(workspace: root))
         for restart in 1...2 {
             try await engine.exit(id, code: 1)
-            await recorder.handle(ContainerEvent(containerID: id, name: "x", action: .died(exitCode: 1), time: .init(seconds: 0, nanoseconds: 0)))
+            await recorder.handle(died(id))
             guard case .restarting(_, let count)? = await reports.next() else { Issue.record("no restart"); return }
             #expect(count == restart)
             #expect(try await engine.inspect(id).running == false, "nothing restarts before the backoff")
@@ -76,7 +73,7 @@ struct RecorderActorTests {
             #expect(try await engine.inspect(id).running)
         }
         try await engine.exit(id, code: 1)
-        await recorder.handle(ContainerEvent(containerID: id, name: "x", action: .died(exitCode: 1), time: .init(seconds: 0, nanoseconds: 0)))
+        await recorder.handle(died(id))
         #expect(await reports.next() == .gaveUp(restarts: 3, within: .seconds(300)))
         guard case .failed = await recorder.state else { Issue.record("not failed"); return }
     }
@@ -86,10 +83,7 @@ struct RecorderActorTests {
         let root = workspace()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let recorder = actor()
-        var reports = recorder.reports.makeAsyncIterator()
-        await recorder.setDesired(spec(workspace: root))
-        guard case .created(let first)? = await reports.next() else { Issue.record("not created"); return }
-        _ = await reports.next()
+        var (first, reports) = try await startRecorder(recorder, spec(workspace: root))
         await recorder.setDesired(spec(hash: "1g", workspace: root))
         guard case .created(let second)? = await reports.next() else { Issue.record("not recreated"); return }
         #expect(second != first)
@@ -115,4 +109,23 @@ struct RecorderActorTests {
         clock.advance(by: .seconds(1))
         guard case .created? = await reports.next() else { Issue.record("not created after the outage"); return }
     }
+}
+
+/// Sets `spec` as desired and reads the created and started reports; returns the container id
+/// and the reports that follow.
+func startRecorder(_ recorder: RecorderActor<ManualClock>, _ spec: Tier2Spec) async throws
+    -> (id: String, reports: AsyncStream<RecorderLifecycle<ManualClock.Instant>.Report>.Iterator) {
+    var reports = recorder.reports.makeAsyncIterator()
+    await recorder.setDesired(spec)
+    guard case .created(let id)? = await reports.next() else { throw NotStarted() }
+    guard case .started? = await reports.next() else { throw NotStarted() }
+    return (id, reports)
+}
+
+/// The recorder was not created and started as expected.
+struct NotStarted: Error {}
+
+/// The `died` event of a container.
+func died(_ id: String, code: Int = 1) -> ContainerEvent {
+    ContainerEvent(containerID: id, name: "x", action: .died(exitCode: code), time: .init(seconds: 0, nanoseconds: 0))
 }

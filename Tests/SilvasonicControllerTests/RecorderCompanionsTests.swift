@@ -35,10 +35,7 @@ struct RecorderCompanionsTests {
         var messages = redis.subscribe(to: [LogForwarding.channel]).makeAsyncIterator()
         #expect(await messages.next() == .subscribed)
         let recorder = make(redis: redis)
-        var reports = recorder.reports.makeAsyncIterator()
-        await recorder.setDesired(spec())
-        guard case .created(let id)? = await reports.next() else { Issue.record("not created"); return }
-        _ = await reports.next()
+        let (id, _) = try await startRecorder(recorder, spec())
         await engine.waitForLogFollowers(id)
         try await engine.log(id, #"{"event": "segment written", "level": "info", "timestamp": "2026-02-23T03:15:42Z"}"#)
         guard case .element(let message) = await messages.next() else { Issue.record("nothing published"); return }
@@ -50,10 +47,7 @@ struct RecorderCompanionsTests {
     func lostHeartbeat() async throws {
         let redis = InMemoryRedis(clock: clock)
         let recorder = make(redis: redis)
-        var reports = recorder.reports.makeAsyncIterator()
-        await recorder.setDesired(spec())
-        guard case .created(let first)? = await reports.next() else { Issue.record("not created"); return }
-        _ = await reports.next()
+        var (first, reports) = try await startRecorder(recorder, spec())
         for _ in 0..<8 {
             await clock.waitForSleepers(atLeast: 1)
             clock.advance(by: .seconds(10))
@@ -68,10 +62,7 @@ struct RecorderCompanionsTests {
     func beatingRecorder() async throws {
         let redis = InMemoryRedis(clock: clock)
         let recorder = make(redis: redis)
-        var reports = recorder.reports.makeAsyncIterator()
-        await recorder.setDesired(spec())
-        guard case .created(let id)? = await reports.next() else { Issue.record("not created"); return }
-        _ = await reports.next()
+        let (id, _) = try await startRecorder(recorder, spec())
         for beat in 0..<20 {
             try await redis.set("silvasonic:status:mic-1", #"{"timestamp": \#(beat), "health": {"status": "error"}}"#, expiresInSeconds: 30)
             await clock.waitForSleepers(atLeast: 1)

@@ -16,38 +16,9 @@ public final class RunningProcess: Sendable {
 
     /// Starts `path` with `arguments`, the test's environment plus `environment`.
     public init(_ path: String, _ arguments: [String], environment: [String: String]) throws {
-        var pipe: [Int32] = [0, 0]
-        guard Subprocess.closeOnExecPipe(&pipe) == 0 else { throw Subprocess.Failure(description: "pipe failed") }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, pipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, pipe[1], 2)
-        posix_spawn_file_actions_addclose(&actions, pipe[0])
-        posix_spawn_file_actions_addclose(&actions, pipe[1])
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = Subprocess.spawnLock.withLock { _ in posix_spawn(&pid, path, &actions, &attributes, argv, envp) }
-        close(pipe[1])
-        guard spawned == 0 else {
-            close(pipe[0])
-            throw Subprocess.Failure(description: "\(path): \(String(cString: strerror(spawned)))")
-        }
+        let (pid, reader) = try Subprocess.spawn(path, arguments, environment: merged, includeStandardError: true)
         self.pid = pid
-        let reader = pipe[0]
         let (lines, continuation) = AsyncStream.makeStream(of: String.self)
         self.lines = lines
         DispatchQueue.global().async {

@@ -27,16 +27,35 @@ public enum Subprocess {
     }
 
     private static func runBlocking(_ path: String, _ arguments: [String]) throws -> Result {
+        let (pid, reader) = try spawn(path, arguments, environment: ProcessInfo.processInfo.environment, includeStandardError: false)
+        var output: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(reader, &buffer, buffer.count)
+            if count > 0 { output += buffer[0..<count]; continue }
+            if count < 0, errno == EINTR { continue }
+            break
+        }
+        close(reader)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return Result(status: exitStatus, output: String(decoding: output, as: UTF8.self))
+    }
+
+    /// Starts `path` with its standard output (and, if asked, standard error) on a pipe, and an
+    /// empty signal mask: the calling dispatch thread blocks most signals and a child inherits
+    /// that mask, so a server started with SIGTERM blocked would ignore `stop`.
+    /// - Returns: the child's pid and the pipe's read end, which the caller closes.
+    static func spawn(_ path: String, _ arguments: [String], environment: [String: String],
+                      includeStandardError: Bool) throws -> (pid: Int32, reader: Int32) {
         var pipe: [Int32] = [0, 0]
-        guard Subprocess.closeOnExecPipe(&pipe) == 0 else { throw Failure(description: "pipe: \(String(cString: strerror(errno)))") }
+        guard closeOnExecPipe(&pipe) == 0 else { throw Failure(description: "pipe: \(String(cString: strerror(errno)))") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, pipe[1], 1)
-        posix_spawn_file_actions_addclose(&actions, pipe[0])
-        posix_spawn_file_actions_addclose(&actions, pipe[1])
-        // The calling dispatch thread blocks most signals, and a spawned child inherits that mask:
-        // a server started with SIGTERM blocked would ignore `stop`. Start it with none blocked.
+        if includeStandardError { posix_spawn_file_actions_adddup2(&actions, pipe[1], 2) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -48,27 +67,16 @@ public enum Subprocess {
         posix_spawnattr_setsigdefault(&attributes, &allSignals)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = Subprocess.spawnLock.withLock { _ in posix_spawn(&pid, path, &actions, &attributes, argv, environ) }
+        let spawned = spawnLock.withLock { _ in posix_spawn(&pid, path, &actions, &attributes, argv, envp) }
         close(pipe[1])
         guard spawned == 0 else {
             close(pipe[0])
             throw Failure(description: "\(path): \(String(cString: strerror(spawned)))")
         }
-        var output: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = read(pipe[0], &buffer, buffer.count)
-            if count > 0 { output += buffer[0..<count]; continue }
-            if count < 0, errno == EINTR { continue }
-            break
-        }
-        close(pipe[0])
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return Result(status: exitStatus, output: String(decoding: output, as: UTF8.self))
+        return (pid, pipe[0])
     }
 
     /// Makes a pipe whose ends are not inherited by children: another test's child spawned
