@@ -103,6 +103,9 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
     private var engineAttempt = 0
     /// How long the recorder had run when its heartbeat was lost.
     private var uptimeBeforeStop: Duration = .zero
+    /// Whether the engine was asked at least once: until then even "no recorder" means looking,
+    /// so a container left by an earlier controller is found and stopped.
+    private var inspected = false
     /// Restarts of the recorder (crashes and lost heartbeats) since it was last created.
     public private(set) var restartCount = 0
 
@@ -120,7 +123,7 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
         wantedHash = hash
         switch state {
         case .idle:
-            guard hash != nil else { return [] }
+            guard hash != nil || !inspected else { return [] }
             state = .inspecting
             return [.inspect]
         case .failed:
@@ -147,6 +150,7 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
     /// The engine reported the device's container (or that there is none).
     public mutating func found(_ existing: Existing?, now: Instant) -> [Command] {
         guard case .inspecting = state else { return [] }
+        inspected = true
         guard let wanted = wantedHash else {
             guard let existing else { state = .idle; return [] }
             state = .stopping(containerID: existing.containerID, then: .remain)

@@ -35,12 +35,23 @@ public actor DeviceRegistry<C: Clock<Duration>> {
         for (device, decision) in plan.decisions.sorted(by: { $0.key < $1.key }) {
             switch decision {
             case .record(let spec): await recorder(for: device).setDesired(spec)
-            case .idle: await recorders[device]?.setDesired(nil)
+            case .idle: await recorder(for: device).setDesired(nil)
             case .keep(let reason):
                 logger.warning("device left as it is", metadata: ["device.id": "\(device)", "reason": "\(reason)"])
             }
         }
     }
+
+    /// Carries out the singleton workers' decisions: a spec to run, or `nil` for none (an
+    /// actor is made either way, so that a worker left running by an earlier controller is
+    /// found and stopped when it is not wanted).
+    public func applyWorkers(_ desired: [String: Tier2Spec?]) async {
+        for (name, spec) in desired.sorted(by: { $0.key < $1.key }) {
+            await recorder(for: Self.workerKey(name), service: name).setDesired(spec)
+        }
+    }
+
+    static func workerKey(_ name: String) -> String { "worker:" + name }
 
     /// Devices with a recorder actor (whatever its state).
     public var knownDevices: Set<String> { Set(recorders.keys) }
@@ -48,7 +59,7 @@ public actor DeviceRegistry<C: Clock<Duration>> {
     /// Devices whose recorder runs now.
     public func runningDevices() async -> Set<String> {
         var running: Set<String> = []
-        for (device, recorder) in recorders {
+        for (device, recorder) in recorders where !device.hasPrefix("worker:") {
             if case .running = await recorder.state { running.insert(device) }
         }
         return running
@@ -63,8 +74,13 @@ public actor DeviceRegistry<C: Clock<Duration>> {
 
     /// Routes a container event to its device (by the `io.silvasonic.device_id` label).
     public func route(_ event: ContainerEvent) async {
-        guard event.labels["io.silvasonic.service"] == "recorder", let device = event.labels["io.silvasonic.device_id"] else { return }
-        await recorders[device]?.handle(event)
+        guard let service = event.labels["io.silvasonic.service"] else { return }
+        if service == "recorder" {
+            guard let device = event.labels["io.silvasonic.device_id"] else { return }
+            await recorders[device]?.handle(event)
+        } else {
+            await recorders[Self.workerKey(service)]?.handle(event)
+        }
     }
 
     /// The event stream came back after an outage: every recorder looks again.
@@ -80,10 +96,13 @@ public actor DeviceRegistry<C: Clock<Duration>> {
         recorders.removeAll()
     }
 
-    private func recorder(for device: String) -> RecorderActor<C> {
+    private func recorder(for device: String, service: String = "recorder") -> RecorderActor<C> {
         if let existing = recorders[device] { return existing }
-        let recorder = RecorderActor(deviceID: device, engine: engine, clock: clock, owner: owner,
-                                     lifecycle: makeLifecycle(), logger: logger, companions: companions, logCounters: logCounters)
+        // Workers are judged by their container alone: they publish no per-device heartbeat.
+        let recorder = RecorderActor(deviceID: service == "recorder" ? device : service, engine: engine, clock: clock,
+                                     owner: owner, lifecycle: makeLifecycle(), logger: logger,
+                                     companions: service == "recorder" ? companions : CompanionSettings(redis: nil),
+                                     logCounters: logCounters, service: service)
         recorders[device] = recorder
         reportWatchers[device] = Task { [weak self] in
             for await report in recorder.reports { await self?.record(report, for: device) }

@@ -42,9 +42,11 @@ public actor Reconciler<C: Clock<Duration>> {
     private func reconcileOnce(reason: String) async {
         let records: [DeviceRecord]
         let system: SystemSettings
+        let services: Set<String>
         do {
             records = try await repository.devices()
             system = try await repository.systemSettings()
+            services = try await repository.enabledServices()
         } catch {
             failedRuns += 1
             logger.warning("desired state unreadable; every recorder keeps running as it is",
@@ -69,6 +71,8 @@ public actor Reconciler<C: Clock<Duration>> {
             }
         }
         await registry.apply(plan)
+        // BirdNET is the one singleton worker the contract knows; unknown names are ignored.
+        await registry.applyWorkers(["birdnet": services.contains("birdnet") ? StationSpecs.birdnet(settings: settings) : nil])
         await stopOrphans(known: Set(records.map(\.row.name)))
         completedRuns += 1
         logger.debug("reconciled", metadata: ["reason": "\(reason)", "devices": "\(records.count)"])

@@ -17,6 +17,8 @@ public actor RecorderActor<C: Clock<Duration>> {
     private let engine: any ContainerEngine
     private let clock: C
     private let owner: String
+    /// The `io.silvasonic.service` label of the container (`recorder`, or a worker's name).
+    private let service: String
     private let logger: Logger
     private var lifecycle: Lifecycle
     private var spec: Tier2Spec?
@@ -29,8 +31,10 @@ public actor RecorderActor<C: Clock<Duration>> {
     public nonisolated let reports: AsyncStream<Lifecycle.Report>
 
     public init(deviceID: String, engine: any ContainerEngine, clock: C, owner: String, lifecycle: Lifecycle, logger: Logger,
-                companions: CompanionSettings = CompanionSettings(redis: nil), logCounters: LogCounters = LogCounters()) {
+                companions: CompanionSettings = CompanionSettings(redis: nil), logCounters: LogCounters = LogCounters(),
+                service: String = "recorder") {
         self.deviceID = deviceID
+        self.service = service
         self.companionSettings = companions
         self.logCounters = logCounters
         self.engine = engine
@@ -181,7 +185,7 @@ public actor RecorderActor<C: Clock<Duration>> {
     /// The device's recorder container: the one with the spec's name, else any other recorder
     /// this controller made for the device (its profile changed since).
     private func findContainer() async throws -> Lifecycle.Existing? {
-        let found = try await engine.list(labels: ["io.silvasonic.owner": owner, "io.silvasonic.service": "recorder",
+        let found = try await engine.list(labels: ["io.silvasonic.owner": owner, "io.silvasonic.service": service,
                                                    "io.silvasonic.device_id": deviceID], statuses: [])
         guard let match = found.first(where: { $0.name == spec?.name }) ?? found.first else { return nil }
         return Lifecycle.Existing(containerID: match.id, configHash: match.labels[Tier2Spec.configHashLabel],

@@ -182,4 +182,13 @@ struct RecorderLifecycleTests {
         #expect(machine.stopped(now: now).isEmpty)
         #expect(machine.state == .idle)
     }
+
+    @Test("Unwanted from the start, the engine is still asked once, and a leftover container is stopped")
+    func leftoverWhenUnwanted() {
+        var machine = lifecycle()
+        #expect(machine.desired(nil, now: now) == [.inspect])
+        #expect(machine.found(.init(containerID: "old", configHash: "h", running: true), now: now) == [.stopAndRemove(containerID: "old")])
+        #expect(machine.stopped(now: now).isEmpty)
+        #expect(machine.desired(nil, now: now).isEmpty, "asked once is enough")
+    }
 }

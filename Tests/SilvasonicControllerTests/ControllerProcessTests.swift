@@ -217,4 +217,49 @@ struct ControllerProcessTests {
         #expect(await controller.waitForExit() == 0)
         try await stage.tearDown()
     }
+
+    @Test("Disable and enable through the database and a nudge; an ignored microphone gets no recorder")
+    func disableEnableIgnore() async throws {
+        let stage = try await Stage.make()
+        var events = stage.podman.followEvents(labels: ["io.silvasonic.owner": stage.owner]).makeAsyncIterator()
+        #expect(await events.next() == .subscribed)
+        try stage.plugUltramic()
+        var environment = stage.environment
+        environment["SILVASONIC_RECONCILE_INTERVAL_S"] = "3600"  // only nudges and hardware changes reconcile
+        let controller = try RunningProcess(ScratchServer.repositoryRoot + "/.build/debug/silvasonic-controller", ["run"],
+                                            environment: environment)
+        func next(_ action: ContainerEvent.Action) async -> ContainerEvent? {
+            while let event = await events.next() {
+                if case .element(let container) = event, container.action == action { return container }
+            }
+            return nil
+        }
+        #expect(await next(.start) != nil)
+        let redis = RedisClient(configuration: try RedisConfiguration(environment: TestServices.environment))
+
+        try await stage.database.client.query("UPDATE devices SET enabled = false")
+        #expect(try await redis.publish("hello", to: "silvasonic:nudge") >= 1, "garbage is ignored")
+        try await redis.publish("reconcile", to: "silvasonic:nudge")
+        #expect(await next(.remove) != nil, "disabled: stopped and removed")
+
+        try await stage.database.client.query("UPDATE devices SET enabled = true")
+        try await redis.publish("reconcile", to: "silvasonic:nudge")
+        #expect(await next(.start) != nil, "enabled again: running")
+
+        try await stage.database.client.query("UPDATE devices SET enrollment_status = 'ignored'")
+        try await redis.publish("reconcile", to: "silvasonic:nudge")
+        #expect(await next(.remove) != nil, "ignored: stopped")
+        // Replugging does not undo the user's choice: matching runs on first discovery only.
+        try stage.unplugUltramic()
+        try stage.plugUltramic()
+        try await redis.publish("reconcile", to: "silvasonic:nudge")
+        let status = try await stage.database.client.query("SELECT enrollment_status FROM devices").first?
+            .decode("enrollment_status", as: String.self)
+        #expect(status == "ignored")
+        #expect(try await stage.podman.list(labels: ["io.silvasonic.owner": stage.owner], statuses: ["running"]).isEmpty)
+
+        controller.send(SIGTERM)
+        #expect(await controller.waitForExit() == 0)
+        try await stage.tearDown()
+    }
 }
