@@ -24,6 +24,8 @@ struct ControllerProcessTests {
 
         var environment: [String: String] {
             [
+                "SILVASONIC_DB_HOST": database.configuration.host,
+                "SILVASONIC_DB_PORT": String(database.configuration.port),
                 "POSTGRES_DB": database.configuration.database,
                 "SILVASONIC_NETWORK": network,
                 "SILVASONIC_CONTROLLER_OWNER": owner,
@@ -39,9 +41,12 @@ struct ControllerProcessTests {
             ]
         }
 
-        static func make() async throws -> Stage {
+        static func make(databaseServer: PostgresConfiguration? = nil) async throws -> Stage {
             _ = try TestServices.require("SILVASONIC_SIM_RECORDER_IMAGE")
-            let database = try await ScratchDatabase.create()
+            let database: ScratchDatabase
+            if let databaseServer { database = try await ScratchDatabase.create(on: databaseServer) } else {
+                database = try await ScratchDatabase.create()
+            }
             try await database.client.query("""
                 CREATE TABLE IF NOT EXISTS microphone_profiles (slug TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT,
                     match_pattern TEXT, config JSONB NOT NULL DEFAULT '{}', is_system BOOLEAN NOT NULL DEFAULT false)
@@ -261,5 +266,40 @@ struct ControllerProcessTests {
         controller.send(SIGTERM)
         #expect(await controller.waitForExit() == 0)
         try await stage.tearDown()
+    }
+
+    @Test("PostgreSQL stopped for a while: no recorder stops; when it returns, the controller acts on the database again")
+    func databaseOutage() async throws {
+        let server = try await ScratchServer(.postgres)
+        let stage = try await Stage.make(databaseServer: PostgresConfiguration(environment: server.environment))
+        var events = stage.podman.followEvents(labels: ["io.silvasonic.owner": stage.owner]).makeAsyncIterator()
+        #expect(await events.next() == .subscribed)
+        try stage.plugUltramic()
+        let controller = try stage.start()
+        var output = controller.lines.makeAsyncIterator()
+        var id: String?
+        while let event = await events.next() {
+            if case .element(let container) = event, container.action == .start { id = container.containerID; break }
+        }
+        let containerID = try #require(id)
+
+        try await server.run("stop-server")
+        #expect(await Self.line(containing: "desired state unreadable; every recorder keeps running", in: &output) != nil)
+        #expect(try await stage.podman.inspect(containerID).running, "the outage stopped nothing")
+        try await server.run("start-server")
+
+        // Back: a change in the database is acted on again.
+        let db = PostgresClient(configuration: stage.database.configuration)
+        try await db.query("UPDATE devices SET enabled = false")
+        while let event = await events.next() {
+            if case .element(let container) = event, container.containerID == containerID, container.action == .remove { break }
+        }
+        controller.send(SIGTERM)
+        #expect(await controller.waitForExit() == 0)
+        for container in try await stage.podman.list(labels: ["io.silvasonic.owner": stage.owner], statuses: []) {
+            try await stage.podman.remove(container.id, force: true)
+        }
+        try await stage.podman.removeNetwork(stage.network)
+        try await server.stop()
     }
 }

@@ -10,7 +10,11 @@ struct ScratchDatabase {
 
     static func create() async throws -> ScratchDatabase {
         _ = try TestServices.require("SILVASONIC_DB_PORT")
-        let base = PostgresConfiguration(environment: TestServices.environment)
+        return try await create(on: PostgresConfiguration(environment: TestServices.environment))
+    }
+
+    /// A new database on the server `base` points at.
+    static func create(on base: PostgresConfiguration) async throws -> ScratchDatabase {
         let admin = PostgresClient(configuration: base)
         let name = TestServices.uniqueName("db").replacingOccurrences(of: "-", with: "_")
         try await admin.query("CREATE DATABASE \(name)")
