@@ -63,7 +63,12 @@ struct SimRecorder {
                 nextSegment = nextSegment.addingTimeInterval(segmentSeconds)
             }
             let wake = min(nextSegment, nextHeartbeat)
-            try? await Task.sleep(for: .milliseconds(max(10, Int(wake.timeIntervalSinceNow * 1000))))
+            do {
+                try await Task.sleep(for: .milliseconds(max(10, Int(wake.timeIntervalSinceNow * 1000))))
+            } catch {
+                log("info", "stopping: cancelled", ["instance_id": id])
+                return
+            }
         }
     }
 
