@@ -128,9 +128,12 @@ public final class Station: Sendable {
     }
 
     private func followNudges() async throws {
+        var first = true
         for await event in redis.subscribe(to: ["silvasonic:nudge"]) {
             switch event {
             case .subscribed:
+                if !first { logger.info("nudge channel subscribed again") }
+                first = false
                 // Nudges sent while unsubscribed are lost: a reconcile stands in for them.
                 await reconciler.reconcile(reason: "nudge channel subscribed")
             case .element(let message):

@@ -302,4 +302,41 @@ struct ControllerProcessTests {
         try await stage.podman.removeNetwork(stage.network)
         try await server.stop()
     }
+
+    @Test("Redis stopped for a while: no recorder stops; when it returns, nudges reach the controller again")
+    func redisOutage() async throws {
+        let server = try await ScratchServer(.redis)
+        let redisURL = try #require(server.environment["SILVASONIC_REDIS_URL"])
+        let stage = try await Stage.make()
+        var events = stage.podman.followEvents(labels: ["io.silvasonic.owner": stage.owner]).makeAsyncIterator()
+        #expect(await events.next() == .subscribed)
+        try stage.plugUltramic()
+        var environment = stage.environment
+        environment["SILVASONIC_REDIS_URL"] = redisURL
+        environment["SILVASONIC_RECONCILE_INTERVAL_S"] = "3600"  // only nudges and hardware changes reconcile
+        let controller = try RunningProcess(ScratchServer.repositoryRoot + "/.build/debug/silvasonic-controller", ["run"],
+                                            environment: environment)
+        var output = controller.lines.makeAsyncIterator()
+        var id: String?
+        while let event = await events.next() {
+            if case .element(let container) = event, container.action == .start { id = container.containerID; break }
+        }
+        let containerID = try #require(id)
+
+        try await server.run("stop-server")
+        #expect(await Self.line(containing: "nudge channel interrupted", in: &output) != nil)
+        #expect(try await stage.podman.inspect(containerID).running, "the outage stopped nothing")
+        try await server.run("start-server")
+        #expect(await Self.line(containing: "nudge channel subscribed again", in: &output) != nil)
+
+        try await stage.database.client.query("UPDATE devices SET enabled = false")
+        try await RedisClient(configuration: RedisConfiguration(url: redisURL)).publish("reconcile", to: "silvasonic:nudge")
+        while let event = await events.next() {
+            if case .element(let container) = event, container.containerID == containerID, container.action == .remove { break }
+        }
+        controller.send(SIGTERM)
+        #expect(await controller.waitForExit() == 0)
+        try await stage.tearDown()
+        try await server.stop()
+    }
 }

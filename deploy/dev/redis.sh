@@ -3,13 +3,14 @@
 # persistence off. Prints SILVASONIC_REDIS_URL.
 #   deploy/dev/redis.sh start DIR
 #   deploy/dev/redis.sh restart DIR   (open connections are cut; same port)
+#   deploy/dev/redis.sh stop-server|start-server DIR   (an outage: the port stays)
 #   deploy/dev/redis.sh stop DIR
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
 
 command="${1:-}"; dir="${2:-}"
-[ -n "$command" ] && [ -n "$dir" ] || die "usage: $0 start|restart|stop DIR"
+[ -n "$command" ] && [ -n "$dir" ] || die "usage: $0 start|restart|stop-server|start-server|stop DIR"
 root="$dir/redis"
 
 case "$command" in
@@ -27,16 +28,21 @@ start)
     note "Redis on 127.0.0.1:$port"
     cat "$root/redis.env"
     ;;
-restart)
-    [ -f "$root/redis.env" ] || die "no Redis was started in $dir"
-    port="$(sed -n 's/.*:\([0-9]*\)\/0$/\1/p' "$root/redis.env")"
-    "$0" stop "$dir"
-    rm -f "$root/redis.pid"
-    REDIS_PORT="$port" "$0" start "$dir" >/dev/null
+restart|stop-server|start-server)
+    if [ "$command" != start-server ]; then
+        [ -f "$root/redis.env" ] || die "no Redis was started in $dir"
+        sed -n 's/.*:\([0-9]*\)\/0$/\1/p' "$root/redis.env" >"$root/port"
+        "$0" stop "$dir"
+        rm -f "$root/redis.pid"
+    fi
+    if [ "$command" != stop-server ]; then
+        [ -f "$root/port" ] || die "no Redis was stopped in $dir"
+        REDIS_PORT="$(cat "$root/port")" "$0" start "$dir" >/dev/null
+    fi
     ;;
 stop)
     stop_recorded_process "$root/process" 10
     rm -f "$root/redis.env"
     ;;
-*) die "usage: $0 start|restart|stop DIR" ;;
+*) die "usage: $0 start|restart|stop-server|start-server|stop DIR" ;;
 esac
