@@ -76,8 +76,10 @@ struct ControllerProcessTests {
             try fixture.writeCardsFile([])
         }
 
-        func start() throws -> RunningProcess {
-            try RunningProcess(ScratchServer.repositoryRoot + "/.build/debug/silvasonic-controller", ["run"], environment: environment)
+        /// Starts `silvasonic-controller run` with the stage's settings and `overrides`.
+        func start(_ overrides: [String: String] = [:]) throws -> RunningProcess {
+            try RunningProcess(ScratchServer.repositoryRoot + "/.build/debug/silvasonic-controller", ["run"],
+                               environment: environment.merging(overrides) { $1 })
         }
 
         func tearDown() async throws {
@@ -90,6 +92,27 @@ struct ControllerProcessTests {
         }
     }
 
+    /// A stage with the UltraMic plugged, and its owner's event stream, subscribed.
+    static func plugged(databaseServer: PostgresConfiguration? = nil) async throws
+        -> (Stage, AsyncStream<ContainerEventFollow>.Iterator) {
+        let stage = try await Stage.make(databaseServer: databaseServer)
+        var events = stage.podman.followEvents(labels: ["io.silvasonic.owner": stage.owner]).makeAsyncIterator()
+        #expect(await events.next() == .subscribed)
+        try stage.plugUltramic()
+        return (stage, events)
+    }
+
+    /// Reads events until one with `action` (of container `id`, when given) arrives.
+    static func next(_ action: ContainerEvent.Action, of id: String? = nil,
+                     in events: inout AsyncStream<ContainerEventFollow>.Iterator) async -> ContainerEvent? {
+        while let event = await events.next() {
+            if case .element(let container) = event, container.action == action, id == nil || container.containerID == id {
+                return container
+            }
+        }
+        return nil
+    }
+
     /// Reads lines until one contains `text`; returns it.
     static func line(containing text: String, in lines: inout AsyncStream<String>.Iterator) async -> String? {
         while let line = await lines.next() {
@@ -100,17 +123,10 @@ struct ControllerProcessTests {
 
     @Test("Plug → a recorder with the contract's name, labels, env and mount; kill -9 → it keeps running and is adopted; unplug → stopped after the grace")
     func plugAdoptUnplug() async throws {
-        let stage = try await Stage.make()
-        var events = stage.podman.followEvents(labels: ["io.silvasonic.owner": stage.owner]).makeAsyncIterator()
-        #expect(await events.next() == .subscribed)
-        try stage.plugUltramic()
+        var (stage, events) = try await Self.plugged()
 
         let first = try stage.start()
-        var started: ContainerEvent?
-        while let event = await events.next() {
-            if case .element(let container) = event, container.action == .start { started = container; break }
-        }
-        let container = try #require(started)
+        let container = try #require(await Self.next(.start, in: &events))
         #expect(container.name == "silvasonic-recorder-ultramic-384-evo-034f")
         #expect(container.labels["io.silvasonic.device_id"] == "0869-0389-ABC034F")
         #expect(container.labels["io.silvasonic.profile"] == "ultramic_384_evo")
@@ -148,9 +164,7 @@ struct ControllerProcessTests {
 
         // Unplug: after the grace period the device is offline and its recorder stopped.
         try stage.unplugUltramic()
-        while let event = await events.next() {
-            if case .element(let change) = event, change.containerID == container.containerID, change.action == .remove { break }
-        }
+        #expect(await Self.next(.remove, of: container.containerID, in: &events) != nil)
         let status = try await stage.database.client.query("SELECT status FROM devices").first?.decode("status", as: String.self)
         #expect(status == "offline")
 
@@ -161,20 +175,10 @@ struct ControllerProcessTests {
 
     @Test("SIGTERM stops the owned recorders (stop-tier2); detach leaves them running")
     func shutdownPolicies() async throws {
-        let stage = try await Stage.make()
-        var events = stage.podman.followEvents(labels: ["io.silvasonic.owner": stage.owner]).makeAsyncIterator()
-        #expect(await events.next() == .subscribed)
-        try stage.plugUltramic()
+        var (stage, events) = try await Self.plugged()
 
-        var environment = stage.environment
-        environment["SILVASONIC_SHUTDOWN_POLICY"] = "detach"
-        let detached = try RunningProcess(ScratchServer.repositoryRoot + "/.build/debug/silvasonic-controller", ["run"],
-                                          environment: environment)
-        var id: String?
-        while let event = await events.next() {
-            if case .element(let container) = event, container.action == .start { id = container.containerID; break }
-        }
-        let containerID = try #require(id)
+        let detached = try stage.start(["SILVASONIC_SHUTDOWN_POLICY": "detach"])
+        let containerID = try #require(await Self.next(.start, in: &events)).containerID
         detached.send(SIGTERM)
         #expect(await detached.waitForExit() == 0)
         #expect(try await stage.podman.inspect(containerID).running, "detach leaves the recorder running")
@@ -190,23 +194,12 @@ struct ControllerProcessTests {
 
     @Test("A recorder that keeps crashing is restarted with backoff, then given up after the limit, not hot-looped")
     func crashLoopGivesUp() async throws {
-        let stage = try await Stage.make()
-        var events = stage.podman.followEvents(labels: ["io.silvasonic.owner": stage.owner]).makeAsyncIterator()
-        #expect(await events.next() == .subscribed)
-        try stage.plugUltramic()
-        var environment = stage.environment
-        environment["SILVASONIC_RECORDER_MAX_RESTARTS"] = "2"
-        environment["SILVASONIC_RECORDER_BACKOFF_INITIAL_S"] = "0.2"
-        let controller = try RunningProcess(ScratchServer.repositoryRoot + "/.build/debug/silvasonic-controller", ["run"],
-                                            environment: environment)
+        var (stage, events) = try await Self.plugged()
+        let controller = try stage.start(["SILVASONIC_RECORDER_MAX_RESTARTS": "2", "SILVASONIC_RECORDER_BACKOFF_INITIAL_S": "0.2"])
         var output = controller.lines.makeAsyncIterator()
-        var id: String?
-        while let event = await events.next() {
-            if case .element(let container) = event, container.action == .start { id = container.containerID; break }
-        }
-        let containerID = try #require(id)
+        let containerID = try #require(await Self.next(.start, in: &events)).containerID
         // The recorder crashes at its next segment from now on.
-        FileManager.default.createFile(atPath: stage.workspace + "/recorder/ultramic-384-evo-034f/CRASH", contents: Data())
+        #expect(FileManager.default.createFile(atPath: stage.workspace + "/recorder/ultramic-384-evo-034f/CRASH", contents: Data()))
         #expect(await Self.line(containing: "restarting after a backoff", in: &output) != nil)
         #expect(await Self.line(containing: "too many restarts, giving up", in: &output) != nil)
         // Given up: once Podman's own retries are spent, nothing starts it again.
@@ -225,35 +218,24 @@ struct ControllerProcessTests {
 
     @Test("Disable and enable through the database and a nudge; an ignored microphone gets no recorder")
     func disableEnableIgnore() async throws {
-        let stage = try await Stage.make()
-        var events = stage.podman.followEvents(labels: ["io.silvasonic.owner": stage.owner]).makeAsyncIterator()
-        #expect(await events.next() == .subscribed)
-        try stage.plugUltramic()
-        var environment = stage.environment
-        environment["SILVASONIC_RECONCILE_INTERVAL_S"] = "3600"  // only nudges and hardware changes reconcile
-        let controller = try RunningProcess(ScratchServer.repositoryRoot + "/.build/debug/silvasonic-controller", ["run"],
-                                            environment: environment)
-        func next(_ action: ContainerEvent.Action) async -> ContainerEvent? {
-            while let event = await events.next() {
-                if case .element(let container) = event, container.action == action { return container }
-            }
-            return nil
-        }
-        #expect(await next(.start) != nil)
+        var (stage, events) = try await Self.plugged()
+        // Only nudges and hardware changes reconcile.
+        let controller = try stage.start(["SILVASONIC_RECONCILE_INTERVAL_S": "3600"])
+        #expect(await Self.next(.start, in: &events) != nil)
         let redis = RedisClient(configuration: try RedisConfiguration(environment: TestServices.environment))
 
         try await stage.database.client.query("UPDATE devices SET enabled = false")
         #expect(try await redis.publish("hello", to: "silvasonic:nudge") >= 1, "garbage is ignored")
         try await redis.publish("reconcile", to: "silvasonic:nudge")
-        #expect(await next(.remove) != nil, "disabled: stopped and removed")
+        #expect(await Self.next(.remove, in: &events) != nil, "disabled: stopped and removed")
 
         try await stage.database.client.query("UPDATE devices SET enabled = true")
         try await redis.publish("reconcile", to: "silvasonic:nudge")
-        #expect(await next(.start) != nil, "enabled again: running")
+        #expect(await Self.next(.start, in: &events) != nil, "enabled again: running")
 
         try await stage.database.client.query("UPDATE devices SET enrollment_status = 'ignored'")
         try await redis.publish("reconcile", to: "silvasonic:nudge")
-        #expect(await next(.remove) != nil, "ignored: stopped")
+        #expect(await Self.next(.remove, in: &events) != nil, "ignored: stopped")
         // Replugging does not undo the user's choice: matching runs on first discovery only.
         try stage.unplugUltramic()
         try stage.plugUltramic()
@@ -271,17 +253,10 @@ struct ControllerProcessTests {
     @Test("PostgreSQL stopped for a while: no recorder stops; when it returns, the controller acts on the database again")
     func databaseOutage() async throws {
         let server = try await ScratchServer(.postgres)
-        let stage = try await Stage.make(databaseServer: PostgresConfiguration(environment: server.environment))
-        var events = stage.podman.followEvents(labels: ["io.silvasonic.owner": stage.owner]).makeAsyncIterator()
-        #expect(await events.next() == .subscribed)
-        try stage.plugUltramic()
+        var (stage, events) = try await Self.plugged(databaseServer: PostgresConfiguration(environment: server.environment))
         let controller = try stage.start()
         var output = controller.lines.makeAsyncIterator()
-        var id: String?
-        while let event = await events.next() {
-            if case .element(let container) = event, container.action == .start { id = container.containerID; break }
-        }
-        let containerID = try #require(id)
+        let containerID = try #require(await Self.next(.start, in: &events)).containerID
 
         try await server.run("stop-server")
         #expect(await Self.line(containing: "desired state unreadable; every recorder keeps running", in: &output) != nil)
@@ -291,15 +266,10 @@ struct ControllerProcessTests {
         // Back: a change in the database is acted on again.
         let db = PostgresClient(configuration: stage.database.configuration)
         try await db.query("UPDATE devices SET enabled = false")
-        while let event = await events.next() {
-            if case .element(let container) = event, container.containerID == containerID, container.action == .remove { break }
-        }
+        #expect(await Self.next(.remove, of: containerID, in: &events) != nil)
         controller.send(SIGTERM)
         #expect(await controller.waitForExit() == 0)
-        for container in try await stage.podman.list(labels: ["io.silvasonic.owner": stage.owner], statuses: []) {
-            try await stage.podman.remove(container.id, force: true)
-        }
-        try await stage.podman.removeNetwork(stage.network)
+        try await stage.tearDown()
         try await server.stop()
     }
 
@@ -307,21 +277,11 @@ struct ControllerProcessTests {
     func redisOutage() async throws {
         let server = try await ScratchServer(.redis)
         let redisURL = try #require(server.environment["SILVASONIC_REDIS_URL"])
-        let stage = try await Stage.make()
-        var events = stage.podman.followEvents(labels: ["io.silvasonic.owner": stage.owner]).makeAsyncIterator()
-        #expect(await events.next() == .subscribed)
-        try stage.plugUltramic()
-        var environment = stage.environment
-        environment["SILVASONIC_REDIS_URL"] = redisURL
-        environment["SILVASONIC_RECONCILE_INTERVAL_S"] = "3600"  // only nudges and hardware changes reconcile
-        let controller = try RunningProcess(ScratchServer.repositoryRoot + "/.build/debug/silvasonic-controller", ["run"],
-                                            environment: environment)
+        var (stage, events) = try await Self.plugged()
+        // Only nudges and hardware changes reconcile.
+        let controller = try stage.start(["SILVASONIC_REDIS_URL": redisURL, "SILVASONIC_RECONCILE_INTERVAL_S": "3600"])
         var output = controller.lines.makeAsyncIterator()
-        var id: String?
-        while let event = await events.next() {
-            if case .element(let container) = event, container.action == .start { id = container.containerID; break }
-        }
-        let containerID = try #require(id)
+        let containerID = try #require(await Self.next(.start, in: &events)).containerID
 
         try await server.run("stop-server")
         #expect(await Self.line(containing: "nudge channel interrupted", in: &output) != nil)
@@ -331,9 +291,7 @@ struct ControllerProcessTests {
 
         try await stage.database.client.query("UPDATE devices SET enabled = false")
         try await RedisClient(configuration: RedisConfiguration(url: redisURL)).publish("reconcile", to: "silvasonic:nudge")
-        while let event = await events.next() {
-            if case .element(let container) = event, container.containerID == containerID, container.action == .remove { break }
-        }
+        #expect(await Self.next(.remove, of: containerID, in: &events) != nil)
         controller.send(SIGTERM)
         #expect(await controller.waitForExit() == 0)
         try await stage.tearDown()
