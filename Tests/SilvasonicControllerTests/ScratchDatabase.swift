@@ -25,6 +25,13 @@ struct ScratchDatabase {
 
     func drop() async throws {
         await client.close()
-        try await admin.query("DROP DATABASE IF EXISTS \(configuration.database) WITH (FORCE)")
+        let statement = "DROP DATABASE IF EXISTS \(configuration.database) WITH (FORCE)"
+        do {
+            try await admin.query(statement)
+        } catch let error as PostgresError where error.code == .connectionClosed {
+            // The test restarted the server: the first call reports the lost connection, the
+            // next one reconnects.
+            try await admin.query(statement)
+        }
     }
 }
