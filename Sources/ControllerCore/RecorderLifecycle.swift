@@ -62,8 +62,6 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
         case start(containerID: String)
         /// Stop gracefully, then remove, and report ``stopped(now:)``.
         case stopAndRemove(containerID: String)
-        /// Remove a stopped container (its spec is outdated), then continue as told.
-        case remove(containerID: String)
         /// Call ``timerFired(now:)`` at this instant (replacing any timer set before).
         case scheduleTimer(at: Instant)
         case cancelTimer

@@ -162,10 +162,6 @@ public actor RecorderActor<C: Clock<Duration>> {
             } catch {
                 await run(lifecycle.engineFailed("stopping \(id): \(error)", now: clock.now))
             }
-        case .remove(let id):
-            do { try await engine.remove(id, force: true) } catch {
-                logger.warning("the outdated container could not be removed", metadata: ["container.id": "\(id)", "error": "\(error)"])
-            }
         case .scheduleTimer(let deadline):
             timer?.cancel()
             let clock = self.clock
