@@ -8,6 +8,9 @@ public struct StationSettings: Sendable, Hashable {
     /// `SILVASONIC_RECORDER_WORKSPACE_LOCAL`: where the controller itself sees the recorder
     /// workspaces, when it runs in a container; else `{workspacePath}/recorder`.
     public var recorderWorkspaceLocal: String?
+    /// The Redis URL handed to Tier 2 containers: `SILVASONIC_TIER2_REDIS_URL` when set (for
+    /// a controller that reaches Redis at another address than its containers do, as on a
+    /// development machine), else `SILVASONIC_REDIS_URL`, as the reference does.
     public var redisURL = "redis://localhost:6379/0"
     public var recorderImage = "localhost/silvasonic_recorder:latest"
     public var recorderMemoryLimit = "512m"
@@ -23,6 +26,10 @@ public struct StationSettings: Sendable, Hashable {
     public var postgresUser = "silvasonic"
     public var postgresPassword = "silvasonic"
     public var postgresDatabase = "silvasonic"
+    /// `SILVASONIC_RECORDER_HEARTBEAT_INTERVAL_S`, when set: passed on to recorders as their
+    /// `SILVASONIC_HEARTBEAT_INTERVAL_S`, so the controller's watch and the recorders agree.
+    /// Unset (the default) adds nothing, and the spec hashes as the reference's does.
+    public var recorderHeartbeatInterval: String?
 
     public init() {}
 
@@ -50,6 +57,7 @@ public struct StationSettings: Sendable, Hashable {
         text("SILVASONIC_WORKSPACE_PATH") { settings.workspacePath = PythonPath.normalised($0) }
         text("SILVASONIC_RECORDER_WORKSPACE_LOCAL") { settings.recorderWorkspaceLocal = $0 }
         text("SILVASONIC_REDIS_URL") { settings.redisURL = $0 }
+        text("SILVASONIC_TIER2_REDIS_URL") { settings.redisURL = $0 }
         text("SILVASONIC_RECORDER_IMAGE") { settings.recorderImage = $0 }
         number("SILVASONIC_RECORDER_MEMORY_LIMIT", { MemorySize.bytes($0) != nil ? $0 : nil },
                "a memory size such as 512m or 1g") { settings.recorderMemoryLimit = $0 }
@@ -65,6 +73,8 @@ public struct StationSettings: Sendable, Hashable {
         text("POSTGRES_USER") { settings.postgresUser = $0 }
         if let value = environment["POSTGRES_PASSWORD"] { settings.postgresPassword = value }
         text("POSTGRES_DB") { settings.postgresDatabase = $0 }
+        number("SILVASONIC_RECORDER_HEARTBEAT_INTERVAL_S", { text in Double(text).flatMap { $0 > 0 && $0.isFinite ? text : nil } },
+               "a positive number of seconds") { settings.recorderHeartbeatInterval = $0 }
         return (settings, problems)
     }
 }

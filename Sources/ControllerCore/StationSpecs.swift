@@ -20,20 +20,21 @@ public enum StationSpecs {
     public static func recorder(device: RecorderDevice, profileSlug: String, profile: RecorderProfileConfig,
                                 settings: StationSettings) -> Tier2Spec {
         let local = settings.recorderWorkspaceLocal ?? PythonPath.join(settings.workspacePath, "recorder")
-        let device = device
+        var environment = [
+            "SILVASONIC_RECORDER_DEVICE": device.alsaDevice ?? "hw:1,0",
+            "SILVASONIC_RECORDER_PROFILE_SLUG": profileSlug,
+            "SILVASONIC_RECORDER_CONFIG_JSON": profile.recorderEnvironmentValue,
+            "SILVASONIC_REDIS_URL": settings.redisURL,
+            "SILVASONIC_INSTANCE_ID": device.id,
+            "PULSE_SERVER": "",
+            "PIPEWIRE_RUNTIME_DIR": "",
+        ]
+        if let interval = settings.recorderHeartbeatInterval { environment["SILVASONIC_HEARTBEAT_INTERVAL_S"] = interval }
         return Tier2Spec(
             image: settings.recorderImage,
             name: ContainerNames.recorderContainerName(workspaceName: device.workspaceName),
             network: settings.network,
-            environment: [
-                "SILVASONIC_RECORDER_DEVICE": device.alsaDevice ?? "hw:1,0",
-                "SILVASONIC_RECORDER_PROFILE_SLUG": profileSlug,
-                "SILVASONIC_RECORDER_CONFIG_JSON": profile.recorderEnvironmentValue,
-                "SILVASONIC_REDIS_URL": settings.redisURL,
-                "SILVASONIC_INSTANCE_ID": device.id,
-                "PULSE_SERVER": "",
-                "PIPEWIRE_RUNTIME_DIR": "",
-            ],
+            environment: environment,
             labels: [
                 "io.silvasonic.tier": "2",
                 "io.silvasonic.owner": settings.owner,

@@ -40,6 +40,9 @@ public struct ControllerSettings: Sendable {
     /// (their own `SILVASONIC_HEARTBEAT_INTERVAL_S`, 10 s by default, which the contract's spec
     /// does not pass on); the watch reads at this pace and calls one stale after three intervals.
     public var recorderHeartbeatInterval = Duration.seconds(10)
+    /// `SILVASONIC_RECORDER_STARTUP_GRACE_S`: how long a new recorder may go without a
+    /// heartbeat before the watch counts against it; by default six intervals, at least 60 s.
+    public var recorderStartupGrace = Duration.seconds(60)
     /// Settings that could not be read and kept their defaults, as messages for the log.
     public var problems: [String] = []
 
@@ -67,7 +70,12 @@ public struct ControllerSettings: Sendable {
             return .milliseconds(Int64((number * 1000).rounded()))
         }
         reconcileInterval = seconds("SILVASONIC_RECONCILE_INTERVAL_S", default: .seconds(1))
-        recorderHeartbeatInterval = seconds("SILVASONIC_RECORDER_HEARTBEAT_INTERVAL_S", default: .seconds(10))
+        // Read (and checked) with the station settings, which pass it on to the recorders.
+        if let interval = station.recorderHeartbeatInterval.flatMap(Double.init) {
+            recorderHeartbeatInterval = .milliseconds(Int64((interval * 1000).rounded()))
+        }
+        recorderStartupGrace = seconds("SILVASONIC_RECORDER_STARTUP_GRACE_S",
+                                       default: max(.seconds(60), recorderHeartbeatInterval * 6))
         recorderRestartWindow = seconds("SILVASONIC_RECORDER_RESTART_WINDOW_S", default: .seconds(300))
         recorderBackoffInitial = seconds("SILVASONIC_RECORDER_BACKOFF_INITIAL_S", default: .seconds(1))
         recorderBackoffMaximum = seconds("SILVASONIC_RECORDER_BACKOFF_MAX_S", default: .seconds(60))
@@ -77,11 +85,11 @@ public struct ControllerSettings: Sendable {
             }
         }
         offlineGrace = seconds("SILVASONIC_DEVICE_OFFLINE_GRACE_PERIOD_S", default: .seconds(3), allowZero: true)
-        self.problems = problems
         if let value = environment["SILVASONIC_SHUTDOWN_POLICY"], !value.isEmpty {
             if let policy = ShutdownPolicy(rawValue: value) { shutdownPolicy = policy } else {
                 problems.append("SILVASONIC_SHUTDOWN_POLICY: \"\(value)\" is not stop-tier2 or detach; using stop-tier2")
             }
         }
+        self.problems = problems
     }
 }

@@ -1,4 +1,4 @@
-public import ControllerCore
+import ControllerCore
 import Foundation
 public import Logging
 public import SilvasonicHardware
@@ -14,14 +14,17 @@ public actor DeviceInventory<C: Clock<Duration>> {
     private let clock: C
     private let grace: Duration
     private let logger: Logger
+    private let presence: HardwarePresence
     private var present: [String: AudioDevice] = [:]
     private var graceTimers: [String: Task<Void, Never>] = [:]
     private var unsynced: Set<String> = []
     private var expiredUnsynced: Set<String> = []
 
     /// - Parameter onChange: called with a reason after a row was written (to reconcile).
+    /// - Parameter presence: where the devices of each handled scan are published.
     public init(repository: DeviceRepository, clock: C, grace: Duration, logger: Logger,
-                onChange: @escaping @Sendable (String) async -> Void) {
+                presence: HardwarePresence = HardwarePresence(), onChange: @escaping @Sendable (String) async -> Void) {
+        self.presence = presence
         self.repository = repository
         self.clock = clock
         self.grace = grace
@@ -39,15 +42,21 @@ public actor DeviceInventory<C: Clock<Duration>> {
             switch change {
             case .appeared(let device), .changed(let device):
                 present[device.stableID] = device
-                graceTimers.removeValue(forKey: device.stableID)?.cancel()
+                if let timer = graceTimers.removeValue(forKey: device.stableID) {
+                    timer.cancel()
+                    logger.info("microphone back within the grace period", metadata: ["device.id": "\(device.stableID)"])
+                }
                 expiredUnsynced.remove(device.stableID)
                 wrote = await sync(device) || wrote
             case .gone(let id):
                 present[id] = nil
                 unsynced.remove(id)
+                logger.info("microphone gone; offline after the grace period unless it returns",
+                            metadata: ["device.id": "\(id)", "grace": "\(grace)"])
                 startGrace(for: id)
             }
         }
+        presence.update(Set(present.keys))
         if wrote { await onChange("hardware") }
     }
 

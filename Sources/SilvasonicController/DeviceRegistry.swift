@@ -17,6 +17,7 @@ public actor DeviceRegistry<C: Clock<Duration>> {
     private var recorders: [String: RecorderActor<C>] = [:]
     private var reportWatchers: [String: Task<Void, Never>] = [:]
     /// The last report of each device, for status and tests.
+    private var keepReasons: [String: String] = [:]
     public private(set) var lastReports: [String: RecorderLifecycle<C.Instant>.Report] = [:]
 
     public init(engine: any ContainerEngine, clock: C, owner: String, logger: Logger,
@@ -34,9 +35,15 @@ public actor DeviceRegistry<C: Clock<Duration>> {
     public func apply(_ plan: Reconciliation.Plan) async {
         for (device, decision) in plan.decisions.sorted(by: { $0.key < $1.key }) {
             switch decision {
-            case .record(let spec): await recorder(for: device).setDesired(spec)
-            case .idle: await recorder(for: device).setDesired(nil)
+            case .record(let spec):
+                keepReasons[device] = nil
+                await recorder(for: device).setDesired(spec)
+            case .idle:
+                keepReasons[device] = nil
+                await recorder(for: device).setDesired(nil)
             case .keep(let reason):
+                // Said once per reason, not on every reconcile.
+                guard keepReasons.updateValue(reason, forKey: device) != reason else { continue }
                 logger.warning("device left as it is", metadata: ["device.id": "\(device)", "reason": "\(reason)"])
             }
         }

@@ -13,14 +13,19 @@ public actor Reconciler<C: Clock<Duration>> {
     private let engine: any ContainerEngine
     private let settings: StationSettings
     private let logger: Logger
+    private let presence: HardwarePresence?
     private var running = false
     private var pending = false
     /// Completed reconciles, and the ones that failed to read the database.
     public private(set) var completedRuns = 0
     public private(set) var failedRuns = 0
 
+    /// - Parameter presence: the hardware scan's devices; a recorder of a device present there
+    ///   is never an orphan, and before the first scan no recorder is. `nil`: the database alone
+    ///   decides (for a controller without hardware, such as a simulation).
     public init(repository: DeviceRepository, registry: DeviceRegistry<C>, engine: any ContainerEngine,
-                settings: StationSettings, logger: Logger) {
+                settings: StationSettings, logger: Logger, presence: HardwarePresence? = nil) {
+        self.presence = presence
         self.repository = repository
         self.registry = registry
         self.engine = engine
@@ -73,13 +78,18 @@ public actor Reconciler<C: Clock<Duration>> {
         await registry.apply(plan)
         // BirdNET is the one singleton worker the contract knows; unknown names are ignored.
         await registry.applyWorkers(["birdnet": services.contains("birdnet") ? StationSpecs.birdnet(settings: settings) : nil])
-        await stopOrphans(known: Set(records.map(\.row.name)))
+        if let presence {
+            // Until the hardware was scanned, a recorder's device may be plugged but not yet written.
+            if let present = presence.present { await stopOrphans(known: Set(records.map(\.row.name)).union(present)) }
+        } else {
+            await stopOrphans(known: Set(records.map(\.row.name)))
+        }
         completedRuns += 1
         logger.debug("reconciled", metadata: ["reason": "\(reason)", "devices": "\(records.count)"])
     }
 
-    /// Owned recorders of devices the database does not know: stopped and removed. Recorders
-    /// of known devices are left to their device's actor.
+    /// Owned recorders of devices neither the database nor the hardware knows: stopped and
+    /// removed. Recorders of known devices are left to their device's actor.
     private func stopOrphans(known: Set<String>) async {
         let owned: [ContainerSummary]
         do {

@@ -194,7 +194,7 @@ public actor RecorderActor<C: Clock<Duration>> {
         case .created(let id): logger.info("recorder created", metadata: ["container.id": "\(id)"])
         case .started(let id): logger.info("recorder running", metadata: ["container.id": "\(id)"])
         case .restarting(let delay, let count):
-            logger.warning("recorder exited; restarting after a backoff", metadata: ["delay": "\(delay)", "restarts": "\(count)"])
+            logger.warning("recorder down; restarting after a backoff", metadata: ["delay": "\(delay)", "restarts": "\(count)"])
         case .gaveUp(let restarts, let window):
             logger.error("recorder failed: too many restarts, giving up", metadata: ["restarts": "\(restarts)", "window": "\(window)"])
         case .engineError(let message):

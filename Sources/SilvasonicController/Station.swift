@@ -39,14 +39,16 @@ public final class Station: Sendable {
         var companions = CompanionSettings(redis: redis)
         companions.heartbeatInterval = settings.recorderHeartbeatInterval
         companions.staleAfter = settings.recorderHeartbeatInterval * 3
-        companions.startupGrace = max(.seconds(60), settings.recorderHeartbeatInterval * 6)
+        companions.startupGrace = settings.recorderStartupGrace
         registry = DeviceRegistry(engine: podman, clock: ContinuousClock(), owner: settings.station.owner, logger: logger,
                                   companions: companions, makeLifecycle: { settings.recorderLifecycle() })
+        let presence = HardwarePresence()
         let reconciler = Reconciler(repository: repository, registry: registry, engine: podman,
-                                    settings: settings.station, logger: logger)
+                                    settings: settings.station, logger: logger, presence: presence)
         self.reconciler = reconciler
         inventory = DeviceInventory(repository: repository, clock: ContinuousClock(), grace: settings.offlineGrace,
-                                    logger: logger, onChange: { reason in await reconciler.reconcile(reason: reason) })
+                                    logger: logger, presence: presence,
+                                    onChange: { reason in await reconciler.reconcile(reason: reason) })
     }
 
     /// Nudges that were not `reconcile`.

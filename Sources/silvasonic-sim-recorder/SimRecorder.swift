@@ -11,7 +11,8 @@ import SilvasonicRedis
 /// `SILVASONIC_HEARTBEAT_INTERVAL_S` (10), plus for tests `SILVASONIC_SIM_SEGMENT_S` (the
 /// segment length; default the profile's `segment_duration_s`), `SILVASONIC_SIM_WORKSPACE`
 /// (`/app/workspace`) and `SILVASONIC_SIM_CRASH_AFTER_S`. A file named `CRASH` in the workspace
-/// makes it exit with status 3 at the next segment.
+/// makes it exit with status 3 at the next segment; a file named `HANG` stops its heartbeat
+/// while it goes on writing segments (a recorder wedged in a way only its heartbeat shows).
 @main
 struct SimRecorder {
     static func main() async {
@@ -44,10 +45,16 @@ struct SimRecorder {
         var nextSegment = started
         var nextHeartbeat = started
         var segment = 0
+        var hanging = false
         while true {
             let now = Date()
             if now >= nextHeartbeat {
-                await publishHeartbeat(redis: redis, id: id, interval: heartbeatSeconds, segments: segment)
+                let hang = FileManager.default.fileExists(atPath: workspace + "/HANG")
+                if hang != hanging {
+                    hanging = hang
+                    log("warning", hang ? "heartbeat paused on request" : "heartbeat resumed", ["instance_id": id])
+                }
+                if !hang { await publishHeartbeat(redis: redis, id: id, interval: heartbeatSeconds, segments: segment) }
                 nextHeartbeat = now.addingTimeInterval(heartbeatSeconds)
             }
             if now >= nextSegment {
@@ -58,7 +65,7 @@ struct SimRecorder {
                 }
                 segment += 1
                 let name = String(format: "segment-%06d.raw", segment)
-                FileManager.default.createFile(atPath: workspace + "/" + name, contents: Data(count: 1024))
+                _ = FileManager.default.createFile(atPath: workspace + "/" + name, contents: Data(count: 1024))
                 log("info", "segment written", ["file": name, "instance_id": id])
                 nextSegment = nextSegment.addingTimeInterval(segmentSeconds)
             }

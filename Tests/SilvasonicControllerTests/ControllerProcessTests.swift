@@ -1,4 +1,5 @@
 import Foundation
+import ControllerCore
 import HardwareFixtures
 import SilvasonicHardware
 import SilvasonicIO
@@ -11,8 +12,9 @@ import Testing
 
 /// The real `silvasonic-controller run` process against the real PostgreSQL, Redis and Podman,
 /// with a fixture hardware tree: each test has its own database, network, owner label and
-/// workspace, so runs never see each other's containers.
-@Suite("The controller process, end to end")
+/// workspace, so runs never see each other's containers. Serialized: container names come from
+/// the hardware (the contract's), and one Podman holds one container of a name.
+@Suite("The controller process, end to end", .serialized)
 struct ControllerProcessTests {
     struct Stage {
         let database: ScratchDatabase
@@ -279,7 +281,8 @@ struct ControllerProcessTests {
         let redisURL = try #require(server.environment["SILVASONIC_REDIS_URL"])
         var (stage, events) = try await Self.plugged()
         // Only nudges and hardware changes reconcile.
-        let controller = try stage.start(["SILVASONIC_REDIS_URL": redisURL, "SILVASONIC_RECONCILE_INTERVAL_S": "3600"])
+        let controller = try stage.start(["SILVASONIC_REDIS_URL": redisURL, "SILVASONIC_RECONCILE_INTERVAL_S": "3600",
+                                          "SILVASONIC_TIER2_REDIS_URL": server.environment["SILVASONIC_TIER2_REDIS_URL"] ?? ""])
         var output = controller.lines.makeAsyncIterator()
         let containerID = try #require(await Self.next(.start, in: &events)).containerID
 
@@ -296,5 +299,190 @@ struct ControllerProcessTests {
         #expect(await controller.waitForExit() == 0)
         try await stage.tearDown()
         try await server.stop()
+    }
+
+    @Test("A microphone that returns within the grace keeps its recorder, untouched")
+    func replugWithinGrace() async throws {
+        var (stage, events) = try await Self.plugged()
+        let redis = RedisClient(configuration: try RedisConfiguration(environment: TestServices.environment))
+        var logs = redis.subscribe(to: ["silvasonic:logs"]).makeAsyncIterator()
+        #expect(await logs.next() == .subscribed)
+        let controller = try stage.start(["SILVASONIC_DEVICE_OFFLINE_GRACE_PERIOD_S": "2"])
+        var output = controller.lines.makeAsyncIterator()
+        let containerID = try #require(await Self.next(.start, in: &events)).containerID
+
+        try stage.unplugUltramic()
+        #expect(await Self.line(containing: "microphone gone", in: &output) != nil)
+        try stage.plugUltramic()
+        #expect(await Self.line(containing: "microphone back within the grace period", in: &output) != nil)
+        // Four one-second segments later the grace is long over: nothing was stopped.
+        var segments = 0
+        while segments < 4, let event = await logs.next() {
+            guard case .element(let message) = event,
+                  let json = try? JSONDecoder().decode(JSONValue.self, from: Data(message.payload)) else { continue }
+            if json["container_name"] == .string("silvasonic-recorder-ultramic-384-evo-034f"),
+               json["message"] == .string("segment written") { segments += 1 }
+        }
+        #expect(segments == 4)
+        #expect(try await stage.podman.inspect(containerID).running)
+        let status = try await stage.database.client.query("SELECT status FROM devices").first?.decode("status", as: String.self)
+        #expect(status == "online")
+        controller.send(SIGTERM)
+        #expect(await controller.waitForExit() == 0)
+        // Every event of the run: one create and one start, no stop in between.
+        try await stage.tearDown()
+    }
+
+    @Test("A recorder made by another client as the Python controller makes it (name, labels, hash) is adopted untouched")
+    func adoptsPythonShapedRecorder() async throws {
+        var (stage, events) = try await Self.plugged()
+        let (settings, problems) = StationSettings.from(environment: TestServices.environment.merging(stage.environment) { $1 })
+        #expect(problems.isEmpty)
+        var profile = RecorderProfileConfig(sampleRate: 384_000)
+        profile.match = .init(usbVendorID: "0869", usbProductID: "0389", alsaNameContains: "ultramic")
+        profile.gainDB = 12
+        profile.chunkSize = 8192
+        profile.highpassFilterHz = 1000
+        profile.liveStreamEnabled = true
+        profile.segmentDurationSeconds = 1
+        let workspace = ContainerNames.workspaceName(profileSlug: "ultramic_384_evo", serial: "ABC034F", busPath: "1-3.2", cardIndex: 2)
+        let spec = StationSpecs.recorder(device: .init(id: "0869-0389-ABC034F", workspaceName: workspace, alsaDevice: "hw:2,0"),
+                                         profileSlug: "ultramic_384_evo", profile: profile, settings: settings)
+        // What podman-py sends to libpod for `containers.run(...)`, by an independent client.
+        let source = stage.workspace + "/recorder/" + workspace
+        try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
+        let body: JSONValue = .object([
+            "name": .string(spec.name), "image": .string(spec.image),
+            "env": .object(spec.environment.mapValues(JSONValue.string)),
+            "labels": .object(spec.labels.mapValues(JSONValue.string)),
+            "mounts": .array([.object(["type": .string("bind"), "source": .string(source),
+                                       "destination": .string("/app/workspace"), "options": .array([.string("rw")])])]),
+            "devices": .array([.object(["path": .string("/dev/null:/dev/null")])]),
+            "groups": .array([.string("audio")]), "privileged": .bool(true),
+            "restart_policy": .string("on-failure"), "restart_tries": .int(5),
+            "netns": .object(["nsmode": .string("bridge")]), "networks": .object([stage.network: .object([:])]),
+            "resource_limits": .object(["memory": .object(["limit": .int(536_870_912)]),
+                                        "cpu": .object(["quota": .int(100_000), "period": .int(100_000)])]),
+        ])
+        let socket = try TestServices.require("SILVASONIC_CONTAINER_SOCKET")
+        let bodyText = String(decoding: try JSONEncoder().encode(body), as: UTF8.self)
+        let created = try await Subprocess.run("/usr/bin/curl", ["-sS", "--fail-with-body", "--unix-socket", socket,
+                                                                 "-H", "Content-Type: application/json", "-d", bodyText,
+                                                                 "http://d/v4.0.0/libpod/containers/create"])
+        let id = try #require(try JSONDecoder().decode(JSONValue.self, from: Data(created.output.utf8))["Id"]?.stringValue,
+                              "create answered \(created.output)")
+        _ = try await Subprocess.run("/usr/bin/curl", ["-sS", "--fail-with-body", "--unix-socket", socket, "-X", "POST",
+                                                       "http://d/v4.0.0/libpod/containers/\(id)/start"])
+        #expect(await Self.next(.start, of: id, in: &events) != nil)
+
+        let controller = try stage.start()
+        var output = controller.lines.makeAsyncIterator()
+        let adopted = await Self.line(containing: "recorder adopted", in: &output)
+        #expect(adopted?.contains(id) == true, "the container of the other client, untouched")
+        #expect(try await stage.podman.inspect(id).running)
+        controller.send(SIGTERM)
+        #expect(await controller.waitForExit() == 0)
+        try await stage.tearDown()
+    }
+
+    @Test("A recorder whose heartbeat stops is restarted after the grace and the misses; a fresh one is left alone")
+    func lostHeartbeatRestarts() async throws {
+        var (stage, events) = try await Self.plugged()
+        let redis = RedisClient(configuration: try RedisConfiguration(environment: TestServices.environment))
+        var beats = redis.subscribe(to: ["silvasonic:status"]).makeAsyncIterator()
+        #expect(await beats.next() == .subscribed)
+        let controller = try stage.start(["SILVASONIC_RECORDER_HEARTBEAT_INTERVAL_S": "0.3",
+                                          "SILVASONIC_RECORDER_STARTUP_GRACE_S": "2",
+                                          "SILVASONIC_RECORDER_BACKOFF_INITIAL_S": "0.2"])
+        var output = controller.lines.makeAsyncIterator()
+        let first = try #require(await Self.next(.start, in: &events)).containerID
+        // It beats (at the controller's pace, passed on to it), over the contract's channel.
+        #expect(await Self.beats(3, of: "0869-0389-ABC034F", in: &beats))
+
+        let hang = stage.workspace + "/recorder/ultramic-384-evo-034f/HANG"
+        #expect(FileManager.default.createFile(atPath: hang, contents: Data()))
+        let lost = await Self.line(containing: "recorder heartbeat lost", in: &output)
+        #expect(lost?.contains(first) == true)
+        #expect(await Self.next(.remove, of: first, in: &events) != nil)
+        try FileManager.default.removeItem(atPath: hang)
+        let second = try #require(await Self.next(.start, in: &events)).containerID
+        #expect(second != first)
+        // The new recorder beats again, well past its start-up grace, and is left alone.
+        #expect(await Self.beats(15, of: "0869-0389-ABC034F", in: &beats))
+        #expect(try await stage.podman.inspect(second).running)
+        controller.send(SIGTERM)
+        #expect(await controller.waitForExit() == 0)
+        let rest = await Self.collect(&output)
+        #expect(!rest.contains { $0.contains("recorder heartbeat lost") })
+        try await stage.tearDown()
+    }
+
+    /// Reads `silvasonic:status` until `count` heartbeats of `device` arrived.
+    static func beats(_ count: Int, of device: String,
+                      in beats: inout AsyncStream<RedisSubscriptionEvent>.Iterator) async -> Bool {
+        var seen = 0
+        while seen < count, let event = await beats.next() {
+            guard case .element(let message) = event,
+                  let json = try? JSONDecoder().decode(JSONValue.self, from: Data(message.payload)),
+                  json["instance_id"] == .string(device) else { continue }
+            seen += 1
+        }
+        return seen == count
+    }
+
+    @Test("A hostile serial and a broken profile: a clear message, the other recorder untouched, fixed → recorded")
+    func hostileSerialAndBrokenProfile() async throws {
+        var (stage, events) = try await Self.plugged()
+        try await stage.database.client.query("""
+            INSERT INTO microphone_profiles (slug, name, config) VALUES ('broken_mic', 'Broken', '{"audio": {"sample_rate": "fast"}}')
+            """)
+        let controller = try stage.start()
+        var output = controller.lines.makeAsyncIterator()
+        let good = try #require(await Self.next(.start, in: &events)).containerID
+        _ = await Self.line(containing: "recorder running", in: &output)
+
+        // A second microphone whose serial tries a path and a shell.
+        try stage.fixture.writeCardsFile([
+            AsoundCard(index: 2, id: "UltraMic384K", driver: "USB-Audio", name: "UltraMic 384K"),
+            AsoundCard(index: 3, id: "Odd", driver: "USB-Audio", name: "Odd Mic"),
+        ])
+        try stage.fixture.addUSBCard(index: 3, busPath: "1-4", vendorID: Array("1234".utf8), productID: Array("5678".utf8),
+                                     serial: Array("../../etc/passwd;$(reboot)\u{7}".utf8) + [0xFF, 0xFE])
+        let skipped = await Self.line(containing: "profile skipped", in: &output)
+        #expect(skipped?.contains("broken_mic") == true)
+        #expect(skipped?.contains("audio.sample_rate") == true)
+        let seen = await Self.line(containing: "new microphone", in: &output)
+        let odd = "1234-5678-....etcpasswdreboot"
+        #expect(seen?.contains(odd) == true, "only the safe characters of the serial are kept")
+
+        // The user assigns the broken profile: said once, and the good recorder runs on.
+        try await stage.database.client.query(
+            "UPDATE devices SET profile_slug = 'broken_mic', enrollment_status = 'enrolled' WHERE name = $1", [.text(odd)])
+        let redis = RedisClient(configuration: try RedisConfiguration(environment: TestServices.environment))
+        try await redis.publish("reconcile", to: "silvasonic:nudge")
+        let left = await Self.line(containing: "device left as it is", in: &output)
+        #expect(left?.contains("profile broken_mic: audio.sample_rate") == true)
+        #expect(try await stage.podman.inspect(good).running)
+
+        // Fixed: the odd microphone records, in a container and workspace of sane names.
+        try await stage.database.client.query(
+            #"UPDATE microphone_profiles SET config = '{"audio": {"sample_rate": 48000}}' WHERE slug = 'broken_mic'"#)
+        try await redis.publish("reconcile", to: "silvasonic:nudge")
+        let started = try #require(await Self.next(.start, in: &events))
+        #expect(started.labels["io.silvasonic.device_id"] == odd)
+        #expect(started.name == "silvasonic-recorder-broken-mic-boot")
+        let binds = try await stage.podman.inspect(started.containerID).host.binds
+        #expect(binds.allSatisfy { $0.hasPrefix(stage.workspace + "/recorder/broken-mic-boot:") })
+        #expect(try await stage.podman.inspect(good).running)
+        controller.send(SIGTERM)
+        #expect(await controller.waitForExit() == 0)
+        try await stage.tearDown()
+    }
+
+    /// The lines a process still prints until it ends.
+    static func collect(_ lines: inout AsyncStream<String>.Iterator) async -> [String] {
+        var all: [String] = []
+        while let line = await lines.next() { all.append(line) }
+        return all
     }
 }

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Starts or stops a private redis-server in DIR/redis, on a free port on 127.0.0.1, with
-# persistence off. Prints SILVASONIC_REDIS_URL.
+# Starts or stops a private redis-server in DIR/redis, on a free port, with persistence off.
+# Prints SILVASONIC_REDIS_URL (127.0.0.1, for the controller and tests on this machine) and
+# SILVASONIC_TIER2_REDIS_URL (host.containers.internal, which Podman points at the host from
+# inside each network, for the Tier 2 containers (recorder heartbeats)). It listens on every address
+# for that: a scratch server for a development or CI machine, never a station's.
 #   deploy/dev/redis.sh start DIR
 #   deploy/dev/redis.sh restart DIR   (open connections are cut; same port)
 #   deploy/dev/redis.sh stop-server|start-server DIR   (an outage: the port stays)
@@ -19,19 +22,20 @@ start)
     command -v redis-server >/dev/null || die "redis-server not found (apt-get install redis-server)"
     mkdir -p "$root"
     port="${REDIS_PORT:-$(free_port)}"
-    redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no --daemonize yes \
+    redis-server --bind 0.0.0.0 --protected-mode no --port "$port" --save "" --appendonly no --daemonize yes \
         --dir "$root" --pidfile "$root/redis.pid" --logfile "$root/redis.log" >/dev/null
     wait_for "[ -s '$root/redis.pid' ]" 20 || die "redis-server did not start: $(tail -5 "$root/redis.log")"
     record_process "$(cat "$root/redis.pid")" "$root/process"
     wait_for "redis-cli -h 127.0.0.1 -p $port ping | grep -q PONG" 20 || die "redis-server does not answer"
-    echo "SILVASONIC_REDIS_URL=redis://127.0.0.1:$port/0" >"$root/redis.env"
+    printf 'SILVASONIC_REDIS_URL=redis://127.0.0.1:%s/0\nSILVASONIC_TIER2_REDIS_URL=redis://host.containers.internal:%s/0\n' \
+        "$port" "$port" >"$root/redis.env"
     note "Redis on 127.0.0.1:$port"
     cat "$root/redis.env"
     ;;
 restart|stop-server|start-server)
     if [ "$command" != start-server ]; then
         [ -f "$root/redis.env" ] || die "no Redis was started in $dir"
-        sed -n 's/.*:\([0-9]*\)\/0$/\1/p' "$root/redis.env" >"$root/port"
+        sed -n 's/^SILVASONIC_REDIS_URL=.*:\([0-9]*\)\/0$/\1/p' "$root/redis.env" >"$root/port"
         "$0" stop "$dir"
         rm -f "$root/redis.pid"
     fi
