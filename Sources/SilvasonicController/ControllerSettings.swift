@@ -43,6 +43,8 @@ public struct ControllerSettings: Sendable {
     /// `SILVASONIC_RECORDER_STARTUP_GRACE_S`: how long a new recorder may go without a
     /// heartbeat before the watch counts against it; by default six intervals, at least 60 s.
     public var recorderStartupGrace = Duration.seconds(60)
+    /// Where the seeders read profiles, defaults and overrides.
+    public var seeding = StationSeeder.Sources()
     /// Settings that could not be read and kept their defaults, as messages for the log.
     public var problems: [String] = []
 
@@ -57,6 +59,7 @@ public struct ControllerSettings: Sendable {
         redis = try RedisConfiguration(environment: environment)
         podman = PodmanConfiguration(environment: environment)
         hardwareRoots = HardwareRoots(environment: environment)
+        seeding = StationSeeder.Sources(environment: environment)
         let scan = ScanInterval.from(environment: environment)
         scanInterval = scan.interval
         if let problem = scan.problem { problems.append(problem) }

@@ -1,6 +1,6 @@
-public import ControllerCore
+import ControllerCore
 public import Foundation
-public import SilvasonicIO
+import SilvasonicIO
 public import SilvasonicPodman
 
 /// A container log line as the JSON message published on `silvasonic:logs` (contract §2).

@@ -1,8 +1,8 @@
-public import ControllerCore
+import ControllerCore
 import Foundation
 import Logging
 import SilvasonicIO
-public import SilvasonicPodman
+import SilvasonicPodman
 public import SilvasonicRedis
 import Supervision
 import Synchronization

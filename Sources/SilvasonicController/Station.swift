@@ -73,7 +73,11 @@ public final class Station: Sendable {
     public func run() async throws {
         for problem in settings.problems { logger.warning("setting ignored", metadata: ["problem": "\(problem)"]) }
         // Before anything reads the tables; when the database is down, the ticker retries.
-        do { try await DatabaseSchema.apply(db) } catch {
+        // Seeded before the scanner runs, so a microphone found at start meets its profile.
+        do {
+            try await DatabaseSchema.apply(db)
+            await seed()
+        } catch {
             logger.warning("database not reachable at start; carrying on without it", metadata: ["error": "\(error)"])
         }
         let root = try supervisor()
@@ -161,6 +165,12 @@ public final class Station: Sendable {
         await monitor.run(uevents: uevents) { [inventory] update in await inventory.handle(update) }
     }
 
+    /// Runs the seeders; insert-if-absent, so a run cut short by an outage is simply run again.
+    private func seed() async {
+        let report = await StationSeeder(db: db, sources: settings.seeding, logger: logger).run()
+        if report.failedSteps.isEmpty { counters.markSeeded() }
+    }
+
     private func tick() async throws {
         var schemaApplied = false
         while true {
@@ -172,6 +182,7 @@ public final class Station: Sendable {
                     logger.warning("schema not applied yet; retrying", metadata: ["error": "\(error)"])
                 }
             }
+            if schemaApplied, !counters.seeded { await seed() }
             await inventory.resync()
             await reconciler.reconcile(reason: "tick")
             try await Task.sleep(for: settings.reconcileInterval)
@@ -181,6 +192,9 @@ public final class Station: Sendable {
 
 /// Counters shared between the children and status readers.
 final class StationCounters: Sendable {
+    private let seededFlag = Mutex(false)
+    var seeded: Bool { seededFlag.withLock { $0 } }
+    func markSeeded() { seededFlag.withLock { $0 = true } }
     private let ignored = Mutex(0)
     var ignoredNudges: Int { ignored.withLock { $0 } }
     func ignoreNudge() { ignored.withLock { $0 += 1 } }

@@ -14,7 +14,7 @@ import Testing
 /// with a fixture hardware tree: each test has its own database, network, owner label and
 /// workspace, so runs never see each other's containers. Serialized: container names come from
 /// the hardware (the contract's), and one Podman holds one container of a name.
-@Suite("The controller process, end to end", .serialized)
+@Suite("The controller process, end to end", .serialized, .timeLimit(.minutes(3)))
 struct ControllerProcessTests {
     struct Stage {
         let database: ScratchDatabase
@@ -40,6 +40,9 @@ struct ControllerProcessTests {
                 "SILVASONIC_SCAN_INTERVAL_S": "0.2",
                 "SILVASONIC_RECONCILE_INTERVAL_S": "0.5",
                 "SILVASONIC_DEVICE_OFFLINE_GRACE_PERIOD_S": "1",
+                "SILVASONIC_PROFILES_DIR": ScratchServer.repositoryRoot + "/profiles",
+                "SILVASONIC_DEFAULTS_FILE": ScratchServer.repositoryRoot + "/deploy/config/defaults.yml",
+                "SILVASONIC_OVERRIDES_FILE": workspace + "/overrides.yml",
             ]
         }
 
@@ -63,6 +66,9 @@ struct ControllerProcessTests {
             let network = TestServices.uniqueName("silvasonic-net")
             try await podman.createNetwork(network)
             let workspace = FileManager.default.temporaryDirectory.appendingPathComponent(TestServices.uniqueName("ws")).path
+            try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
+            // No BirdNET image here: the override file turns the seeded worker off.
+            try Data("managed_services:\n  birdnet: false\n".utf8).write(to: URL(fileURLWithPath: workspace + "/overrides.yml"))
             return Stage(database: database, podman: podman, network: network, owner: TestServices.uniqueName("owner"),
                          fixture: try HardwareFixture(), workspace: workspace)
         }
@@ -430,7 +436,7 @@ struct ControllerProcessTests {
         return seen == count
     }
 
-    @Test("A hostile serial and a broken profile: a clear message, the other recorder untouched, fixed → recorded")
+    @Test("A hostile serial and a broken profile: a clear message, the other recorders untouched, fixed → recorded")
     func hostileSerialAndBrokenProfile() async throws {
         var (stage, events) = try await Self.plugged()
         try await stage.database.client.query("""
@@ -439,40 +445,47 @@ struct ControllerProcessTests {
         let controller = try stage.start()
         var output = controller.lines.makeAsyncIterator()
         let good = try #require(await Self.next(.start, in: &events)).containerID
-        _ = await Self.line(containing: "recorder running", in: &output)
 
-        // A second microphone whose serial tries a path and a shell.
+        // A second microphone whose serial tries a path and a shell; its sysfs first, then its
+        // line in the cards file, so the scan sees it whole at once.
+        try stage.fixture.addUSBCard(index: 3, busPath: "1-4", vendorID: Array("1234".utf8), productID: Array("5678".utf8),
+                                     serial: Array("../../etc/passwd;$(reboot)\u{7}".utf8) + [0xFF, 0xFE])
         try stage.fixture.writeCardsFile([
             AsoundCard(index: 2, id: "UltraMic384K", driver: "USB-Audio", name: "UltraMic 384K"),
             AsoundCard(index: 3, id: "Odd", driver: "USB-Audio", name: "Odd Mic"),
         ])
-        try stage.fixture.addUSBCard(index: 3, busPath: "1-4", vendorID: Array("1234".utf8), productID: Array("5678".utf8),
-                                     serial: Array("../../etc/passwd;$(reboot)\u{7}".utf8) + [0xFF, 0xFE])
+        // The broken profile is named (file-less: the database's row) and left out of matching.
         let skipped = await Self.line(containing: "profile skipped", in: &output)
-        #expect(skipped?.contains("broken_mic") == true)
-        #expect(skipped?.contains("audio.sample_rate") == true)
-        let seen = await Self.line(containing: "new microphone", in: &output)
+        #expect(skipped?.contains("profile broken_mic: audio.sample_rate: required, an integer above 0") == true)
+        // Only the safe characters of the serial are kept; no profile matches, so the seeded
+        // generic_usb fallback records it, in a container and workspace of sane names.
         let odd = "1234-5678-....etcpasswdreboot"
-        #expect(seen?.contains(odd) == true, "only the safe characters of the serial are kept")
+        let seen = await Self.line(containing: "device.id=\(odd) ", in: &output)
+        try #require(seen?.contains("new microphone") == true, "first said: \(seen ?? "nothing")")
+        #expect(seen?.contains("profile=generic_usb") == true)
+        let generic = try #require(await Self.next(.start, in: &events))
+        #expect(generic.labels["io.silvasonic.device_id"] == odd)
+        #expect(generic.name == "silvasonic-recorder-generic-usb-boot")
+        let binds = try await stage.podman.inspect(generic.containerID).host.binds
+        #expect(binds.allSatisfy { $0.hasPrefix(stage.workspace + "/recorder/generic-usb-boot:") })
 
-        // The user assigns the broken profile: said once, and the good recorder runs on.
-        try await stage.database.client.query(
-            "UPDATE devices SET profile_slug = 'broken_mic', enrollment_status = 'enrolled' WHERE name = $1", [.text(odd)])
+        // The user assigns the broken profile: said once, and both recorders run on.
+        try await stage.database.client.query("UPDATE devices SET profile_slug = 'broken_mic' WHERE name = $1", [.text(odd)])
         let redis = RedisClient(configuration: try RedisConfiguration(environment: TestServices.environment))
         try await redis.publish("reconcile", to: "silvasonic:nudge")
         let left = await Self.line(containing: "device left as it is", in: &output)
         #expect(left?.contains("profile broken_mic: audio.sample_rate") == true)
         #expect(try await stage.podman.inspect(good).running)
+        #expect(try await stage.podman.inspect(generic.containerID).running)
 
-        // Fixed: the odd microphone records, in a container and workspace of sane names.
+        // Fixed: the odd microphone's recorder is replaced by one of its new profile.
         try await stage.database.client.query(
             #"UPDATE microphone_profiles SET config = '{"audio": {"sample_rate": 48000}}' WHERE slug = 'broken_mic'"#)
         try await redis.publish("reconcile", to: "silvasonic:nudge")
+        #expect(await Self.next(.remove, of: generic.containerID, in: &events) != nil, "the old one stopped first")
         let started = try #require(await Self.next(.start, in: &events))
         #expect(started.labels["io.silvasonic.device_id"] == odd)
         #expect(started.name == "silvasonic-recorder-broken-mic-boot")
-        let binds = try await stage.podman.inspect(started.containerID).host.binds
-        #expect(binds.allSatisfy { $0.hasPrefix(stage.workspace + "/recorder/broken-mic-boot:") })
         #expect(try await stage.podman.inspect(good).running)
         controller.send(SIGTERM)
         #expect(await controller.waitForExit() == 0)

@@ -48,14 +48,23 @@ hardware="$stack/hardware"
 export SILVASONIC_PROCFS_ROOT="$hardware/proc" SILVASONIC_SYSFS_ROOT="$hardware/sys"
 export SILVASONIC_WORKSPACE_PATH="$stack/workspace" SILVASONIC_NETWORK=silvasonic-net
 export SILVASONIC_RECORDER_OOM_SCORE_ADJ=0 SILVASONIC_RECORDER_SOUND_DEVICE=/dev/null   # this machine's limits
+# The seeds: the shipped profiles and defaults, with an override file of the demo's own.
+repo="$(cd "$here/../.." && pwd)"
+export SILVASONIC_PROFILES_DIR="$repo/profiles" SILVASONIC_DEFAULTS_FILE="$repo/deploy/config/defaults.yml"
+export SILVASONIC_OVERRIDES_FILE="$stack/overrides.yml"
+cat >"$SILVASONIC_OVERRIDES_FILE" <<'YAML'
+system_config:
+  system:
+    station_name: Demo station
+managed_services:
+  birdnet: false   # no BirdNET image on a demo machine
+YAML
 
 "$bin/silvasonic-controller" run >"$stack/controller.log" 2>&1 &
 controller=$!
-# The controller applies the schema; then the demo's profiles go in and the microphones are plugged.
-wait_for "PGPASSWORD=$POSTGRES_PASSWORD psql -h $SILVASONIC_DB_HOST -p $SILVASONIC_DB_PORT -U $POSTGRES_USER -d $POSTGRES_DB -qAtX -c 'SELECT 1 FROM microphone_profiles LIMIT 0' >/dev/null 2>&1" 60 \
-    || die "the controller did not create the schema: $(tail -5 "$stack/controller.log")"
-PGPASSWORD="$POSTGRES_PASSWORD" psql -h "$SILVASONIC_DB_HOST" -p "$SILVASONIC_DB_PORT" -U "$POSTGRES_USER" -d "$POSTGRES_DB" -qX \
-    -f "$here/demo-profiles.sql" >/dev/null
+# The controller applies the schema and seeds the profiles; then the microphones are plugged.
+wait_for "PGPASSWORD=$POSTGRES_PASSWORD psql -h $SILVASONIC_DB_HOST -p $SILVASONIC_DB_PORT -U $POSTGRES_USER -d $POSTGRES_DB -qAtX -c \"SELECT 1 FROM microphone_profiles WHERE slug = 'generic_usb'\" 2>/dev/null | grep -q 1" 60 \
+    || die "the controller did not seed the profiles: $(tail -5 "$stack/controller.log")"
 "$here/fixture.sh" plug "$hardware" 2 1-3.2 0869 0389 ABC034F "UltraMic 384K"
 "$here/fixture.sh" plug "$hardware" 3 1-4 0d8c 0014 - "USB Audio Device"
 

@@ -3,7 +3,7 @@
 # Quiet and quick when everything is already there.
 set -euo pipefail
 
-packages=(libpq-dev libhiredis-dev libasound2-dev libcurl4-openssl-dev redis-server podman runc
+packages=(libpq-dev libhiredis-dev libasound2-dev libcurl4-openssl-dev libcrypt-dev redis-server podman runc
           busybox-static curl python3)
 missing=()
 for package in "${packages[@]}"; do
