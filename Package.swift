@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "SupervisionServiceLifecycle", targets: ["SupervisionServiceLifecycle"]),
         .library(name: "ControllerCore", targets: ["ControllerCore"]),
         .library(name: "SilvasonicController", targets: ["SilvasonicController"]),
+        .library(name: "ControllerHTTP", targets: ["ControllerHTTP"]),
         .library(name: "SilvasonicPostgres", targets: ["SilvasonicPostgres"]),
         .library(name: "SilvasonicRedis", targets: ["SilvasonicRedis"]),
         .library(name: "SilvasonicPodman", targets: ["SilvasonicPodman"]),
@@ -106,12 +107,21 @@ let package = Package(
 
         // The controller: the actors that carry ControllerCore's decisions out against the backends.
         .target(
+            name: "ControllerHTTP",
+            dependencies: [
+                "SilvasonicController", "SilvasonicIO",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "SilvasonicController",
             dependencies: [
                 "ControllerCore", "Supervision", "SilvasonicIO", "SilvasonicPostgres", "SilvasonicRedis",
                 "SilvasonicPodman", "SilvasonicHardware", "CXCrypt",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
@@ -134,9 +144,12 @@ let package = Package(
                 "ControllerCore",
                 "SilvasonicHardware",
                 "SilvasonicController",
+                "ControllerHTTP",
+                "SilvasonicIO",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),

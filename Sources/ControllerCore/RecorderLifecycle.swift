@@ -211,6 +211,14 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
         return [.stopAndRemove(containerID: id)]
     }
 
+    /// An operator asked for a restart of the running container: stopped and removed, then
+    /// created anew at once. Not a crash: it counts against no restart limit.
+    public mutating func restartRequested(now: Instant) -> [Command] {
+        guard case .running(let id, _) = state else { return [] }
+        state = .stopping(containerID: id, then: .recreate)
+        return [.stopAndRemove(containerID: id)]
+    }
+
     /// The stop (and remove) finished.
     public mutating func stopped(now: Instant) -> [Command] {
         guard case .stopping(_, let then) = state else { return [] }

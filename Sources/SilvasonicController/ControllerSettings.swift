@@ -43,6 +43,8 @@ public struct ControllerSettings: Sendable {
     /// `SILVASONIC_RECORDER_STARTUP_GRACE_S`: how long a new recorder may go without a
     /// heartbeat before the watch counts against it; by default six intervals, at least 60 s.
     public var recorderStartupGrace = Duration.seconds(60)
+    /// `SILVASONIC_HEARTBEAT_INTERVAL_S`: how often the controller publishes its own heartbeat.
+    public var heartbeatInterval = Duration.seconds(10)
     /// Where the seeders read profiles, defaults and overrides.
     public var seeding = StationSeeder.Sources()
     /// Settings that could not be read and kept their defaults, as messages for the log.
@@ -73,6 +75,7 @@ public struct ControllerSettings: Sendable {
             return .milliseconds(Int64((number * 1000).rounded()))
         }
         reconcileInterval = seconds("SILVASONIC_RECONCILE_INTERVAL_S", default: .seconds(1))
+        heartbeatInterval = seconds("SILVASONIC_HEARTBEAT_INTERVAL_S", default: .seconds(10))
         // Read (and checked) with the station settings, which pass it on to the recorders.
         if let interval = station.recorderHeartbeatInterval.flatMap(Double.init) {
             recorderHeartbeatInterval = .milliseconds(Int64((interval * 1000).rounded()))

@@ -12,6 +12,7 @@ public actor DeviceRegistry<C: Clock<Duration>> {
     private let logger: Logger
     private let makeLifecycle: @Sendable () -> RecorderLifecycle<C.Instant>
     private let companions: CompanionSettings
+    private let metrics: ControllerMetrics
     /// Log lines forwarded to and dropped before `silvasonic:logs`, over all recorders.
     public nonisolated let logCounters = LogCounters()
     private var recorders: [String: RecorderActor<C>] = [:]
@@ -22,7 +23,9 @@ public actor DeviceRegistry<C: Clock<Duration>> {
 
     public init(engine: any ContainerEngine, clock: C, owner: String, logger: Logger,
                 companions: CompanionSettings = CompanionSettings(redis: nil),
+                metrics: ControllerMetrics = ControllerMetrics(),
                 makeLifecycle: @escaping @Sendable () -> RecorderLifecycle<C.Instant> = { RecorderLifecycle() }) {
+        self.metrics = metrics
         self.companions = companions
         self.engine = engine
         self.clock = clock
@@ -79,6 +82,13 @@ public actor DeviceRegistry<C: Clock<Duration>> {
         return states
     }
 
+    /// Every actor's status by key (device id, or `worker:<name>`).
+    public func statuses() async -> [String: RecorderActor<C>.Status] {
+        var all: [String: RecorderActor<C>.Status] = [:]
+        for (key, recorder) in recorders { all[key] = await recorder.status }
+        return all
+    }
+
     /// Routes a container event to its device (by the `io.silvasonic.device_id` label).
     public func route(_ event: ContainerEvent) async {
         guard let service = event.labels["io.silvasonic.service"] else { return }
@@ -112,12 +122,24 @@ public actor DeviceRegistry<C: Clock<Duration>> {
                                      logCounters: logCounters, service: service)
         recorders[device] = recorder
         reportWatchers[device] = Task { [weak self] in
-            for await report in recorder.reports { await self?.record(report, for: device) }
+            for await report in recorder.reports { await self?.record(report, for: device, service: service) }
         }
         return recorder
     }
 
-    private func record(_ report: RecorderLifecycle<C.Instant>.Report, for device: String) {
+    private func record(_ report: RecorderLifecycle<C.Instant>.Report, for device: String, service: String) {
         lastReports[device] = report
+        metrics.record(report, service: service, device: service == "recorder" ? device : service)
     }
+
+    /// Asks the actor of `device` (a device id, or `worker:<name>`) for a supervised restart of
+    /// its running container: stopped, removed and created anew from the wanted spec.
+    /// - Returns: `false` when the device has no running container.
+    public func restart(_ device: String) async -> Bool {
+        guard let recorder = recorders[device] else { return false }
+        return await recorder.restartRequested()
+    }
+
+    /// The actor key of a worker service (`birdnet` → `worker:birdnet`).
+    public nonisolated static func key(forWorker name: String) -> String { workerKey(name) }
 }

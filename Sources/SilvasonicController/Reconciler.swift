@@ -14,18 +14,23 @@ public actor Reconciler<C: Clock<Duration>> {
     private let settings: StationSettings
     private let logger: Logger
     private let presence: HardwarePresence?
+    private let metrics: ControllerMetrics
     private var running = false
     private var pending = false
     /// Completed reconciles, and the ones that failed to read the database.
     public private(set) var completedRuns = 0
     public private(set) var failedRuns = 0
+    /// Whether the last run read the desired state; `nil` before the first.
+    public private(set) var lastReadSucceeded: Bool?
 
     /// - Parameter presence: the hardware scan's devices; a recorder of a device present there
     ///   is never an orphan, and before the first scan no recorder is. `nil`: the database alone
     ///   decides (for a controller without hardware, such as a simulation).
     public init(repository: DeviceRepository, registry: DeviceRegistry<C>, engine: any ContainerEngine,
-                settings: StationSettings, logger: Logger, presence: HardwarePresence? = nil) {
+                settings: StationSettings, logger: Logger, presence: HardwarePresence? = nil,
+                metrics: ControllerMetrics = ControllerMetrics()) {
         self.presence = presence
+        self.metrics = metrics
         self.repository = repository
         self.registry = registry
         self.engine = engine
@@ -40,7 +45,9 @@ public actor Reconciler<C: Clock<Duration>> {
         defer { running = false }
         repeat {
             pending = false
+            let started = ContinuousClock.now
             await reconcileOnce(reason: reason)
+            metrics.reconciled(readDatabase: lastReadSucceeded == true, duration: started.duration(to: .now))
         } while pending
     }
 
@@ -54,10 +61,12 @@ public actor Reconciler<C: Clock<Duration>> {
             services = try await repository.enabledServices()
         } catch {
             failedRuns += 1
+            lastReadSucceeded = false
             logger.warning("desired state unreadable; every recorder keeps running as it is",
                            metadata: ["reason": "\(reason)", "error": "\(error)"])
             return
         }
+        lastReadSucceeded = true
         let devices = records.map { record in
             var profile: RecorderProfileConfig?
             var problem: String?

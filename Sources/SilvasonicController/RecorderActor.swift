@@ -50,6 +50,27 @@ public actor RecorderActor<C: Clock<Duration>> {
     /// Where the lifecycle stands.
     public var state: Lifecycle.State { lifecycle.state }
 
+    /// What `/status` shows of this actor.
+    public struct Status: Sendable {
+        public var state: Lifecycle.State
+        /// Restarts after a crash or a lost heartbeat since the actor was made.
+        public var restarts: Int
+        public var lastFailure: String?
+        /// Since the last report (created, started, adopted, restarting, gave up, engine error).
+        public var since: Duration
+        public var service: String
+    }
+
+    private var restartsSoFar = 0
+    private var lastFailure: String?
+    private lazy var lastChange = clock.now
+
+    /// Its state, restarts, last failure and how long since its last change.
+    public var status: Status {
+        Status(state: lifecycle.state, restarts: restartsSoFar, lastFailure: lastFailure, since: lastChange.duration(to: clock.now),
+               service: service)
+    }
+
     /// The recorder this device should run (`nil`: none).
     public func setDesired(_ spec: Tier2Spec?) async {
         self.spec = spec
@@ -68,6 +89,15 @@ public actor RecorderActor<C: Clock<Duration>> {
     /// The event stream resubscribed after an outage of Podman.
     public func engineReconnected() async {
         await run(lifecycle.engineReconnected(now: clock.now))
+    }
+
+    /// An operator asked for a restart; `false` when no container is running.
+    public func restartRequested() async -> Bool {
+        let commands = lifecycle.restartRequested(now: clock.now)
+        guard !commands.isEmpty else { return false }
+        logger.info("recorder restart requested by an operator")
+        await run(commands)
+        return true
     }
 
     /// The heartbeat watch judged the recorder dead.
@@ -189,6 +219,18 @@ public actor RecorderActor<C: Clock<Duration>> {
     }
 
     private func log(_ report: Lifecycle.Report) {
+        lastChange = clock.now
+        switch report {
+        case .restarting(_, let count):
+            restartsSoFar += 1
+            lastFailure = "down; restart \(count) within the window"
+        case .gaveUp(let restarts, let window):
+            lastFailure = "gave up after \(restarts) restarts within \(window)"
+        case .engineError(let message):
+            lastFailure = "container engine: \(message)"
+        case .adopted, .created, .started:
+            break
+        }
         switch report {
         case .adopted(let id): logger.info("recorder adopted", metadata: ["container.id": "\(id)"])
         case .created(let id): logger.info("recorder created", metadata: ["container.id": "\(id)"])

@@ -1,6 +1,8 @@
+public import ControllerCore
+import Foundation
 public import Logging
 import SilvasonicHardware
-import SilvasonicIO
+public import SilvasonicIO
 public import SilvasonicPodman
 public import SilvasonicPostgres
 public import SilvasonicRedis
@@ -13,7 +15,8 @@ public import Supervision
 /// ├── events      Podman's event stream → each device's recorder actor; a reconnect re-inspects all
 /// ├── nudges      SUBSCRIBE silvasonic:nudge → reconcile ("reconcile" only; the rest counted)
 /// ├── scanner     hardware monitor → device rows → reconcile
-/// └── ticker      every SILVASONIC_RECONCILE_INTERVAL_S: retry failed writes, reconcile
+/// ├── ticker      every SILVASONIC_RECONCILE_INTERVAL_S: retry failed writes, reconcile
+/// └── heartbeat   every SILVASONIC_HEARTBEAT_INTERVAL_S: silvasonic:status:controller
 /// ```
 /// The recorder actors themselves live in the ``DeviceRegistry`` (the device supervisor), told
 /// what to run by the ``Reconciler``. Every backend reconnects forever; an outage of one never
@@ -26,10 +29,17 @@ public final class Station: Sendable {
     public let registry: DeviceRegistry<ContinuousClock>
     public let reconciler: Reconciler<ContinuousClock>
     public let inventory: DeviceInventory<ContinuousClock>
+    /// What the children record as they work: read by ``health()``.
+    public let board = StationBoard()
     private let logger: Logger
     private let counters = StationCounters()
 
-    public init(settings: ControllerSettings, logger: Logger) {
+    /// Where the controller's counters and gauges go.
+    public let metrics: ControllerMetrics
+
+    /// - Parameter metrics: made with the factory whose registry `/metrics` serves.
+    public init(settings: ControllerSettings, logger: Logger, metrics: ControllerMetrics = ControllerMetrics()) {
+        self.metrics = metrics
         self.settings = settings
         self.logger = logger
         db = PostgresClient(configuration: settings.postgres)
@@ -41,10 +51,10 @@ public final class Station: Sendable {
         companions.staleAfter = settings.recorderHeartbeatInterval * 3
         companions.startupGrace = settings.recorderStartupGrace
         registry = DeviceRegistry(engine: podman, clock: ContinuousClock(), owner: settings.station.owner, logger: logger,
-                                  companions: companions, makeLifecycle: { settings.recorderLifecycle() })
+                                  companions: companions, metrics: metrics, makeLifecycle: { settings.recorderLifecycle() })
         let presence = HardwarePresence()
         let reconciler = Reconciler(repository: repository, registry: registry, engine: podman,
-                                    settings: settings.station, logger: logger, presence: presence)
+                                    settings: settings.station, logger: logger, presence: presence, metrics: metrics)
         self.reconciler = reconciler
         inventory = DeviceInventory(repository: repository, clock: ContinuousClock(), grace: settings.offlineGrace,
                                     logger: logger, presence: presence,
@@ -65,6 +75,7 @@ public final class Station: Sendable {
                 ChildSpec(id: "nudges") { [self] in try await followNudges() },
                 ChildSpec(id: "scanner") { [self] in await scan() },
                 ChildSpec(id: "ticker") { [self] in try await tick() },
+                ChildSpec(id: "heartbeat") { [self] in try await heartbeat() },
             ],
             clock: ContinuousClock(), logger: logger)
     }
@@ -81,6 +92,8 @@ public final class Station: Sendable {
             logger.warning("database not reachable at start; carrying on without it", metadata: ["error": "\(error)"])
         }
         let root = try supervisor()
+        counters.setRoot(root)
+        defer { counters.setRoot(nil) }
         try await withTaskCancellationHandler {
             try await root.run()
         } onCancel: {
@@ -118,6 +131,7 @@ public final class Station: Sendable {
         for await event in podman.followEvents(labels: ["io.silvasonic.owner": settings.station.owner]) {
             switch event {
             case .subscribed:
+                board.update { $0.podmanSubscribed = true }
                 if !first {
                     logger.info("Podman's event stream is back; looking at every recorder again")
                     await registry.engineReconnected()
@@ -125,8 +139,15 @@ public final class Station: Sendable {
                 }
                 first = false
             case .element(let container):
+                switch container.action {
+                case .died: metrics.containerEvent("died", service: container.labels["io.silvasonic.service"] ?? "unknown")
+                case .remove: metrics.containerEvent("removed", service: container.labels["io.silvasonic.service"] ?? "unknown")
+                default: break
+                }
                 await registry.route(container)
             case .interrupted(let error, let retryIn):
+                board.update { $0.podmanSubscribed = false }
+                metrics.streamInterrupted("podman_events")
                 logger.warning("Podman's event stream interrupted", metadata: ["error": "\(error)", "retry.in": "\(retryIn)"])
             }
         }
@@ -138,18 +159,23 @@ public final class Station: Sendable {
         for await event in redis.subscribe(to: ["silvasonic:nudge"]) {
             switch event {
             case .subscribed:
+                board.update { $0.redisSubscribed = true }
                 if !first { logger.info("nudge channel subscribed again") }
                 first = false
                 // Nudges sent while unsubscribed are lost: a reconcile stands in for them.
                 await reconciler.reconcile(reason: "nudge channel subscribed")
             case .element(let message):
                 if message.text == "reconcile" {
+                    metrics.nudge(ignored: false)
                     await reconciler.reconcile(reason: "nudge")
                 } else {
+                    metrics.nudge(ignored: true)
                     counters.ignoreNudge()
                     logger.debug("nudge ignored", metadata: ["payload": "\(message.text.prefix(80))"])
                 }
             case .interrupted(let error, let retryIn):
+                board.update { $0.redisSubscribed = false }
+                metrics.streamInterrupted("nudges")
                 logger.warning("nudge channel interrupted", metadata: ["error": "\(error)", "retry.in": "\(retryIn)"])
             }
         }
@@ -165,6 +191,55 @@ public final class Station: Sendable {
         await monitor.run(uevents: uevents) { [inventory] update in await inventory.handle(update) }
     }
 
+    /// The live tree as JSON (``StatusTree``): the root's children, then every device's and
+    /// worker's actor.
+    public func statusTree() async -> JSONValue {
+        let root = await counters.root?.whichChildren()
+        let devices = await registry.statuses().map { key, status in
+            StatusTree.Device(key: key.hasPrefix("worker:") ? String(key.dropFirst("worker:".count)) : key,
+                              service: status.service, state: status.state.name, containerID: status.state.containerID,
+                              restarts: status.restarts, lastFailure: status.lastFailure, since: status.since)
+        }
+        return StatusTree.json(root: root, devices: devices, health: await health())
+    }
+
+    /// The controller's health now: the board's facts and the devices' states, judged.
+    public func health() async -> HealthReport {
+        var facts = board.snapshot
+        for (device, state) in await registry.states() where !device.hasPrefix("worker:") {
+            switch state {
+            case .running: facts.recording += 1
+            case .failed: facts.failedDevices.append(device)
+            default: break
+            }
+        }
+        return HealthReport.judge(facts, now: .now, progressDeadline: progressDeadline)
+    }
+
+    /// How long the ticker may go without completing a reconcile before the process is not live.
+    public var progressDeadline: Duration { max(.seconds(30), settings.reconcileInterval * 5) }
+
+    /// Publishes the controller's heartbeat forever: whenever Redis answers, never given up on.
+    private func heartbeat() async throws {
+        var resources = ResourceReader()
+        var failing = false
+        let ttl = ControllerHeartbeat.ttlSeconds(interval: settings.heartbeatInterval)
+        while true {
+            let payload = ControllerHeartbeat.payload(health: await health(), usage: resources.usage(), timestamp: Date())
+            let text = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
+            do {
+                try await redis.set(ControllerHeartbeat.key, text, expiresInSeconds: ttl)
+                try await redis.publish(text, to: "silvasonic:status")
+                if failing { logger.info("heartbeat published again") }
+                failing = false
+            } catch {
+                if !failing { logger.warning("heartbeat not published; trying at every interval", metadata: ["error": "\(error)"]) }
+                failing = true
+            }
+            try await Task.sleep(for: settings.heartbeatInterval)
+        }
+    }
+
     /// Runs the seeders; insert-if-absent, so a run cut short by an outage is simply run again.
     private func seed() async {
         let report = await StationSeeder(db: db, sources: settings.seeding, logger: logger).run()
@@ -173,6 +248,7 @@ public final class Station: Sendable {
 
     private func tick() async throws {
         var schemaApplied = false
+        var totals = ControllerMetrics.Totals()
         while true {
             if !schemaApplied {
                 do {
@@ -185,6 +261,16 @@ public final class Station: Sendable {
             if schemaApplied, !counters.seeded { await seed() }
             await inventory.resync()
             await reconciler.reconcile(reason: "tick")
+            let readable = await reconciler.lastReadSucceeded
+            board.update {
+                $0.lastProgress = .now
+                $0.databaseReadable = readable
+            }
+            var byState: [String: Int] = [:]
+            for (device, state) in await registry.states() where !device.hasPrefix("worker:") { byState[state.name, default: 0] += 1 }
+            metrics.devices(byState: byState)
+            metrics.advance(&totals, forwarded: registry.logCounters.forwarded, dropped: registry.logCounters.dropped,
+                            backends: ["postgres": await db.statistics, "redis": await redis.statistics])
             try await Task.sleep(for: settings.reconcileInterval)
         }
     }
@@ -192,6 +278,9 @@ public final class Station: Sendable {
 
 /// Counters shared between the children and status readers.
 final class StationCounters: Sendable {
+    private let rootSupervisor = Mutex<Supervisor<ContinuousClock>?>(nil)
+    var root: Supervisor<ContinuousClock>? { rootSupervisor.withLock { $0 } }
+    func setRoot(_ root: Supervisor<ContinuousClock>?) { rootSupervisor.withLock { $0 = root } }
     private let seededFlag = Mutex(false)
     var seeded: Bool { seededFlag.withLock { $0 } }
     func markSeeded() { seededFlag.withLock { $0 = true } }

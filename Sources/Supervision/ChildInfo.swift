@@ -22,10 +22,13 @@ public struct ChildInfo: Sendable, Hashable {
     public var restarts: Int
     /// The last error it threw, described; `nil` when it never failed.
     public var lastFailure: String?
+    /// How long it has run since it last started; `nil` when it is not running.
+    public var uptime: Duration?
 
     /// Creates a report; supervisors make these, tests compare them.
     public init(id: ChildID, kind: ChildKind, restartType: RestartType, state: ChildState, restarts: Int,
-                lastFailure: String?) {
+                lastFailure: String?, uptime: Duration? = nil) {
+        self.uptime = uptime
         self.id = id
         self.kind = kind
         self.restartType = restartType

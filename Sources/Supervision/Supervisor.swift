@@ -117,8 +117,9 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
 
     // MARK: Introspection
 
-    /// Every child, in start order, with its state, restart count and last failure.
-    public func whichChildren() -> [ChildInfo] { core.infos }
+    /// Every child, in start order, with its state, restart count, last failure and, when
+    /// running, how long since it (re)started.
+    public func whichChildren() -> [ChildInfo] { core.infos(now: clock.now) }
 
     /// How many specs, running children, supervisors and workers there are.
     public func countChildren() -> ChildCounts { core.counts }

@@ -70,10 +70,12 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
         records[id].map { $0.state == .running && $0.generation == generation } ?? false
     }
 
-    var infos: [ChildInfo] {
+    /// Every child in start order; a running child's uptime measured to `now`.
+    func infos(now: Instant) -> [ChildInfo] {
         records.values.sorted { $0.order < $1.order }.map {
             ChildInfo(id: $0.spec.id, kind: $0.spec.kind, restartType: $0.spec.restart, state: $0.state,
-                      restarts: $0.restarts, lastFailure: $0.lastFailure)
+                      restarts: $0.restarts, lastFailure: $0.lastFailure,
+                      uptime: $0.state == .running ? $0.startedAt.map { $0.duration(to: now) } : nil)
         }
     }
 

@@ -1,6 +1,8 @@
 import ArgumentParser
+import ControllerHTTP
 import Foundation
 import Logging
+import Prometheus
 import ServiceLifecycle
 import SilvasonicController
 
@@ -29,13 +31,27 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let station = Station(settings: settings, logger: logger)
+        let environment = ProcessInfo.processInfo.environment
+        let (http, httpProblems) = ControllerHTTP.Settings.from(environment: environment)
+        for problem in httpProblems { logger.warning("setting ignored", metadata: ["problem": "\(problem)"]) }
+        let registry = PrometheusCollectorRegistry()
+        let station = Station(settings: settings, logger: logger,
+                              metrics: ControllerMetrics(factory: PrometheusMetricsFactory(registry: registry)))
         logger.info("controller starting", metadata: [
             "database": "\(settings.postgres)", "redis": "\(settings.redis)", "podman": "\(settings.podman)",
             "owner": "\(settings.station.owner)", "shutdown.policy": "\(settings.shutdownPolicy.rawValue)",
+            "http": "\(http.host):\(http.port)", "control": "\(http.apiToken == nil ? "off (no token)" : "on")",
         ])
+        let server = ControllerHTTP.application(station: station, metrics: registry, settings: http) { port in
+            logger.info("HTTP listening", metadata: ["port": "\(port)"])
+        }
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: StationService(station: station))],
+            configuration: .init(services: [
+                .init(service: StationService(station: station)),
+                // The HTTP surface failing (a taken port) must never take the recorders with it.
+                .init(service: HTTPService(server: server, logger: logger), successTerminationBehavior: .ignore,
+                      failureTerminationBehavior: .ignore),
+            ],
                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("controller stopped")
@@ -49,6 +65,21 @@ struct StationService: Service {
     func run() async throws {
         try await cancelWhenGracefulShutdown {
             try await station.run()
+        }
+    }
+}
+
+/// The HTTP server, whose failure is logged and leaves the station running.
+struct HTTPService<Server: Service>: Service {
+    let server: Server
+    let logger: Logger
+
+    func run() async throws {
+        do {
+            try await server.run()
+        } catch {
+            logger.error("HTTP server failed; the controller goes on without /healthy, /metrics and the operator API",
+                         metadata: ["error": "\(error)"])
         }
     }
 }

@@ -61,7 +61,7 @@ struct PostgresConnectionTests {
         let db = try await connect()
         let table = scratchTable()
         try await db.query("CREATE TABLE \(table) (id int PRIMARY KEY)")
-        try await db.transaction { db in try db.query("INSERT INTO \(table) VALUES (1)") }
+        _ = try await db.transaction { db in try db.query("INSERT INTO \(table) VALUES (1)") }
         struct Planned: Error {}
         await #expect(throws: Planned.self) {
             try await db.transaction { db in

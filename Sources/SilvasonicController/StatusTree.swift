@@ -1,0 +1,84 @@
+public import ControllerCore
+public import SilvasonicIO
+public import Supervision
+
+/// The live supervision tree as JSON, for `GET /status` and `silvasonic-controller status`:
+/// every supervisor and child with its state, restarts, last failure and time since its last
+/// change (`since_s`).
+///
+/// ```json
+/// {"id": "controller", "kind": "supervisor", "strategy": "one_for_one", "state": "running",
+///  "children": [{"id": "events", "kind": "worker", "state": "running", "restarts": 0, ...},
+///               {"id": "devices", "kind": "supervisor", "children": [{"id": "0869-0389-ABC034F", ...}]}]}
+/// ```
+public enum StatusTree {
+    /// One recorder or worker actor as the tree shows it.
+    public struct Device: Sendable {
+        public var key: String
+        public var service: String
+        public var state: String
+        public var containerID: String?
+        public var restarts: Int
+        public var lastFailure: String?
+        public var since: Duration
+
+        public init(key: String, service: String, state: String, containerID: String?, restarts: Int, lastFailure: String?,
+                    since: Duration) {
+            self.key = key
+            self.service = service
+            self.state = state
+            self.containerID = containerID
+            self.restarts = restarts
+            self.lastFailure = lastFailure
+            self.since = since
+        }
+    }
+
+    /// The tree: the root's children (`nil` when the tree is not running), then the device
+    /// supervisor with one child per device and the worker supervisor with one per worker.
+    public static func json(root: [ChildInfo]?, devices: [Device], health: HealthReport) -> JSONValue {
+        var children: [JSONValue] = (root ?? []).map { info in
+            .object([
+                "id": .string(info.id.description), "kind": .string(info.kind == .supervisor ? "supervisor" : "worker"),
+                "state": .string(info.state.rawValue), "restarts": .int(info.restarts),
+                "last_failure": info.lastFailure.map(JSONValue.string) ?? .null,
+                "since_s": info.uptime.map { .double(seconds($0)) } ?? .null,
+            ])
+        }
+        func child(_ device: Device) -> JSONValue {
+            .object([
+                "id": .string(device.key), "kind": .string("worker"), "service": .string(device.service),
+                "state": .string(device.state), "container_id": device.containerID.map(JSONValue.string) ?? .null,
+                "restarts": .int(device.restarts), "last_failure": device.lastFailure.map(JSONValue.string) ?? .null,
+                "since_s": .double(seconds(device.since)),
+            ])
+        }
+        let sorted = devices.sorted { $0.key < $1.key }
+        let recorders = sorted.filter { $0.service == "recorder" }, workers = sorted.filter { $0.service != "recorder" }
+        children.append(.object(["id": "devices", "kind": "supervisor", "strategy": "one_for_one", "state": "running",
+                                 "restarts": 0, "children": .array(recorders.map(child))]))
+        children.append(.object(["id": "workers", "kind": "supervisor", "strategy": "one_for_one", "state": "running",
+                                 "restarts": 0, "children": .array(workers.map(child))]))
+        return .object([
+            "id": "controller", "kind": "supervisor", "strategy": "one_for_one",
+            "state": .string(root == nil ? "stopped" : "running"),
+            "health": ControllerHeartbeat.healthJSON(health),
+            "children": .array(children),
+        ])
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        (duration / .milliseconds(100)).rounded() / 10
+    }
+}
+
+extension RecorderLifecycle.State {
+    /// The container the state names, if any.
+    public var containerID: String? {
+        switch self {
+        case .starting(let id), .running(let id, _), .stopping(let id, _): id
+        case .backingOff(let id, _): id
+        case .idle, .inspecting, .creating, .failed: nil
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import ControllerCore
+import SupervisionTesting
+import Testing
+
+@Suite("The controller's health and resources, as values")
+struct HealthAndResourcesTests {
+    static let selfStat = "6854 (a (b) c) S 6850 6850 1535 0 -1 4194304 127 0 0 0 250 50 0 0 20 0 7 0 1942788 3133440 383 0"
+    static let selfStatus = "Name:\tcat\nVmPeak:\t    3060 kB\nVmRSS:\t    1992 kB\nThreads:\t7\n"
+    static let meminfo = "MemTotal:       24684092 kB\nMemFree:        1 kB\nMemAvailable:   24027660 kB\n"
+
+    static func stat(user: UInt64, idle: UInt64) -> String {
+        "cpu  \(user) 0 0 \(idle) 0 0 0 0 0 0\ncpu0 1 2 3 4\n"
+    }
+
+    @Test("procfs text: a command name with parentheses, tabs in status, CPU over the interval")
+    func resources() throws {
+        let first = try #require(ResourceSample.parse(selfStat: Self.selfStat, selfStatus: Self.selfStatus,
+                                                      stat: Self.stat(user: 1000, idle: 3000), meminfo: Self.meminfo, seconds: 10))
+        #expect(first.processTicks == 300)
+        #expect(first.residentKB == 1992)
+        #expect(first.threads == 7)
+        let later = Self.selfStat.replacingOccurrences(of: " 250 50 ", with: " 300 100 ")
+        let second = try #require(ResourceSample.parse(selfStat: later, selfStatus: Self.selfStatus,
+                                                       stat: Self.stat(user: 1100, idle: 3300), meminfo: Self.meminfo, seconds: 12))
+        let usage = ResourceUsage(previous: first, current: second, ticksPerSecond: 100, cpuCount: 2)
+        #expect(usage.cpuPercent == 50)  // 1 s of CPU in 2 s
+        #expect(usage.hostCPUPercent == 25)  // 100 busy of 400 ticks
+        #expect(usage.memoryMB == 1.9)
+        #expect(usage.hostMemoryTotalMB == 24105.6)
+        #expect(usage.hostMemoryPercent == 2.7)
+        #expect(ResourceUsage(previous: nil, current: second, ticksPerSecond: 100, cpuCount: 2).cpuPercent == 0)
+        #expect(ResourceSample.parse(selfStat: "garbage", selfStatus: "", stat: "", meminfo: "", seconds: 0) == nil)
+    }
+
+    @Test("Live while the ticker makes progress; a backend down is an error, not death; a wedged tree is not live")
+    func health() {
+        let clock = ManualClock()
+        var facts = HealthReport.Facts(startedAt: clock.now)
+        var report = HealthReport.judge(facts, now: clock.now.advanced(by: .seconds(5)), progressDeadline: .seconds(30))
+        #expect(report.live)
+        #expect(report.status == "error", "nothing subscribed or read yet")
+
+        facts.lastProgress = clock.now.advanced(by: .seconds(6))
+        facts.databaseReadable = true
+        facts.redisSubscribed = true
+        facts.podmanSubscribed = true
+        facts.recording = 2
+        report = HealthReport.judge(facts, now: clock.now.advanced(by: .seconds(7)), progressDeadline: .seconds(30))
+        #expect(report.status == "ok")
+        #expect(report.components["reconciler"]?.details == "last reconcile 1.0 s ago")
+        #expect(report.components["devices"]?.details == "2 recording")
+
+        facts.databaseReadable = false
+        facts.failedDevices = ["mic-b", "mic-a"]
+        report = HealthReport.judge(facts, now: clock.now.advanced(by: .seconds(8)), progressDeadline: .seconds(30))
+        #expect(report.live)
+        #expect(report.status == "error")
+        #expect(report.components["devices"] == .init(healthy: false, details: "2 recording; given up: mic-a, mic-b", required: false))
+
+        report = HealthReport.judge(facts, now: clock.now.advanced(by: .seconds(37)), progressDeadline: .seconds(30))
+        #expect(!report.live, "no reconcile for 31 s")
+    }
+}

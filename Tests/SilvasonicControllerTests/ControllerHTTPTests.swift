@@ -1,0 +1,178 @@
+import Foundation
+import SilvasonicIO
+import SilvasonicPodman
+import SilvasonicRedis
+import TestSupport
+import Testing
+
+/// One HTTP exchange with curl, over the real socket.
+struct HTTPExchange {
+    var status: Int
+    var headers: [String: String]
+    var body: String
+    var json: JSONValue? { try? JSONDecoder().decode(JSONValue.self, from: Data(body.utf8)) }
+
+    static func send(_ method: String, port: Int, _ path: String, token: String? = nil) async throws -> HTTPExchange {
+        var arguments = ["-s", "-i", "-X", method, "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"]
+        if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+        let output = try await Subprocess.run("/usr/bin/curl", arguments).output
+        // By bytes: "\r\n" is one Character to Swift, and HTTP headers end with it.
+        var lines = output.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .map { String(decoding: $0.last == UInt8(ascii: "\r") ? $0.dropLast() : $0, as: UTF8.self) }
+        let status = Int(lines.removeLast()) ?? 0
+        var headers: [String: String] = [:]
+        var index = 0
+        while index < lines.count, !lines[index].trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            let line = lines[index].trimmingCharacters(in: .whitespacesAndNewlines)
+            if let colon = line.firstIndex(of: ":") {
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            index += 1
+        }
+        return HTTPExchange(status: status, headers: headers, body: lines.dropFirst(index + 1).joined(separator: "\n"))
+    }
+}
+
+extension ControllerProcessTests {
+    /// Reads the controller's output until it says where HTTP listens.
+    static func httpPort(in output: inout AsyncStream<String>.Iterator) async throws -> Int {
+        let line = try #require(await line(containing: "HTTP listening", in: &output))
+        let port = line.split(separator: " ").first { $0.hasPrefix("port=") }.flatMap { Int($0.dropFirst(5)) }
+        return try #require(port)
+    }
+
+    static func keys(_ value: JSONValue?) -> Set<String> {
+        if case .object(let members)? = value { Set(members.keys) } else { [] }
+    }
+
+    static func items(_ value: JSONValue?) -> [JSONValue] {
+        if case .array(let items)? = value { items } else { [] }
+    }
+
+    @Test("HTTP over a real socket: health, metrics, status, the operator API with every status code, and the heartbeat")
+    func httpSurface() async throws {
+        var (stage, events) = try await Self.plugged()
+        let token = "t0ken-\(UInt32.random(in: 0...UInt32.max))"
+        let controller = try stage.start(["SILVASONIC_CONTROLLER_PORT": "0", "SILVASONIC_CONTROLLER_API_TOKEN": token,
+                                          "SILVASONIC_HEARTBEAT_INTERVAL_S": "0.5"])
+        var output = controller.lines.makeAsyncIterator()
+        let port = try await Self.httpPort(in: &output)
+        let first = try #require(await Self.next(.start, in: &events)).containerID
+        _ = await Self.line(containing: "recorder running", in: &output)
+        let name = "silvasonic-recorder-ultramic-384-evo-034f"
+        func send(_ method: String, _ path: String, token: String? = token) async throws -> HTTPExchange {
+            try await HTTPExchange.send(method, port: port, path, token: token)
+        }
+
+        // Health, metrics and status are open.
+        let healthy = try await send("GET", "/healthy", token: nil)
+        #expect(healthy.status == 200)
+        #expect(healthy.json?["live"] == .bool(true))
+        #expect(Self.keys(healthy.json?["components"]) == ["database", "redis", "podman", "devices", "reconciler"])
+        let metrics = try await send("GET", "/metrics", token: nil)
+        #expect(metrics.status == 200)
+        #expect(metrics.headers["content-type"]?.hasPrefix("text/plain") == true)
+        #expect(metrics.body.contains(#"silvasonic_containers_total{service="recorder",event="started"} 1"#)
+                || metrics.body.contains(#"silvasonic_containers_total{event="started",service="recorder"} 1"#))
+        #expect(metrics.body.contains("silvasonic_reconcile_runs_total"))
+        let status = try await send("GET", "/status", token: nil)
+        #expect(status.status == 200)
+        let children = Self.items(status.json?["children"])
+        #expect(children.compactMap { $0["id"]?.stringValue } == ["events", "nudges", "scanner", "ticker", "heartbeat", "devices", "workers"])
+        let devices = Self.items(children.first { $0["id"] == "devices" }?["children"])
+        #expect(devices.count == 1)
+        #expect(devices.first?["id"] == "0869-0389-ABC034F")
+        #expect(devices.first?["state"] == "running")
+        #expect(devices.first?["container_id"] == .string(first))
+
+        // The operator API wants the token.
+        #expect(try await send("GET", "/containers", token: nil).status == 401)
+        #expect(try await send("GET", "/containers", token: "wrong").status == 401)
+        #expect(try await send("POST", "/container/\(name)/stop", token: nil).status == 401)
+        let containers = try await send("GET", "/containers")
+        #expect(containers.status == 200)
+        let listed = Self.items(containers.json)
+        #expect(listed.first { $0["name"] == .string(name) }?["state"] == "running")
+        let one = try await send("GET", "/container/\(name)/status")
+        #expect(one.status == 200)
+        #expect(one.json?["running"] == .bool(true))
+        #expect(one.json?["actor"]?["state"] == "running")
+
+        // Unknown, foreign, wrong method, bad input, already so.
+        #expect(try await send("GET", "/container/nope/status").status == 404)
+        let foreign = try await stage.podman.create(ContainerSpec(name: TestServices.uniqueName("foreign"),
+                                                                  image: try TestServices.require("SILVASONIC_TEST_IMAGE"),
+                                                                  labels: ["io.silvasonic.owner": "someone-else"]))
+        let foreignName = try await stage.podman.inspect(foreign).name
+        #expect(try await send("GET", "/container/\(foreignName)/status").status == 404)
+        #expect(try await send("POST", "/container/\(foreignName)/stop").status == 404)
+        try await stage.podman.remove(foreign, force: true)
+        let wrongMethod = try await send("PUT", "/container/\(name)/start")
+        #expect(wrongMethod.status == 405)
+        #expect(wrongMethod.headers["allow"] == "POST")
+        #expect(try await send("DELETE", "/healthy", token: nil).status == 405)
+        #expect(try await send("POST", "/container/\(name)/start").status == 409)
+        #expect(try await send("GET", "/container/\(name)/logs?tail=abc").status == 400)
+        let logs = try await send("GET", "/container/\(name)/logs?tail=2")
+        #expect(logs.status == 200)
+        #expect((1...2).contains(Self.items(logs.json).count), "logs: \(logs.body)")
+
+        // Restart: a supervised restart, a new container.
+        #expect(try await send("POST", "/container/\(name)/restart").status == 200)
+        #expect(await Self.next(.remove, of: first, in: &events) != nil)
+        let second = try #require(await Self.next(.start, in: &events)).containerID
+        #expect(second != first)
+        _ = await Self.line(containing: "recorder running", in: &output)
+        // Stop and start: declarative, through the database and a nudge.
+        #expect(try await send("POST", "/container/\(name)/stop").status == 200)
+        #expect(await Self.next(.remove, of: second, in: &events) != nil)
+        #expect(try await stage.database.client.query("SELECT enabled FROM devices").first?.decode("enabled", as: Bool.self) == false)
+        #expect(try await send("POST", "/container/\(name)/stop").status == 409)
+        #expect(try await send("GET", "/container/\(name)/status").json?["state"] == "absent")
+        #expect(try await send("POST", "/container/\(name)/start").status == 200)
+        #expect(await Self.next(.start, in: &events) != nil)
+
+        // The controller's heartbeat, in the contract's JSON.
+        let redis = RedisClient(configuration: try RedisConfiguration(environment: TestServices.environment))
+        let beat = try #require(try await redis.get("silvasonic:status:controller"))
+        let heartbeat = try JSONDecoder().decode(JSONValue.self, from: Data(beat.utf8))
+        #expect(heartbeat["service"] == "controller")
+        #expect(heartbeat["instance_id"] == "controller")
+        #expect(heartbeat["health"]?["live"] == .bool(true))
+        #expect(heartbeat["meta"]?["resources"]?["num_threads"]?.intValue ?? 0 > 0)
+        #expect(heartbeat["meta"]?["host_resources"]?["cpu_count"]?.intValue ?? 0 > 0)
+        let ttl = try await redis.timeToLive("silvasonic:status:controller")
+        #expect((1...30).contains(ttl ?? 0))
+
+        controller.send(SIGTERM)
+        #expect(await controller.waitForExit() == 0)
+        try await stage.tearDown()
+    }
+
+    @Test("Without a token the control verbs are off and say so; Podman unreachable answers 503 with its cause, and health says why")
+    func httpWithoutTokenOrPodman() async throws {
+        let stage = try await Stage.make()
+        let controller = try stage.start(["SILVASONIC_CONTROLLER_PORT": "0", "SILVASONIC_CONTAINER_SOCKET": stage.workspace + "/no.sock"])
+        var output = controller.lines.makeAsyncIterator()
+        let port = try await Self.httpPort(in: &output)
+        let forbidden = try await HTTPExchange.send("POST", port: port, "/container/silvasonic-recorder-x/stop")
+        #expect(forbidden.status == 403)
+        #expect(forbidden.body.contains("control verbs are off"))
+        let containers = try await HTTPExchange.send("GET", port: port, "/containers")
+        #expect(containers.status == 503)
+        #expect(containers.json?["error"]?.stringValue?.hasPrefix("podman:") == true)
+        // Live (the tree makes progress), but not ok: Podman's events are not followed.
+        _ = await Self.line(containing: "Podman's event stream interrupted", in: &output)
+        var health = try await HTTPExchange.send("GET", port: port, "/healthy")
+        while health.json?["components"]?["reconciler"]?["details"]?.stringValue == "no reconcile completed yet" {
+            _ = await Self.line(containing: "reconcil", in: &output)
+            health = try await HTTPExchange.send("GET", port: port, "/healthy")
+        }
+        #expect(health.status == 200)
+        #expect(health.json?["status"] == "error")
+        #expect(health.json?["components"]?["podman"]?["healthy"] == .bool(false))
+        controller.send(SIGTERM)
+        #expect(await controller.waitForExit() == 0)
+        try await stage.tearDown()
+    }
+}
