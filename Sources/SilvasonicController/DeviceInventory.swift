@@ -1,5 +1,6 @@
 import ControllerCore
 import Foundation
+import SilvasonicIO
 public import Logging
 public import SilvasonicHardware
 
@@ -15,6 +16,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
     private let grace: Duration
     private let logger: Logger
     private let presence: HardwarePresence
+    private let events: LifecycleEvents?
     private var present: [String: AudioDevice] = [:]
     private var graceTimers: [String: Task<Void, Never>] = [:]
     private var unsynced: Set<String> = []
@@ -23,8 +25,10 @@ public actor DeviceInventory<C: Clock<Duration>> {
     /// - Parameter onChange: called with a reason after a row was written (to reconcile).
     /// - Parameter presence: where the devices of each handled scan are published.
     public init(repository: DeviceRepository, clock: C, grace: Duration, logger: Logger,
-                presence: HardwarePresence = HardwarePresence(), onChange: @escaping @Sendable (String) async -> Void) {
+                presence: HardwarePresence = HardwarePresence(), events: LifecycleEvents? = nil,
+                onChange: @escaping @Sendable (String) async -> Void) {
         self.presence = presence
+        self.events = events
         self.repository = repository
         self.clock = clock
         self.grace = grace
@@ -41,6 +45,9 @@ public actor DeviceInventory<C: Clock<Duration>> {
         for change in update.changes {
             switch change {
             case .appeared(let device), .changed(let device):
+                if present[device.stableID] == nil, case .appeared = change {
+                    events?.emit("device_appeared", ["device_id": .string(device.stableID), "alsa_name": .string(device.name)])
+                }
                 present[device.stableID] = device
                 if let timer = graceTimers.removeValue(forKey: device.stableID) {
                     timer.cancel()
@@ -121,7 +128,10 @@ public actor DeviceInventory<C: Clock<Duration>> {
             let plan = DeviceRowPlan.gone(existing: existing)
             try await repository.apply(plan, now: Date())
             expiredUnsynced.remove(id)
-            if plan != .unchanged { logger.info("microphone offline", metadata: ["device.id": "\(id)"]) }
+            if plan != .unchanged {
+                logger.info("microphone offline", metadata: ["device.id": "\(id)"])
+                events?.emit("device_gone", ["device_id": .string(id)])
+            }
             return plan != .unchanged
         } catch {
             expiredUnsynced.insert(id)

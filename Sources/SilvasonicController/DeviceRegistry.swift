@@ -1,6 +1,7 @@
 public import ControllerCore
 public import Logging
 public import SilvasonicPodman
+import SilvasonicIO
 import Supervision
 
 /// The device supervisor's children: one ``RecorderActor`` per device id, made on first need,
@@ -13,6 +14,7 @@ public actor DeviceRegistry<C: Clock<Duration>> {
     private let makeLifecycle: @Sendable () -> RecorderLifecycle<C.Instant>
     private let companions: CompanionSettings
     private let metrics: ControllerMetrics
+    private let events: LifecycleEvents?
     /// Log lines forwarded to and dropped before `silvasonic:logs`, over all recorders.
     public nonisolated let logCounters = LogCounters()
     private var recorders: [String: RecorderActor<C>] = [:]
@@ -23,9 +25,10 @@ public actor DeviceRegistry<C: Clock<Duration>> {
 
     public init(engine: any ContainerEngine, clock: C, owner: String, logger: Logger,
                 companions: CompanionSettings = CompanionSettings(redis: nil),
-                metrics: ControllerMetrics = ControllerMetrics(),
+                metrics: ControllerMetrics = ControllerMetrics(), events: LifecycleEvents? = nil,
                 makeLifecycle: @escaping @Sendable () -> RecorderLifecycle<C.Instant> = { RecorderLifecycle() }) {
         self.metrics = metrics
+        self.events = events
         self.companions = companions
         self.engine = engine
         self.clock = clock
@@ -129,7 +132,20 @@ public actor DeviceRegistry<C: Clock<Duration>> {
 
     private func record(_ report: RecorderLifecycle<C.Instant>.Report, for device: String, service: String) {
         lastReports[device] = report
-        metrics.record(report, service: service, device: service == "recorder" ? device : service)
+        let deviceID = service == "recorder" ? device : service
+        metrics.record(report, service: service, device: deviceID)
+        guard let events else { return }
+        let base: [String: SilvasonicIO.JSONValue] = ["device_id": .string(deviceID), "service": .string(service)]
+        switch report {
+        case .adopted(let id): events.emit("container_adopted", base.merging(["container_id": .string(id)]) { $1 })
+        case .created(let id): events.emit("container_created", base.merging(["container_id": .string(id)]) { $1 })
+        case .started(let id): events.emit("container_started", base.merging(["container_id": .string(id)]) { $1 })
+        case .restarting(let delay, let count):
+            events.emit("container_restarting", base.merging(["delay_s": .double(StatusTree.seconds(delay)),
+                                                               "restarts": .int(count)]) { $1 })
+        case .gaveUp(let restarts, _): events.emit("container_gave_up", base.merging(["restarts": .int(restarts)]) { $1 })
+        case .engineError(let message): events.emit("engine_error", base.merging(["error": .string(message)]) { $1 })
+        }
     }
 
     /// Asks the actor of `device` (a device id, or `worker:<name>`) for a supervised restart of

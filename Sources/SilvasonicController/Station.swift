@@ -16,7 +16,8 @@ public import Supervision
 /// ├── nudges      SUBSCRIBE silvasonic:nudge → reconcile ("reconcile" only; the rest counted)
 /// ├── scanner     hardware monitor → device rows → reconcile
 /// ├── ticker      every SILVASONIC_RECONCILE_INTERVAL_S: retry failed writes, reconcile
-/// └── heartbeat   every SILVASONIC_HEARTBEAT_INTERVAL_S: silvasonic:status:controller
+/// ├── heartbeat   every SILVASONIC_HEARTBEAT_INTERVAL_S: silvasonic:status:controller
+/// └── publisher   lifecycle events → silvasonic:events, fire-and-forget
 /// ```
 /// The recorder actors themselves live in the ``DeviceRegistry`` (the device supervisor), told
 /// what to run by the ``Reconciler``. Every backend reconnects forever; an outage of one never
@@ -36,6 +37,8 @@ public final class Station: Sendable {
 
     /// Where the controller's counters and gauges go.
     public let metrics: ControllerMetrics
+    /// Lifecycle events for `silvasonic:events`.
+    public let events = LifecycleEvents()
 
     /// - Parameter metrics: made with the factory whose registry `/metrics` serves.
     public init(settings: ControllerSettings, logger: Logger, metrics: ControllerMetrics = ControllerMetrics()) {
@@ -51,13 +54,13 @@ public final class Station: Sendable {
         companions.staleAfter = settings.recorderHeartbeatInterval * 3
         companions.startupGrace = settings.recorderStartupGrace
         registry = DeviceRegistry(engine: podman, clock: ContinuousClock(), owner: settings.station.owner, logger: logger,
-                                  companions: companions, metrics: metrics, makeLifecycle: { settings.recorderLifecycle() })
+                                  companions: companions, metrics: metrics, events: events, makeLifecycle: { settings.recorderLifecycle() })
         let presence = HardwarePresence()
         let reconciler = Reconciler(repository: repository, registry: registry, engine: podman,
                                     settings: settings.station, logger: logger, presence: presence, metrics: metrics)
         self.reconciler = reconciler
         inventory = DeviceInventory(repository: repository, clock: ContinuousClock(), grace: settings.offlineGrace,
-                                    logger: logger, presence: presence,
+                                    logger: logger, presence: presence, events: events,
                                     onChange: { reason in await reconciler.reconcile(reason: reason) })
     }
 
@@ -76,6 +79,7 @@ public final class Station: Sendable {
                 ChildSpec(id: "scanner") { [self] in await scan() },
                 ChildSpec(id: "ticker") { [self] in try await tick() },
                 ChildSpec(id: "heartbeat") { [self] in try await heartbeat() },
+                ChildSpec(id: "publisher") { [self] in try await publishEvents() },
             ],
             clock: ContinuousClock(), logger: logger)
     }
@@ -140,7 +144,11 @@ public final class Station: Sendable {
                 first = false
             case .element(let container):
                 switch container.action {
-                case .died: metrics.containerEvent("died", service: container.labels["io.silvasonic.service"] ?? "unknown")
+                case .died(let code):
+                    metrics.containerEvent("died", service: container.labels["io.silvasonic.service"] ?? "unknown")
+                    events.emit("container_died", ["container_id": .string(container.containerID), "exit_code": .int(code),
+                                                    "device_id": container.labels["io.silvasonic.device_id"].map(JSONValue.string) ?? .null,
+                                                    "service": container.labels["io.silvasonic.service"].map(JSONValue.string) ?? .null])
                 case .remove: metrics.containerEvent("removed", service: container.labels["io.silvasonic.service"] ?? "unknown")
                 default: break
                 }
@@ -238,6 +246,21 @@ public final class Station: Sendable {
             }
             try await Task.sleep(for: settings.heartbeatInterval)
         }
+    }
+
+    /// Drains the lifecycle events into `silvasonic:events`; one that cannot be published is
+    /// counted and dropped.
+    private func publishEvents() async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        for await event in events.stream {
+            do {
+                try await redis.publish(String(decoding: try encoder.encode(event), as: UTF8.self), to: LifecycleEvents.channel)
+            } catch {
+                events.countDropped()
+            }
+        }
+        try Task.checkCancellation()
     }
 
     /// Runs the seeders; insert-if-absent, so a run cut short by an outage is simply run again.

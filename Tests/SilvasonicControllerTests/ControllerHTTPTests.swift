@@ -53,6 +53,9 @@ extension ControllerProcessTests {
     func httpSurface() async throws {
         var (stage, events) = try await Self.plugged()
         let token = "t0ken-\(UInt32.random(in: 0...UInt32.max))"
+        let redis = RedisClient(configuration: try RedisConfiguration(environment: TestServices.environment))
+        var lifecycle = redis.subscribe(to: ["silvasonic:events"]).makeAsyncIterator()
+        #expect(await lifecycle.next() == .subscribed)
         let controller = try stage.start(["SILVASONIC_CONTROLLER_PORT": "0", "SILVASONIC_CONTROLLER_API_TOKEN": token,
                                           "SILVASONIC_HEARTBEAT_INTERVAL_S": "0.5"])
         var output = controller.lines.makeAsyncIterator()
@@ -60,6 +63,15 @@ extension ControllerProcessTests {
         let first = try #require(await Self.next(.start, in: &events)).containerID
         _ = await Self.line(containing: "recorder running", in: &output)
         let name = "silvasonic-recorder-ultramic-384-evo-034f"
+        // Lifecycle events on silvasonic:events: the microphone appeared, its recorder started.
+        var seen: [String] = []
+        while !seen.contains("container_started"), let event = await lifecycle.next() {
+            guard case .element(let message) = event,
+                  let json = try? JSONDecoder().decode(JSONValue.self, from: Data(message.payload)) else { continue }
+            if json["device_id"] == "0869-0389-ABC034F", let kind = json["event"]?.stringValue { seen.append(kind) }
+        }
+        #expect(seen.first == "device_appeared")
+        #expect(seen.contains("container_created"))
         func send(_ method: String, _ path: String, token: String? = token) async throws -> HTTPExchange {
             try await HTTPExchange.send(method, port: port, path, token: token)
         }
@@ -78,7 +90,7 @@ extension ControllerProcessTests {
         let status = try await send("GET", "/status", token: nil)
         #expect(status.status == 200)
         let children = Self.items(status.json?["children"])
-        #expect(children.compactMap { $0["id"]?.stringValue } == ["events", "nudges", "scanner", "ticker", "heartbeat", "devices", "workers"])
+        #expect(children.compactMap { $0["id"]?.stringValue } == ["events", "nudges", "scanner", "ticker", "heartbeat", "publisher", "devices", "workers"])
         let devices = Self.items(children.first { $0["id"] == "devices" }?["children"])
         #expect(devices.count == 1)
         #expect(devices.first?["id"] == "0869-0389-ABC034F")
@@ -133,7 +145,6 @@ extension ControllerProcessTests {
         #expect(await Self.next(.start, in: &events) != nil)
 
         // The controller's heartbeat, in the contract's JSON.
-        let redis = RedisClient(configuration: try RedisConfiguration(environment: TestServices.environment))
         let beat = try #require(try await redis.get("silvasonic:status:controller"))
         let heartbeat = try JSONDecoder().decode(JSONValue.self, from: Data(beat.utf8))
         #expect(heartbeat["service"] == "controller")
