@@ -146,6 +146,7 @@ let package = Package(
                 "SilvasonicController",
                 "ControllerHTTP",
                 "SilvasonicIO",
+                "SilvasonicPodman",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -82,3 +82,43 @@ extension RecorderLifecycle.State {
         }
     }
 }
+
+extension StatusTree {
+    /// The tree as indented text for a terminal: each node with its state, restarts, time
+    /// since its last change and last failure.
+    ///
+    /// ```
+    /// controller  running  health ok
+    /// ├─ events  running  restarts 0  up 12.3 s
+    /// └─ devices  supervisor
+    ///    └─ 0869-0389-ABC034F  recorder  running  restarts 0  container 1a2b3c4d5e6f  since 10.2 s
+    /// ```
+    public static func render(_ tree: JSONValue) -> String {
+        var out = ""
+        func describe(_ node: JSONValue) -> String {
+            var parts = [node["id"]?.stringValue ?? "?"]
+            if let service = node["service"]?.stringValue { parts.append(service) }
+            if node["kind"] == "supervisor", node["children"] != nil, node["id"] != "controller" { parts.append("supervisor") }
+            parts.append(node["state"]?.stringValue ?? "?")
+            if let restarts = node["restarts"]?.intValue, node["id"] != "controller" { parts.append("restarts \(restarts)") }
+            if let id = node["container_id"]?.stringValue { parts.append("container \(id.prefix(12))") }
+            if case .double(let seconds)? = node["since_s"] {
+                parts.append("\(node["service"] == nil ? "up" : "since") \(seconds) s")
+            }
+            if let status = node["health"]?["status"]?.stringValue { parts.append("health \(status)") }
+            if let failure = node["last_failure"]?.stringValue { parts.append("last failure: \(failure)") }
+            return parts.joined(separator: "  ")
+        }
+        func walk(_ node: JSONValue, prefix: String) {
+            guard case .array(let children)? = node["children"] else { return }
+            for (index, child) in children.enumerated() {
+                let last = index == children.count - 1
+                out += prefix + (last ? "└─ " : "├─ ") + describe(child) + "\n"
+                walk(child, prefix: prefix + (last ? "   " : "│  "))
+            }
+        }
+        out += describe(tree) + "\n"
+        walk(tree, prefix: "")
+        return out
+    }
+}

@@ -11,6 +11,6 @@ struct SilvasonicControllerCommand: AsyncParsableCommand {
             names, labels and environment. Settings come from SILVASONIC_* environment variables.
             """,
         version: ControllerVersion.current,
-        subcommands: [RunCommand.self, ScanCommand.self]
+        subcommands: [RunCommand.self, CheckCommand.self, ScanCommand.self, StatusCommand.self, DownCommand.self]
     )
 }

@@ -1,0 +1,119 @@
+import ControllerCore
+import Foundation
+import SilvasonicHardware
+import SilvasonicIO
+import SilvasonicPodman
+import SilvasonicPostgres
+import SilvasonicRedis
+
+/// `silvasonic-controller check`: the environment, the seed files and each backend, one line
+/// per finding, each problem with what to do about it.
+public enum StationCheck {
+    /// One finding.
+    public struct Line: Sendable, Equatable, CustomStringConvertible {
+        public var ok: Bool
+        public var subject: String
+        public var message: String
+        /// One line, whatever the backend's message held.
+        public var description: String {
+            let flat = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            return "\(ok ? "ok     " : "PROBLEM") \(subject): \(flat)"
+        }
+    }
+
+    /// Runs every check; each backend gets `timeout` to answer.
+    public static func run(environment: [String: String], timeout: Duration = .seconds(5)) async -> [Line] {
+        var lines: [Line] = []
+        func ok(_ subject: String, _ message: String) { lines.append(Line(ok: true, subject: subject, message: message)) }
+        func problem(_ subject: String, _ message: String) { lines.append(Line(ok: false, subject: subject, message: message)) }
+
+        let settings: ControllerSettings
+        do { settings = try ControllerSettings(environment: environment) } catch {
+            problem("settings", "\(error); fix SILVASONIC_REDIS_URL (redis://host:port/db)")
+            return lines
+        }
+        for message in settings.problems { problem("settings", message + "; fix the variable or unset it") }
+        if settings.problems.isEmpty { ok("settings", "every SILVASONIC_* variable read") }
+
+        // Seeds: read without a database.
+        let seeder = StationSeeder.Sources(environment: environment)
+        let (profiles, profileProblems) = StationSeeder.profiles(in: seeder.profilesDirectory)
+        for message in profileProblems { problem("profiles", message + " (fix the file; the others are seeded)") }
+        if !profiles.isEmpty { ok("profiles", "\(profiles.count) valid in \(seeder.profilesDirectory)") }
+        if profiles.isEmpty, profileProblems.isEmpty {
+            problem("profiles", "no *.yml in \(seeder.profilesDirectory); set SILVASONIC_PROFILES_DIR to the profiles folder")
+        }
+        var document = JSONValue.null
+        do { document = try YAMLDocument.read(seeder.defaultsFile) } catch {
+            problem("defaults", "\(seeder.defaultsFile): \(error); set SILVASONIC_DEFAULTS_FILE to the defaults file")
+        }
+        if let overrides = seeder.overridesFile {
+            do { document = StationDefaults.merge(document, try YAMLDocument.read(overrides)) } catch {
+                problem("overrides", "\(overrides): \(error); fix it or unset SILVASONIC_OVERRIDES_FILE")
+            }
+        }
+        let (_, defaultProblems) = StationDefaults.from(document)
+        for message in defaultProblems { problem("defaults", message) }
+        if document != .null, defaultProblems.isEmpty { ok("defaults", "\(seeder.defaultsFile) read") }
+
+        // Hardware.
+        let scan = DeviceScanner(roots: settings.hardwareRoots).scan()
+        ok("hardware", "\(scan.devices.count) USB audio device(s) under \(settings.hardwareRoots.procfs)")
+
+        // Backends, each within the timeout.
+        let db = PostgresClient(configuration: settings.postgres)
+        if let failure = await within(timeout, { _ = try await db.query("SELECT 1") }) {
+            problem("database", "\(settings.postgres): \(failure); check SILVASONIC_DB_HOST, SILVASONIC_DB_PORT and POSTGRES_*")
+        } else {
+            ok("database", "\(settings.postgres) answers")
+        }
+        await db.close()
+        let redis = RedisClient(configuration: settings.redis)
+        if let failure = await within(timeout, { _ = try await redis.ping() }) {
+            problem("redis", "\(settings.redis): \(failure); check SILVASONIC_REDIS_URL")
+        } else {
+            ok("redis", "\(settings.redis) answers")
+        }
+        let podman = PodmanClient(configuration: settings.podman)
+        if let failure = await within(timeout, { _ = try await podman.ping() }) {
+            problem("podman", "\(settings.podman): \(failure); check SILVASONIC_CONTAINER_SOCKET and that the Podman service runs")
+        } else {
+            ok("podman", "\(settings.podman) answers")
+            let network = settings.station.network
+            switch await result(timeout, { try await podman.networkExists(network) }) {
+            case .success(true): ok("network", "\(network) exists")
+            case .success(false): problem("network", "\(network) does not exist; create it (podman network create \(network)) or set SILVASONIC_NETWORK")
+            case .failure(let failure): problem("network", "\(network): \(failure)")
+            }
+        }
+        return lines
+    }
+
+    /// `nil` when `body` finished within `timeout`, else what went wrong.
+    static func within(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> Void) async -> String? {
+        switch await result(timeout, body) {
+        case .success: nil
+        case .failure(let failure): failure
+        }
+    }
+
+    enum Outcome<Value: Sendable>: Sendable {
+        case success(Value)
+        case failure(String)
+    }
+
+    static func result<Value: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> Value) async -> Outcome<Value> {
+        await withTaskGroup(of: Outcome<Value>.self) { group in
+            group.addTask {
+                do { return .success(try await body()) } catch { return .failure("\(error)") }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return .failure("no answer within \(timeout)")
+            }
+            let first = await group.next() ?? .failure("no answer")
+            group.cancelAll()
+            return first
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import SilvasonicController
+import SilvasonicIO
+import SilvasonicPodman
+import TestSupport
+import Testing
+
+extension ControllerProcessTests {
+    static var binary: String { ScratchServer.repositoryRoot + "/.build/debug/silvasonic-controller" }
+
+    /// Runs the CLI to its end with the stage's settings; its exit status and output.
+    static func cli(_ arguments: [String], _ environment: [String: String]) async throws -> (status: Int32, output: String) {
+        let process = try RunningProcess(binary, arguments, environment: environment)
+        var lines = process.lines.makeAsyncIterator()
+        let output = await collect(&lines).joined(separator: "\n")
+        return (await process.waitForExit(), output)
+    }
+
+    @Test("CLI: check says ready or names each problem with its fix; status renders the tree; down stops the recorders")
+    func commandLine() async throws {
+        var (stage, events) = try await Self.plugged()
+        var environment = stage.environment
+        environment["SILVASONIC_NETWORK"] = stage.network
+        let ready = try await Self.cli(["check", "--timeout", "5"], environment)
+        #expect(ready.status == 0, "\(ready.output)")
+        #expect(ready.output.hasSuffix("ready"))
+        #expect(ready.output.contains("ok      profiles: 8 valid"))
+
+        var broken = environment
+        broken["SILVASONIC_DB_PORT"] = "1"
+        broken["SILVASONIC_NETWORK"] = "no-such-network"
+        broken["SILVASONIC_RECONCILE_INTERVAL_S"] = "soon"
+        let problems = try await Self.cli(["check", "--timeout", "5"], broken)
+        #expect(problems.status == 1)
+        #expect(problems.output.contains("PROBLEM settings: SILVASONIC_RECONCILE_INTERVAL_S: \"soon\" is not a positive number of seconds"))
+        #expect(problems.output.contains("PROBLEM database:"))
+        #expect(problems.output.contains("check SILVASONIC_DB_HOST, SILVASONIC_DB_PORT and POSTGRES_*"))
+        #expect(problems.output.contains("PROBLEM network: no-such-network does not exist; create it"))
+        #expect(problems.output.hasSuffix("3 problem(s)"))
+
+        let controller = try stage.start(["SILVASONIC_CONTROLLER_PORT": "0", "SILVASONIC_SHUTDOWN_POLICY": "detach"])
+        var output = controller.lines.makeAsyncIterator()
+        let port = try await Self.httpPort(in: &output)
+        let containerID = try #require(await Self.next(.start, in: &events)).containerID
+        _ = await Self.line(containing: "recorder running", in: &output)
+        let tree = try await Self.cli(["status", "--url", "http://127.0.0.1:\(port)"], environment)
+        #expect(tree.status == 0)
+        #expect(tree.output.hasPrefix("controller  running  health"))
+        #expect(tree.output.contains("├─ devices  supervisor  running"))
+        #expect(tree.output.contains("│  └─ 0869-0389-ABC034F  recorder  running  restarts 0  container \(containerID.prefix(12))"))
+        let json = try await Self.cli(["status", "--json", "--url", "http://127.0.0.1:\(port)"], environment)
+        #expect(try JSONDecoder().decode(JSONValue.self, from: Data(json.output.utf8))["id"] == "controller")
+        let nobody = try await Self.cli(["status", "--url", "http://127.0.0.1:1"], environment)
+        #expect(nobody.status == 1)
+        #expect(nobody.output.contains("no controller answers at http://127.0.0.1:1"))
+
+        controller.send(SIGTERM)
+        #expect(await controller.waitForExit() == 0)
+        #expect(try await stage.podman.inspect(containerID).running, "detached")
+        let down = try await Self.cli(["down", "--timeout", "5"], environment)
+        #expect(down.status == 0)
+        #expect(down.output.contains("[1/1] stopping silvasonic-recorder-ultramic-384-evo-034f … stopped"))
+        #expect(try await stage.podman.inspect(containerID).running == false)
+        try await stage.tearDown()
+    }
+}
