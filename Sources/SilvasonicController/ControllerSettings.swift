@@ -45,6 +45,14 @@ public struct ControllerSettings: Sendable {
     public var recorderStartupGrace = Duration.seconds(60)
     /// `SILVASONIC_HEARTBEAT_INTERVAL_S`: how often the controller publishes its own heartbeat.
     public var heartbeatInterval = Duration.seconds(10)
+    /// `SILVASONIC_DEVELOPMENT_MODE`: `false` gives JSON log lines; anything else (unset too) a
+    /// readable console.
+    public var developmentMode = true
+    /// `SILVASONIC_CONTROLLER_LOG_STARTUP_S` (300): how long routine messages are logged after
+    /// the start; then only warnings and a summary every
+    /// `SILVASONIC_CONTROLLER_LOG_SUMMARY_INTERVAL_S` (300).
+    public var logStartup = Duration.seconds(300)
+    public var logSummaryInterval = Duration.seconds(300)
     /// Where the seeders read profiles, defaults and overrides.
     public var seeding = StationSeeder.Sources()
     /// Settings that could not be read and kept their defaults, as messages for the log.
@@ -76,6 +84,9 @@ public struct ControllerSettings: Sendable {
         }
         reconcileInterval = seconds("SILVASONIC_RECONCILE_INTERVAL_S", default: .seconds(1))
         heartbeatInterval = seconds("SILVASONIC_HEARTBEAT_INTERVAL_S", default: .seconds(10))
+        logStartup = seconds("SILVASONIC_CONTROLLER_LOG_STARTUP_S", default: .seconds(300), allowZero: true)
+        logSummaryInterval = seconds("SILVASONIC_CONTROLLER_LOG_SUMMARY_INTERVAL_S", default: .seconds(300))
+        developmentMode = environment["SILVASONIC_DEVELOPMENT_MODE"]?.lowercased() != "false"
         // Read (and checked) with the station settings, which pass it on to the recorders.
         if let interval = station.recorderHeartbeatInterval.flatMap(Double.init) {
             recorderHeartbeatInterval = .milliseconds(Int64((interval * 1000).rounded()))

@@ -17,7 +17,8 @@ public import Supervision
 /// ├── scanner     hardware monitor → device rows → reconcile
 /// ├── ticker      every SILVASONIC_RECONCILE_INTERVAL_S: retry failed writes, reconcile
 /// ├── heartbeat   every SILVASONIC_HEARTBEAT_INTERVAL_S: silvasonic:status:controller
-/// └── publisher   lifecycle events → silvasonic:events, fire-and-forget
+/// ├── publisher   lifecycle events → silvasonic:events, fire-and-forget
+/// └── summary     after the start-up window, a summary every SILVASONIC_CONTROLLER_LOG_SUMMARY_INTERVAL_S
 /// ```
 /// The recorder actors themselves live in the ``DeviceRegistry`` (the device supervisor), told
 /// what to run by the ``Reconciler``. Every backend reconnects forever; an outage of one never
@@ -41,7 +42,13 @@ public final class Station: Sendable {
     public let events = LifecycleEvents()
 
     /// - Parameter metrics: made with the factory whose registry `/metrics` serves.
-    public init(settings: ControllerSettings, logger: Logger, metrics: ControllerMetrics = ControllerMetrics()) {
+    /// The level the controller's loggers follow (``ControllerLogging``): lowered to `notice`
+    /// when the start-up window ends.
+    public let verbosity: LogVerbosity
+
+    public init(settings: ControllerSettings, logger: Logger, metrics: ControllerMetrics = ControllerMetrics(),
+                verbosity: LogVerbosity = LogVerbosity()) {
+        self.verbosity = verbosity
         self.metrics = metrics
         self.settings = settings
         self.logger = logger
@@ -80,6 +87,7 @@ public final class Station: Sendable {
                 ChildSpec(id: "ticker") { [self] in try await tick() },
                 ChildSpec(id: "heartbeat") { [self] in try await heartbeat() },
                 ChildSpec(id: "publisher") { [self] in try await publishEvents() },
+                ChildSpec(id: "summary") { [self] in try await summarize() },
             ],
             clock: ContinuousClock(), logger: logger)
     }
@@ -245,6 +253,30 @@ public final class Station: Sendable {
                 failing = true
             }
             try await Task.sleep(for: settings.heartbeatInterval)
+        }
+    }
+
+    /// Ends the verbose start-up window, then logs a summary at every interval.
+    private func summarize() async throws {
+        try await Task.sleep(for: settings.logStartup)
+        if verbosity.level < .notice {
+            logger.notice("start-up over: from now on warnings, errors and a summary every interval",
+                          metadata: ["interval": "\(settings.logSummaryInterval)"])
+            verbosity.set(.notice)
+        }
+        var last = (completed: 0, failed: 0, forwarded: 0, dropped: 0)
+        while true {
+            let health = await health()
+            let completed = await reconciler.completedRuns, failed = await reconciler.failedRuns
+            let forwarded = registry.logCounters.forwarded, dropped = registry.logCounters.dropped
+            logger.notice("summary", metadata: [
+                "health": "\(health.status)", "devices": "\(health.components["devices"]?.details ?? "?")",
+                "reconciles": "\(completed - last.completed)", "reconciles.unreadable": "\(failed - last.failed)",
+                "log.forwarded": "\(forwarded - last.forwarded)", "log.dropped": "\(dropped - last.dropped)",
+                "nudges.ignored": "\(ignoredNudges)", "events.dropped": "\(events.dropped)",
+            ])
+            last = (completed, failed, forwarded, dropped)
+            try await Task.sleep(for: settings.logSummaryInterval)
         }
     }
 

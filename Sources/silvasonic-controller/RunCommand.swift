@@ -24,19 +24,26 @@ struct RunCommand: AsyncParsableCommand {
     )
 
     func run() async throws {
-        let logger = Logger(label: "silvasonic.controller")
         let settings: ControllerSettings
         do {
             settings = try ControllerSettings(environment: ProcessInfo.processInfo.environment)
         } catch {
             throw ValidationError("\(error)")
         }
+        // Verbose while starting; the station lowers it when the start-up window ends.
+        let verbosity = LogVerbosity(.info)
+        LoggingSystem.bootstrap { label -> any LogHandler in
+            if settings.developmentMode { return ConsoleLogHandler(label: label, verbosity: verbosity) }
+            return JSONLinesLogHandler(label: label, verbosity: verbosity)
+        }
+        let logger = Logger(label: "silvasonic.controller")
         let environment = ProcessInfo.processInfo.environment
         let (http, httpProblems) = ControllerHTTP.Settings.from(environment: environment)
         for problem in httpProblems { logger.warning("setting ignored", metadata: ["problem": "\(problem)"]) }
         let registry = PrometheusCollectorRegistry()
         let station = Station(settings: settings, logger: logger,
-                              metrics: ControllerMetrics(factory: PrometheusMetricsFactory(registry: registry)))
+                              metrics: ControllerMetrics(factory: PrometheusMetricsFactory(registry: registry)),
+                              verbosity: verbosity)
         logger.info("controller starting", metadata: [
             "database": "\(settings.postgres)", "redis": "\(settings.redis)", "podman": "\(settings.podman)",
             "owner": "\(settings.station.owner)", "shutdown.policy": "\(settings.shutdownPolicy.rawValue)",

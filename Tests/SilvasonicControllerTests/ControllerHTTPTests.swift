@@ -90,7 +90,7 @@ extension ControllerProcessTests {
         let status = try await send("GET", "/status", token: nil)
         #expect(status.status == 200)
         let children = Self.items(status.json?["children"])
-        #expect(children.compactMap { $0["id"]?.stringValue } == ["events", "nudges", "scanner", "ticker", "heartbeat", "publisher", "devices", "workers"])
+        #expect(children.compactMap { $0["id"]?.stringValue } == ["events", "nudges", "scanner", "ticker", "heartbeat", "publisher", "summary", "devices", "workers"])
         let devices = Self.items(children.first { $0["id"] == "devices" }?["children"])
         #expect(devices.count == 1)
         #expect(devices.first?["id"] == "0869-0389-ABC034F")
@@ -153,7 +153,7 @@ extension ControllerProcessTests {
         #expect(heartbeat["meta"]?["resources"]?["num_threads"]?.intValue ?? 0 > 0)
         #expect(heartbeat["meta"]?["host_resources"]?["cpu_count"]?.intValue ?? 0 > 0)
         let ttl = try await redis.timeToLive("silvasonic:status:controller")
-        #expect((1...30).contains(ttl ?? 0))
+        #expect((1...30).contains(ttl))
 
         controller.send(SIGTERM)
         #expect(await controller.waitForExit() == 0)
