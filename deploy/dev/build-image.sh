@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds a container image from a local root filesystem tarball with `podman import` (no
 # registry is reachable here, so every image is made locally).
-#   deploy/dev/build-image.sh DIR TAG [ROOTFS.tar [CMD-JSON]]
+#   deploy/dev/build-image.sh DIR TAG [ROOTFS.tar [CMD-JSON [WORKDIR]]]
 # DIR is a scratch directory whose Podman service `podman.sh start` made. Without a tarball it
 # makes a minimal one from busybox-static: /bin/busybox and a link per applet.
 set -euo pipefail
@@ -11,6 +11,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 dir="${1:-}"; tag="${2:-}"; tarball="${3:-}"
 default_cmd='["/bin/sh","-c","echo ready; trap \"exit 0\" TERM; while true; do sleep 1 & wait $!; done"]'
 cmd="${4:-$default_cmd}"
+workdir="${5:-/}"
 [ -n "$dir" ] && [ -n "$tag" ] || die "usage: $0 DIR TAG [ROOTFS.tar [CMD-JSON]]"
 podman_cli="$dir/podman/podman"
 [ -x "$podman_cli" ] || die "no Podman service in $dir (run deploy/dev/podman.sh start $dir first)"
@@ -34,5 +35,5 @@ if [ -z "$tarball" ]; then
 fi
 [ -f "$tarball" ] || die "no such tarball: $tarball"
 
-"$podman_cli" import --quiet --change "CMD $cmd" "$tarball" "$tag" >/dev/null
+"$podman_cli" import --quiet --change "CMD $cmd" --change "WORKDIR $workdir" "$tarball" "$tag" >/dev/null
 note "built $tag from $(basename "$tarball")"

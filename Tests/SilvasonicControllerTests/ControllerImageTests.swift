@@ -1,0 +1,42 @@
+import Foundation
+import SilvasonicPodman
+import TestSupport
+import Testing
+
+@Suite("The controller image, built locally with podman import")
+struct ControllerImageTests {
+    @Test("deploy/build-controller-image.sh makes an image whose controller runs, finds its profiles and defaults, and checks")
+    func image() async throws {
+        let dir = try TestServices.require("SILVASONIC_DEV_DIR")
+        let tag = "localhost/silvasonic_controller:" + TestServices.uniqueName("test")
+        let build = try await Subprocess.run("/usr/bin/env", [
+            "bash", ScratchServer.repositoryRoot + "/deploy/build-controller-image.sh", dir, tag,
+            ScratchServer.repositoryRoot + "/.build/debug/silvasonic-controller",
+        ])
+        #expect(build.status == 0, "\(build.output)")
+        let podman = PodmanClient(configuration: PodmanConfiguration(environment: TestServices.environment))
+
+        func run(_ command: [String]) async throws -> (status: Int, output: [String]) {
+            var spec = ContainerSpec(name: TestServices.uniqueName("controller-image"), image: tag)
+            spec.command = command
+            spec.environment = ["SILVASONIC_DB_PORT": "1", "SILVASONIC_CONTAINER_SOCKET": "/nonexistent.sock"]
+            let id = try await podman.create(spec)
+            try await podman.start(id)
+            let status = try await podman.wait(id)
+            let lines = try await podman.logLines(id).map(\.text)
+            try await podman.remove(id, force: true)
+            return (status, lines)
+        }
+        let version = try await run(["/usr/local/bin/silvasonic-controller", "--version"])
+        #expect(version.status == 0)
+        #expect(version.output == ["0.1.0"])
+        // Its default command is `run`; `check` shows the files sit where the defaults look (WORKDIR /app).
+        let check = try await run(["/usr/local/bin/silvasonic-controller", "check", "--timeout", "1"])
+        #expect(check.status == 1, "no backends inside this container")
+        #expect(check.output.contains("ok      profiles: 8 valid in profiles"))
+        #expect(check.output.contains("ok      defaults: deploy/config/defaults.yml read"))
+        #expect(check.output.contains { $0.hasPrefix("PROBLEM database:") })
+        let removed = try await Subprocess.run(try TestServices.require("SILVASONIC_DEV_PODMAN"), ["rmi", tag])
+        #expect(removed.status == 0)
+    }
+}
