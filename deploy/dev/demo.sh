@@ -78,6 +78,8 @@ cat <<INFO
   heartbeats:   redis-cli -u $SILVASONIC_REDIS_URL subscribe silvasonic:status
   nudge:        redis-cli -u $SILVASONIC_REDIS_URL publish silvasonic:nudge reconcile
   controller:   tail -f $stack/controller.log
+  tree:         $bin/silvasonic-controller status --watch     (health: curl -s http://127.0.0.1:${SILVASONIC_CONTROLLER_PORT:-9100}/healthy)
+  events:       redis-cli -u $SILVASONIC_REDIS_URL subscribe silvasonic:events
   plug:         $here/fixture.sh plug $hardware 4 1-5 2578 0001 SN0042 'Another Mic'
   unplug:       $here/fixture.sh unplug $hardware 2
   disable:      $psql_cmd -c "UPDATE devices SET enabled = false WHERE name = '0869-0389-ABC034F'"   (then nudge)
@@ -89,6 +91,7 @@ if $once; then
         || die "the two recorders did not start: $(tail -20 "$stack/controller.log")"
     "$SILVASONIC_DEV_PODMAN" ps --format '{{.Names}}  {{.Status}}'
     eval "$psql_cmd -c 'SELECT name, status, enrollment_status, profile_slug, workspace_name FROM devices'"
+    "$bin/silvasonic-controller" status || note "no /status: is port ${SILVASONIC_CONTROLLER_PORT:-9100} taken? (see $stack/controller.log)"
     kill -TERM "$controller"
     wait "$controller" || die "the controller did not stop cleanly: $(tail -20 "$stack/controller.log")"
     controller=""
