@@ -65,6 +65,19 @@ public actor RecorderActor<C: Clock<Duration>> {
     private var lastFailure: String?
     private lazy var lastChange = clock.now
 
+    /// The device was given up: its status says so (for an hour, or until a new container
+    /// speaks), since the recorder cannot.
+    private func publishFailure(_ details: String) {
+        guard service == "recorder", let redis = companionSettings.redis else { return }
+        let text = RecorderStatusProxy.text(RecorderStatusProxy.payload(
+            deviceID: deviceID, containerID: nil, activity: "failed", healthy: false, details: details, now: Date()))
+        let key = "silvasonic:status:\(deviceID)"
+        Task {
+            try? await redis.set(key, text, expiresInSeconds: 3600)
+            _ = try? await redis.publish(text, to: "silvasonic:status")
+        }
+    }
+
     /// Its state, restarts, last failure and how long since its last change.
     public var status: Status {
         Status(state: lifecycle.state, restarts: restartsSoFar, lastFailure: lastFailure, since: lastChange.duration(to: clock.now),
@@ -226,6 +239,7 @@ public actor RecorderActor<C: Clock<Duration>> {
             lastFailure = "down; restart \(count) within the window"
         case .gaveUp(let restarts, let window):
             lastFailure = "gave up after \(restarts) restarts within \(window)"
+            publishFailure("gave up after \(restarts) restarts within \(window); fix the cause, then disable and enable it")
         case .engineError(let message):
             lastFailure = "container engine: \(message)"
         case .adopted, .created, .started:

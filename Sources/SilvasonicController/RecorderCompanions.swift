@@ -67,25 +67,47 @@ struct RecorderCompanions {
         let watch = Task {
             var judge = HeartbeatJudge(startedAt: clock.now, startupGrace: settings.startupGrace,
                                        staleAfter: settings.staleAfter, missesToDie: settings.missesToDie)
+            let key = "silvasonic:status:\(deviceID)"
+            let ttl = max(30, Int((settings.heartbeatInterval * 3 / .seconds(1)).rounded(.up)))
+            var recorderSpoke = false
+            /// Speaks for the recorder until it speaks for itself; never over its own heartbeat.
+            func proxy(_ details: String) async {
+                guard !recorderSpoke else { return }
+                // An adopted recorder may be beating already: its value is never overwritten.
+                if let current = try? await redis.get(key),
+                   !RecorderStatusProxy.isProxy(try? JSONDecoder().decode(JSONValue.self, from: Data(current.utf8))) {
+                    recorderSpoke = true
+                    return
+                }
+                let text = RecorderStatusProxy.text(RecorderStatusProxy.payload(
+                    deviceID: deviceID, containerID: containerID, activity: "starting", healthy: true, details: details, now: Date()))
+                try? await redis.set(key, text, expiresInSeconds: ttl)
+                _ = try? await redis.publish(text, to: "silvasonic:status")
+            }
+            await proxy("container running; waiting for the recorder's first heartbeat")
             while !Task.isCancelled {
                 do { try await clock.sleep(for: settings.heartbeatInterval) } catch { return }
                 let reading: HeartbeatJudge<C.Instant>.Reading
                 do {
-                    if let text = try await redis.get("silvasonic:status:\(deviceID)") {
-                        let beat = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-                        let timestamp: Double = switch beat?["timestamp"] {
+                    let beat = try await redis.get(key).flatMap { try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+                    if let beat, !RecorderStatusProxy.isProxy(beat) {
+                        recorderSpoke = true
+                        let timestamp: Double = switch beat["timestamp"] {
                         case .double(let value)?: value
                         case .int(let value)?: Double(value)
                         default: -1
                         }
-                        reading = .present(timestamp: timestamp, status: beat?["health"]?["status"]?.stringValue ?? "ok")
+                        reading = .present(timestamp: timestamp, status: beat["health"]?["status"]?.stringValue ?? "ok")
                     } else {
+                        // Missing, unparsable, or the controller's own status: no heartbeat.
                         reading = .missing
                     }
                 } catch {
                     reading = .unreadable
                 }
-                switch judge.check(reading, now: clock.now) {
+                let verdict = judge.check(reading, now: clock.now)
+                if case .starting = verdict { await proxy("container running; waiting for the recorder's first heartbeat") }
+                switch verdict {
                 case .dead:
                     logger.warning("recorder heartbeat lost", metadata: ["container.id": "\(containerID)"])
                     await heartbeatLost()

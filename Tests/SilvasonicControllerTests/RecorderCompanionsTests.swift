@@ -73,4 +73,74 @@ struct RecorderCompanionsTests {
         #expect(await recorder.state == .running(containerID: id, since: clock.now.advanced(by: .seconds(-200))))
         await recorder.shutdown()
     }
+
+    @Test("Until the recorder beats, the controller speaks for it (marked, never mistaken for a heartbeat); then never over it")
+    func statusOnBehalf() async throws {
+        let redis = InMemoryRedis(clock: clock)
+        var statuses = redis.subscribe(to: ["silvasonic:status"]).makeAsyncIterator()
+        #expect(await statuses.next() == .subscribed)
+        let recorder = make(redis: redis)
+        let (id, _) = try await startRecorder(recorder, spec())
+        guard case .element(let first) = await statuses.next() else { Issue.record("no status"); return }
+        let proxy = try JSONDecoder().decode(JSONValue.self, from: Data(first.payload))
+        #expect(proxy["instance_id"] == "mic-1")
+        #expect(proxy["activity"] == "starting")
+        #expect(proxy["meta"]?["reported_by"] == "controller")
+        #expect(proxy["meta"]?["container_id"] == .string(id))
+        #expect(try await redis.get("silvasonic:status:mic-1") == first.text)
+
+        // The recorder speaks: from then on its value stays, whatever the controller sees.
+        let own = #"{"timestamp": 1, "health": {"status": "ok"}, "instance_id": "mic-1"}"#
+        try await redis.set("silvasonic:status:mic-1", own, expiresInSeconds: 300)
+        for _ in 0..<3 {
+            await clock.waitForSleepers(atLeast: 1)
+            clock.advance(by: .seconds(10))
+        }
+        await clock.waitForSleepers(atLeast: 1)
+        #expect(try await redis.get("silvasonic:status:mic-1") == own)
+        await recorder.shutdown()
+    }
+
+    @Test("Only the controller's own status in the key, past the grace: the recorder is judged lost all the same")
+    func proxyIsNoHeartbeat() async throws {
+        let redis = InMemoryRedis(clock: clock)
+        let recorder = make(redis: redis)
+        var (_, reports) = try await startRecorder(recorder, spec())
+        for step in 1...8 {
+            await clock.waitForSleepers(atLeast: 1)
+            if step == 7 {
+                // Past the grace, the key still holds the controller's last status: it does not count.
+                #expect(RecorderStatusProxy.isProxy(try await redis.get("silvasonic:status:mic-1").flatMap {
+                    try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8))
+                }))
+            }
+            clock.advance(by: .seconds(10))
+        }
+        #expect(await reports.next() == .restarting(after: .seconds(1), restartCount: 1))
+        await recorder.shutdown()
+    }
+
+    @Test("A device given up says so in its status: error, not live, what to do")
+    func gaveUpStatus() async throws {
+        let redis = InMemoryRedis(clock: clock)
+        let recorder = RecorderActor(deviceID: "mic-1", engine: engine, clock: clock, owner: "controller",
+                                     lifecycle: .init(intensity: RestartIntensity(maxRestarts: 0, within: .seconds(300))),
+                                     logger: Logger(label: "test"), companions: CompanionSettings(redis: redis))
+        var (id, reports) = try await startRecorder(recorder, spec())
+        var statuses = redis.subscribe(to: ["silvasonic:status"]).makeAsyncIterator()
+        #expect(await statuses.next() == .subscribed)
+        try await engine.exit(id, code: 1)
+        await recorder.handle(died(id))
+        #expect(await reports.next() == .gaveUp(restarts: 1, within: .seconds(300)))
+        var failed: JSONValue?
+        while failed == nil, case .element(let message)? = await statuses.next() {
+            let status = try JSONDecoder().decode(JSONValue.self, from: Data(message.payload))
+            if status["activity"] == "failed" { failed = status }
+        }
+        #expect(failed?["health"]?["status"] == "error")
+        #expect(failed?["health"]?["live"] == .bool(false))
+        #expect(failed?["health"]?["components"]?["container"]?["details"]?.stringValue?.contains("gave up after 1 restarts") == true)
+        #expect(RecorderStatusProxy.isProxy(failed))
+        await recorder.shutdown()
+    }
 }

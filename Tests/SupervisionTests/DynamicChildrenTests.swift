@@ -141,4 +141,16 @@ struct ChildTemplateTests {
                            "device-4:running"])
         _ = await harness.stop()
     }
+
+    @Test("Introspection: a running child's uptime on the supervisor's clock; none when stopped")
+    func uptime() async throws {
+        let child = ChildControl("c")
+        var harness = try Harness(options: .init(), children: [child.spec()])
+        await harness.waitForStarts(["c"])
+        harness.clock.advance(by: .seconds(42))
+        #expect(await harness.supervisor.whichChildren().map(\.uptime) == [.seconds(42)])
+        try await harness.supervisor.terminateChild("c")
+        #expect(await harness.supervisor.whichChildren().map(\.uptime) == [nil])
+        _ = await harness.stop()
+    }
 }
