@@ -17,6 +17,8 @@ import SilvasonicIO
 /// | `GET /container/<name>/logs?tail=N` | the last N (100) lines |
 /// | `POST /container/<name>/start`, `stop`, `restart` | 200; 404 unknown or foreign; 409 already so |
 ///
+/// A backend that cannot be reached is 503, one that answers with an error 500, each with its cause.
+///
 /// With a token (`SILVASONIC_CONTROLLER_API_TOKEN`) every operator request needs
 /// `Authorization: Bearer <token>` (401 without); without one, reading is open and the control
 /// verbs are off (403, saying so). Health, metrics and status are always open. A wrong method
@@ -142,6 +144,7 @@ public enum ControllerHTTP {
             case .notFound(let message): return problem(.notFound, message)
             case .conflict(let message): return problem(.conflict, message)
             case .unavailable(let message): return problem(.serviceUnavailable, message)
+            case .failed(let message): return problem(.internalServerError, message)
             case .badRequest(let message): return problem(.badRequest, message)
             }
         } catch {

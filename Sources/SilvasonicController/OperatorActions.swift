@@ -20,12 +20,15 @@ public struct OperatorActions: Sendable {
         case conflict(String)
         /// A backend did not answer (503), with its cause.
         case unavailable(String)
+        /// A backend answered with an error (500), with its cause.
+        case failed(String)
         /// Bad input (400).
         case badRequest(String)
 
         public var description: String {
             switch self {
-            case .notFound(let message), .conflict(let message), .unavailable(let message), .badRequest(let message): message
+            case .notFound(let message), .conflict(let message), .unavailable(let message), .failed(let message),
+                 .badRequest(let message): message
             }
         }
     }
@@ -45,6 +48,16 @@ public struct OperatorActions: Sendable {
 
     let station: Station
 
+    /// 503 when the backend could not be reached, 500 when it answered with an error.
+    static func backend(_ name: String, _ error: any Error) -> Failure {
+        let unreachable = switch error {
+        case let podman as PodmanError: podman.code == .unreachable
+        case let postgres as PostgresError: [.connectionFailed, .connectionClosed, .unavailable].contains(postgres.code)
+        default: true
+        }
+        return unreachable ? .unavailable("\(name): \(error)") : .failed("\(name): \(error)")
+    }
+
     public init(station: Station) {
         self.station = station
     }
@@ -56,7 +69,7 @@ public struct OperatorActions: Sendable {
         var targets: [String: Target] = [:]
         let owned: [ContainerSummary]
         do { owned = try await station.podman.list(labels: ["io.silvasonic.owner": owner], statuses: []) } catch {
-            throw .unavailable("podman: \(error)")
+            throw Self.backend("podman", error)
         }
         for container in owned {
             let service = container.labels["io.silvasonic.service"] ?? "unknown"
@@ -102,7 +115,7 @@ public struct OperatorActions: Sendable {
                 status["podman_restarts"] = .int(inspection.restartCount)
                 status["config_hash"] = inspection.labels["io.silvasonic.config_hash"].map(JSONValue.string) ?? .null
             } catch {
-                throw .unavailable("podman: \(error)")
+                throw Self.backend("podman", error)
             }
         }
         let key = target.service == "recorder" ? target.deviceID : DeviceRegistry<ContinuousClock>.key(forWorker: target.service)
@@ -149,7 +162,7 @@ public struct OperatorActions: Sendable {
         let target = try await target(name)
         guard let id = target.containerID else { throw .conflict("\(name) has no container now (stopped)") }
         do { return try await station.podman.logLines(id, tail: tail).map(\.text) } catch {
-            throw .unavailable("podman: \(error)")
+            throw Self.backend("podman", error)
         }
     }
 
@@ -169,7 +182,7 @@ public struct OperatorActions: Sendable {
         } catch let failure as Failure {
             throw failure
         } catch {
-            throw .unavailable("database: \(error)")
+            throw Self.backend("database", error)
         }
         // The nudge reaches every controller and the web interface's view; without Redis, this
         // controller reconciles at once anyway.

@@ -15,6 +15,7 @@ public actor Reconciler<C: Clock<Duration>> {
     private let logger: Logger
     private let presence: HardwarePresence?
     private let metrics: ControllerMetrics
+    private let events: LifecycleEvents?
     private var running = false
     private var pending = false
     /// Completed reconciles, and the ones that failed to read the database.
@@ -28,7 +29,8 @@ public actor Reconciler<C: Clock<Duration>> {
     ///   decides (for a controller without hardware, such as a simulation).
     public init(repository: DeviceRepository, registry: DeviceRegistry<C>, engine: any ContainerEngine,
                 settings: StationSettings, logger: Logger, presence: HardwarePresence? = nil,
-                metrics: ControllerMetrics = ControllerMetrics()) {
+                metrics: ControllerMetrics = ControllerMetrics(), events: LifecycleEvents? = nil) {
+        self.events = events
         self.presence = presence
         self.metrics = metrics
         self.repository = repository
@@ -47,7 +49,13 @@ public actor Reconciler<C: Clock<Duration>> {
             pending = false
             let started = ContinuousClock.now
             await reconcileOnce(reason: reason)
-            metrics.reconciled(readDatabase: lastReadSucceeded == true, duration: started.duration(to: .now))
+            let duration = started.duration(to: .now)
+            metrics.reconciled(readDatabase: lastReadSucceeded == true, duration: duration)
+            // The periodic ticks would flood the channel: only reconciles something asked for.
+            if reason != "tick" {
+                events?.emit("reconcile", ["reason": .string(reason), "read_database": .bool(lastReadSucceeded == true),
+                                           "duration_s": .double((duration / .milliseconds(1)).rounded() / 1000)])
+            }
         } while pending
     }
 

@@ -64,7 +64,8 @@ public final class Station: Sendable {
                                   companions: companions, metrics: metrics, events: events, makeLifecycle: { settings.recorderLifecycle() })
         let presence = HardwarePresence()
         let reconciler = Reconciler(repository: repository, registry: registry, engine: podman,
-                                    settings: settings.station, logger: logger, presence: presence, metrics: metrics)
+                                    settings: settings.station, logger: logger, presence: presence, metrics: metrics,
+                                    events: events)
         self.reconciler = reconciler
         inventory = DeviceInventory(repository: repository, clock: ContinuousClock(), grace: settings.offlineGrace,
                                     logger: logger, presence: presence, events: events,

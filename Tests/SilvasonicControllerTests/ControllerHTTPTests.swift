@@ -64,14 +64,18 @@ extension ControllerProcessTests {
         _ = await Self.line(containing: "recorder running", in: &output)
         let name = "silvasonic-recorder-ultramic-384-evo-034f"
         // Lifecycle events on silvasonic:events: the microphone appeared, its recorder started.
+        // (and the reconciles asked for on the way: the subscription's, the new device's).
         var seen: [String] = []
+        var reconcile: JSONValue?
         while !seen.contains("container_started"), let event = await lifecycle.next() {
             guard case .element(let message) = event,
                   let json = try? JSONDecoder().decode(JSONValue.self, from: Data(message.payload)) else { continue }
             if json["device_id"] == "0869-0389-ABC034F", let kind = json["event"]?.stringValue { seen.append(kind) }
+            if json["event"] == "reconcile" { reconcile = json }
         }
         #expect(seen.first == "device_appeared")
         #expect(seen.contains("container_created"))
+        #expect(reconcile?["read_database"] == .bool(true))
         func send(_ method: String, _ path: String, token: String? = token) async throws -> HTTPExchange {
             try await HTTPExchange.send(method, port: port, path, token: token)
         }
@@ -141,6 +145,16 @@ extension ControllerProcessTests {
         #expect(try await stage.database.client.query("SELECT enabled FROM devices").first?.decode("enabled", as: Bool.self) == false)
         #expect(try await send("POST", "/container/\(name)/stop").status == 409)
         #expect(try await send("GET", "/container/\(name)/status").json?["state"] == "absent")
+        // A database that answers with an error: 500 with its cause.
+        try await stage.database.client.query("""
+            CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql
+            """)
+        try await stage.database.client.query("CREATE TRIGGER refuse BEFORE UPDATE ON devices FOR EACH ROW EXECUTE FUNCTION refuse()")
+        let failed = try await send("POST", "/container/\(name)/start")
+        #expect(failed.status == 500)
+        #expect(failed.json?["error"]?.stringValue?.hasPrefix("database:") == true)
+        #expect(failed.body.contains("refused by the test"))
+        try await stage.database.client.query("DROP TRIGGER refuse ON devices")
         #expect(try await send("POST", "/container/\(name)/start").status == 200)
         #expect(await Self.next(.start, in: &events) != nil)
 
