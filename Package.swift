@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "SilvasonicHardware", targets: ["SilvasonicHardware"]),
         .library(name: "HardwareFixtures", targets: ["HardwareFixtures"]),
         .library(name: "InMemoryBackends", targets: ["InMemoryBackends"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -106,6 +107,16 @@ let package = Package(
         ),
 
         // The controller: the actors that carry ControllerCore's decisions out against the backends.
+        // The simulated station: the real tree on in-memory backends, for the benchmark harness.
+        .target(
+            name: "Simulation",
+            dependencies: [
+                "SilvasonicController", "ControllerCore", "InMemoryBackends", "SilvasonicHardware", "SilvasonicIO",
+                "SilvasonicPodman", "Supervision",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "ControllerHTTP",
             dependencies: [
@@ -145,6 +156,7 @@ let package = Package(
                 "SilvasonicHardware",
                 "SilvasonicController",
                 "ControllerHTTP",
+                "Simulation",
                 "SilvasonicIO",
                 "SilvasonicPodman",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -191,7 +203,7 @@ let package = Package(
         .testTarget(
             name: "SilvasonicControllerTests",
             dependencies: [
-                "SilvasonicController", "ControllerCore", "InMemoryBackends", "SilvasonicPostgres", "SilvasonicPodman",
+                "SilvasonicController", "ControllerCore", "InMemoryBackends", "SilvasonicPostgres", "SilvasonicPodman", "Simulation",
                 "SilvasonicIO", "Supervision", "SupervisionTesting", "TestSupport", "HardwareFixtures", "SilvasonicHardware",
                 "SilvasonicRedis",
                 .product(name: "Logging", package: "swift-log"),

@@ -38,38 +38,50 @@ public indirect enum OrderedJSON: Sendable, Hashable {
 
     /// The text in `style`.
     public func rendered(_ style: Style) -> String {
-        var output = ""
+        String(decoding: renderedBytes(style), as: UTF8.self)
+    }
+
+    /// The rendering as UTF-8 bytes (what the hash is taken of), built without `String` appends.
+    public func renderedBytes(_ style: Style) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(1024)
         render(into: &output, style)
         return output
     }
 
-    private func render(into output: inout String, _ style: Style) {
+    private func render(into output: inout [UInt8], _ style: Style) {
+        let separator: StaticString = style == .compact ? "," : ", "
         switch self {
-        case .null: output += "null"
-        case .bool(let value): output += value ? "true" : "false"
-        case .int(let value): output += String(value)
-        case .float(let value): output += Self.pythonFloat(value)
+        case .null: Self.append("null", to: &output)
+        case .bool(let value): Self.append(value ? "true" : "false", to: &output)
+        case .int(let value): output.append(contentsOf: String(value).utf8)
+        case .float(let value): output.append(contentsOf: Self.pythonFloat(value).utf8)
         case .string(let value): Self.quote(value, ascii: style != .compact, into: &output)
         case .array(let items):
-            output += "["
+            output.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
-                if index > 0 { output += style == .compact ? "," : ", " }
+                if index > 0 { Self.append(separator, to: &output) }
                 item.render(into: &output, style)
             }
-            output += "]"
+            output.append(UInt8(ascii: "]"))
         case .object(let members):
-            output += "{"
+            output.append(UInt8(ascii: "{"))
+            // Python sorts keys by code point: the scalars' order, compared without copying.
             let ordered = style == .pythonSortedASCII
-                ? members.sorted { Array($0.key.unicodeScalars.map(\.value)).lexicographicallyPrecedes($1.key.unicodeScalars.map(\.value)) }
+                ? members.sorted { $0.key.unicodeScalars.lexicographicallyPrecedes($1.key.unicodeScalars) }
                 : members
             for (index, member) in ordered.enumerated() {
-                if index > 0 { output += style == .compact ? "," : ", " }
+                if index > 0 { Self.append(separator, to: &output) }
                 Self.quote(member.key, ascii: style != .compact, into: &output)
-                output += style == .compact ? ":" : ": "
+                Self.append(style == .compact ? ":" : ": ", to: &output)
                 member.value.render(into: &output, style)
             }
-            output += "}"
+            output.append(UInt8(ascii: "}"))
         }
+    }
+
+    private static func append(_ text: StaticString, to output: inout [UInt8]) {
+        text.withUTF8Buffer { output.append(contentsOf: $0) }
     }
 
     /// Python's `repr(float)`: the shortest text that reads back as the same number, always
@@ -82,33 +94,39 @@ public indirect enum OrderedJSON: Sendable, Hashable {
         return value.description
     }
 
-    private static func quote(_ text: String, ascii: Bool, into output: inout String) {
-        output += "\""
+    private static func quote(_ text: String, ascii: Bool, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        // The common case, printable ASCII with nothing to escape, is copied as it is.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 <= 0x7E && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            output.append(contentsOf: text.utf8)
+            output.append(UInt8(ascii: "\""))
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
+            case "\"": append("\\\"", to: &output)
+            case "\\": append("\\\\", to: &output)
+            case "\n": append("\\n", to: &output)
+            case "\r": append("\\r", to: &output)
+            case "\t": append("\\t", to: &output)
+            case "\u{08}": append("\\b", to: &output)
+            case "\u{0C}": append("\\f", to: &output)
             default:
                 if scalar.value < 0x20 {
-                    output += "\\u" + hex4(scalar.value)
+                    output.append(contentsOf: ("\\u" + hex4(scalar.value)).utf8)
                 } else if ascii, scalar.value > 0x7E {
                     if scalar.value > 0xFFFF {
                         let offset = scalar.value - 0x10000
-                        output += "\\u" + hex4(0xD800 + (offset >> 10)) + "\\u" + hex4(0xDC00 + (offset & 0x3FF))
+                        output.append(contentsOf: ("\\u" + hex4(0xD800 + (offset >> 10)) + "\\u" + hex4(0xDC00 + (offset & 0x3FF))).utf8)
                     } else {
-                        output += "\\u" + hex4(scalar.value)
+                        output.append(contentsOf: ("\\u" + hex4(scalar.value)).utf8)
                     }
                 } else {
-                    output.unicodeScalars.append(scalar)
+                    output.append(contentsOf: String(scalar).utf8)
                 }
             }
         }
-        output += "\""
+        output.append(UInt8(ascii: "\""))
     }
 
     private static func hex4(_ value: UInt32) -> String {

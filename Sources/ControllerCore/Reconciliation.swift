@@ -31,13 +31,29 @@ public enum Reconciliation {
         public var decisions: [String: Decision] = [:]
         /// Workspace names to store (`devices.workspace_name`), by device id.
         public var workspaceNames: [String: String] = [:]
+
+        public init(decisions: [String: Decision] = [:], workspaceNames: [String: String] = [:]) {
+            self.decisions = decisions
+            self.workspaceNames = workspaceNames
+        }
+    }
+
+    /// What a recorder spec is made from: equal keys give equal specs, so a caller may keep
+    /// the specs of one reconcile for the next (hashing 10,000 specs a second is most of a
+    /// large station's reconcile).
+    public struct SpecKey: Sendable, Hashable {
+        public var device: StationSpecs.RecorderDevice
+        public var profileSlug: String
+        public var profile: RecorderProfileConfig
     }
 
     /// Decides every device.
     /// - Parameters:
     ///   - running: devices whose recorder runs now (they keep their place under `max_recorders`).
+    ///   - recorderSpec: makes a recorder spec for its key (by default ``StationSpecs/recorder(device:profileSlug:profile:settings:)``);
+    ///     a caller passes a cached one.
     public static func plan(_ devices: [Device], settings: StationSettings, system maxRecorders: Int?,
-                            running: Set<String>) -> Plan {
+                            running: Set<String>, recorderSpec: ((SpecKey) -> Tier2Spec)? = nil) -> Plan {
         var plan = Plan()
         let desires = devices.map { device in
             DeviceDesire(id: device.row.name, online: device.row.status == "online", enabled: device.row.enabled,
@@ -61,8 +77,10 @@ public enum Reconciliation {
                 if let old = row.workspaceName { taken.remove(old) }
                 taken.insert(workspace)
             }
-            let spec = StationSpecs.recorder(device: .init(id: row.name, workspaceName: workspace, alsaDevice: row.hardware.alsaDevice),
-                                             profileSlug: slug, profile: profile, settings: settings)
+            let key = SpecKey(device: .init(id: row.name, workspaceName: workspace, alsaDevice: row.hardware.alsaDevice),
+                              profileSlug: slug, profile: profile)
+            let spec = recorderSpec?(key)
+                ?? StationSpecs.recorder(device: key.device, profileSlug: slug, profile: profile, settings: settings)
             plan.decisions[row.name] = .record(spec)
         }
         return plan

@@ -92,12 +92,20 @@ public struct Tier2Spec: Sendable, Hashable {
     /// Python's `json.dumps(sort_keys=True)`. Equal hashes mean an existing container may be
     /// adopted untouched.
     public var configHash: String {
-        let digest = SHA256.hash(data: Array(hashedJSON.rendered(.pythonSortedASCII).utf8))
-        return String(digest.map { byte in
-            let text = String(byte, radix: 16)
-            return byte < 16 ? "0" + text : text
-        }.joined().prefix(12))
+        let digest = SHA256.hash(data: hashedJSON.renderedBytes(.pythonSortedASCII))
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(12)
+        for byte in digest.prefix(6) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
+
+    /// The hash this spec is labelled with, else computed: what the actors compare, without
+    /// hashing a labelled spec again.
+    public var labelledHash: String { labels[Self.configHashLabel] ?? configHash }
 
     /// The spec with its ``configHash`` label set.
     public func labelled() -> Tier2Spec {

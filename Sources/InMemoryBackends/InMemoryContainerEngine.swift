@@ -28,33 +28,86 @@ public actor InMemoryContainerEngine: ContainerEngine {
     private var logWatchers: [Int: (id: String, sink: AsyncStream<LogFollowEvent>.Continuation)] = [:]
     private var nextWatcher = 0
     private var followerWaiters: [(id: String, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
-    /// Every call made, in order (`create silvasonic-recorder-x`, `stop ...`), for assertions.
+    /// Every call made, in order (`create silvasonic-recorder-x`, `stop ...`), for assertions;
+    /// empty when the engine was made with `recordsCalls: false` (the simulation's thousands).
     public private(set) var calls: [String] = []
+    private let recordsCalls: Bool
+    /// Names and labels to ids, so a lookup by name or label does not scan every container.
+    private var byName: [String: String] = [:]
+    private var byLabel: [String: Set<String>] = [:]
+    /// How long each create and start takes, and how often one fails, for the simulation.
+    private let latency: Duration
+    private let failureRate: Double
+    private var random: UInt64
+    /// Every container start, with when it happened, for the simulation's figures.
+    public private(set) var starts: [(containerID: String, labels: [String: String], at: ContinuousClock.Instant)] = []
+    private let recordsStarts: Bool
 
-    public init() {}
+    /// - Parameters:
+    ///   - recordsCalls: keep ``calls`` (tests); off for the simulation.
+    ///   - recordsStarts: keep ``starts``.
+    ///   - latency: how long each create and start takes (the actor takes other calls meanwhile).
+    ///   - failureRate: the share of creates and starts that fail as Podman's 500 would.
+    ///   - seed: for the failures.
+    public init(recordsCalls: Bool = true, recordsStarts: Bool = false, latency: Duration = .zero, failureRate: Double = 0,
+                seed: UInt64 = 1) {
+        self.recordsCalls = recordsCalls
+        self.recordsStarts = recordsStarts
+        self.latency = latency
+        self.failureRate = failureRate
+        random = seed
+    }
+
+    /// Forgets the recorded starts.
+    public func clearStarts() { starts.removeAll(keepingCapacity: true) }
+
+    /// How many containers are running now.
+    public var runningCount: Int { containers.values.reduce(0) { $0 + ($1.status == "running" ? 1 : 0) } }
+
+    /// Waits out the configured latency, then fails at the configured rate.
+    private func simulateWork(_ what: String) async throws {
+        if latency > .zero { try await Task.sleep(for: latency) }
+        guard failureRate > 0 else { return }
+        // SplitMix64: cheap, seeded, good enough for a failure rate.
+        random &+= 0x9E37_79B9_7F4A_7C15
+        var z = random
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        if Double(z >> 11) / Double(1 << 53) < failureRate {
+            throw PodmanError(code: .requestFailed, message: "\(what): a simulated engine failure", status: 500)
+        }
+    }
 
     public func ping() throws -> Bool {
         try requireReachable("ping")
         return true
     }
 
-    public func create(_ spec: ContainerSpec) throws -> String {
+    public func create(_ spec: ContainerSpec) async throws -> String {
         try requireReachable("create \(spec.name)")
-        guard !containers.values.contains(where: { $0.spec.name == spec.name }) else {
+        try await simulateWork("create \(spec.name)")
+        guard byName[spec.name] == nil else {
             throw PodmanError(code: .conflict, message: "create \(spec.name): the container name \"\(spec.name)\" is already in use", status: 500)
         }
         let hex = String(nextID, radix: 16)
         let id = String(repeating: "0", count: 64 - hex.count) + hex
         nextID += 1
         containers[id] = Container(id: id, spec: spec)
+        byName[spec.name] = id
+        for (key, value) in spec.labels { byLabel[key + "=" + value, default: []].insert(id) }
         emit(.create, for: id)
         return id
     }
 
-    public func start(_ nameOrID: String) throws {
+    public func start(_ nameOrID: String) async throws {
+        _ = try resolve(nameOrID, "start")
+        try await simulateWork("start \(nameOrID)")
+        // Looked up again: the container may have gone while the work took its time.
         let id = try resolve(nameOrID, "start")
         guard containers[id]?.status != "running" else { return }
         containers[id]?.status = "running"
+        if recordsStarts, let labels = containers[id]?.spec.labels { starts.append((id, labels, .now)) }
         emit(.start, for: id)
     }
 
@@ -86,6 +139,10 @@ public actor InMemoryContainerEngine: ContainerEngine {
             watcher.sink.finish()
             logWatchers[key] = nil
         }
+        if let spec = containers[id]?.spec {
+            byName[spec.name] = nil
+            for (key, value) in spec.labels { byLabel[key + "=" + value]?.remove(id) }
+        }
         containers[id] = nil
     }
 
@@ -105,7 +162,14 @@ public actor InMemoryContainerEngine: ContainerEngine {
 
     public func list(labels: [String: String], statuses: [String]) throws -> [ContainerSummary] {
         try requireReachable("list")
-        return containers.values
+        // The fewest candidates any one label allows, then every label checked.
+        let candidates: [Container]
+        if let narrowest = labels.map({ byLabel[$0.key + "=" + $0.value] ?? [] }).min(by: { $0.count < $1.count }) {
+            candidates = narrowest.compactMap { containers[$0] }
+        } else {
+            candidates = Array(containers.values)
+        }
+        return candidates
             .filter { container in labels.allSatisfy { container.spec.labels[$0.key] == $0.value } }
             .filter { statuses.isEmpty || statuses.contains($0.status) }
             .sorted { $0.id < $1.id }
@@ -219,7 +283,7 @@ public actor InMemoryContainerEngine: ContainerEngine {
     }
 
     private func emit(_ action: ContainerEvent.Action, for id: String) {
-        calls.append("\(action) \(containers[id]?.spec.name ?? id)")
+        if recordsCalls { calls.append("\(action) \(containers[id]?.spec.name ?? id)") }
         guard let container = containers[id] else { return }
         let event = ContainerEvent(containerID: id, name: container.spec.name, image: container.spec.image,
                                    action: action, labels: container.spec.labels, time: tick())
@@ -237,7 +301,7 @@ public actor InMemoryContainerEngine: ContainerEngine {
     private func resolve(_ nameOrID: String, _ what: String) throws -> String {
         try requireReachable("\(what) \(nameOrID)")
         if containers[nameOrID] != nil { return nameOrID }
-        if let match = containers.values.first(where: { $0.spec.name == nameOrID }) { return match.id }
+        if let match = byName[nameOrID] { return match }
         throw notFound(nameOrID, what)
     }
 

@@ -10,7 +10,7 @@ public import SilvasonicHardware
 /// a timer cancelled if the device returns in time (contract §4). A write that fails (the
 /// database is down) is remembered and retried on the next ``resync()``, so no sighting is lost.
 public actor DeviceInventory<C: Clock<Duration>> {
-    private let repository: DeviceRepository
+    private let repository: any DeviceStore
     private let onChange: @Sendable (String) async -> Void
     private let clock: C
     private let grace: Duration
@@ -24,7 +24,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
 
     /// - Parameter onChange: called with a reason after a row was written (to reconcile).
     /// - Parameter presence: where the devices of each handled scan are published.
-    public init(repository: DeviceRepository, clock: C, grace: Duration, logger: Logger,
+    public init(repository: any DeviceStore, clock: C, grace: Duration, logger: Logger,
                 presence: HardwarePresence = HardwarePresence(), events: LifecycleEvents? = nil,
                 onChange: @escaping @Sendable (String) async -> Void) {
         self.presence = presence

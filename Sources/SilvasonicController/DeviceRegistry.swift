@@ -37,21 +37,34 @@ public actor DeviceRegistry<C: Clock<Duration>> {
         self.makeLifecycle = makeLifecycle
     }
 
-    /// Carries out one reconcile's decisions.
+    /// Carries out one reconcile's decisions: every device's actor at once (one slow engine call
+    /// holds up only its own device), returning when each has taken its decision in.
     public func apply(_ plan: Reconciliation.Plan) async {
+        var wanted: [(RecorderActor<C>, Tier2Spec?)] = []
         for (device, decision) in plan.decisions.sorted(by: { $0.key < $1.key }) {
             switch decision {
             case .record(let spec):
                 keepReasons[device] = nil
-                await recorder(for: device).setDesired(spec)
+                wanted.append((recorder(for: device), spec))
             case .idle:
                 keepReasons[device] = nil
-                await recorder(for: device).setDesired(nil)
+                wanted.append((recorder(for: device), nil))
             case .keep(let reason):
                 // Said once per reason, not on every reconcile.
                 guard keepReasons.updateValue(reason, forKey: device) != reason else { continue }
                 logger.warning("device left as it is", metadata: ["device.id": "\(device)", "reason": "\(reason)"])
             }
+        }
+        await Self.setDesired(wanted)
+    }
+
+    private static func setDesired(_ wanted: [(RecorderActor<C>, Tier2Spec?)]) async {
+        guard wanted.count > 1 else {
+            if let (recorder, spec) = wanted.first { await recorder.setDesired(spec) }
+            return
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for (recorder, spec) in wanted { group.addTask { await recorder.setDesired(spec) } }
         }
     }
 
@@ -59,9 +72,9 @@ public actor DeviceRegistry<C: Clock<Duration>> {
     /// actor is made either way, so that a worker left running by an earlier controller is
     /// found and stopped when it is not wanted).
     public func applyWorkers(_ desired: [String: Tier2Spec?]) async {
-        for (name, spec) in desired.sorted(by: { $0.key < $1.key }) {
-            await recorder(for: Self.workerKey(name), service: name).setDesired(spec)
-        }
+        await Self.setDesired(desired.sorted(by: { $0.key < $1.key }).map { name, spec in
+            (recorder(for: Self.workerKey(name), service: name), spec)
+        })
     }
 
     static func workerKey(_ name: String) -> String { "worker:" + name }

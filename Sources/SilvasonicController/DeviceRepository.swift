@@ -7,6 +7,11 @@ public import SilvasonicPostgres
 public struct StoredProfile: Sendable, Hashable {
     public var slug: String
     public var config: RecorderProfileConfig
+
+    public init(slug: String, config: RecorderProfileConfig) {
+        self.slug = slug
+        self.config = config
+    }
 }
 
 /// The station-wide settings of `system_config` key `system` that the controller reads.
@@ -27,6 +32,11 @@ public struct DeviceRecord: Sendable, Hashable {
     public var row: DeviceRow
     /// The profile's config as stored, `nil` without a profile or when the profile row is gone.
     public var profileConfig: JSONValue?
+
+    public init(row: DeviceRow, profileConfig: JSONValue?) {
+        self.row = row
+        self.profileConfig = profileConfig
+    }
 }
 
 /// The controller's reads and writes of the station database, each one parameterised

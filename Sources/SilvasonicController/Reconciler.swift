@@ -8,7 +8,7 @@ public import SilvasonicPodman
 /// tick; a request during a run is coalesced into one more run after it. If reading the
 /// desired state fails, nothing is stopped (fail static).
 public actor Reconciler<C: Clock<Duration>> {
-    private let repository: DeviceRepository
+    private let repository: any DeviceStore
     private let registry: DeviceRegistry<C>
     private let engine: any ContainerEngine
     private let settings: StationSettings
@@ -17,6 +17,12 @@ public actor Reconciler<C: Clock<Duration>> {
     private let metrics: ControllerMetrics
     private let events: LifecycleEvents?
     private var running = false
+    private var specCache: [Reconciliation.SpecKey: Tier2Spec] = [:]
+    /// The decisions last handed to the actors: an unchanged one is not handed again (the
+    /// actor still holds it), so a periodic reconcile of a quiet station costs one read.
+    private var applied: [String: Reconciliation.Decision] = [:]
+    /// Periodic runs since the last orphan sweep (a sweep lists every owned container).
+    private var ticksSinceSweep = 0
     private var pending = false
     /// Completed reconciles, and the ones that failed to read the database.
     public private(set) var completedRuns = 0
@@ -27,7 +33,7 @@ public actor Reconciler<C: Clock<Duration>> {
     /// - Parameter presence: the hardware scan's devices; a recorder of a device present there
     ///   is never an orphan, and before the first scan no recorder is. `nil`: the database alone
     ///   decides (for a controller without hardware, such as a simulation).
-    public init(repository: DeviceRepository, registry: DeviceRegistry<C>, engine: any ContainerEngine,
+    public init(repository: any DeviceStore, registry: DeviceRegistry<C>, engine: any ContainerEngine,
                 settings: StationSettings, logger: Logger, presence: HardwarePresence? = nil,
                 metrics: ControllerMetrics = ControllerMetrics(), events: LifecycleEvents? = nil) {
         self.events = events
@@ -85,21 +91,40 @@ public actor Reconciler<C: Clock<Duration>> {
             }
             return Reconciliation.Device(row: record.row, profile: profile, profileProblem: problem)
         }
-        let plan = Reconciliation.plan(devices, settings: settings, system: system.maxRecorders,
-                                       running: await registry.runningDevices())
+        // Only a recorder limit needs to know which run now (they keep their places).
+        let running = system.maxRecorders == nil ? [] : await registry.runningDevices()
+        // The specs of the last reconcile, kept while their inputs are the same.
+        let cached = specCache
+        var used: [Reconciliation.SpecKey: Tier2Spec] = [:]
+        let settings = self.settings
+        let plan = Reconciliation.plan(devices, settings: settings, system: system.maxRecorders, running: running) { key in
+            let spec = cached[key]
+                ?? StationSpecs.recorder(device: key.device, profileSlug: key.profileSlug, profile: key.profile, settings: settings)
+            used[key] = spec
+            return spec
+        }
+        specCache = used
         for (device, name) in plan.workspaceNames {
             do { try await repository.setWorkspaceName(device: device, to: name) } catch {
                 logger.warning("workspace name not stored", metadata: ["device.id": "\(device)", "error": "\(error)"])
             }
         }
-        await registry.apply(plan)
+        let changed = plan.decisions.filter { applied[$0.key] != $0.value }
+        applied = plan.decisions
+        await registry.apply(Reconciliation.Plan(decisions: changed))
         // BirdNET is the one singleton worker the contract knows; unknown names are ignored.
         await registry.applyWorkers(["birdnet": services.contains("birdnet") ? StationSpecs.birdnet(settings: settings) : nil])
-        if let presence {
-            // Until the hardware was scanned, a recorder's device may be plugged but not yet written.
-            if let present = presence.present { await stopOrphans(known: Set(records.map(\.row.name)).union(present)) }
-        } else {
-            await stopOrphans(known: Set(records.map(\.row.name)))
+        // Orphans appear when rows go or after an engine outage: swept on every reconcile
+        // something asked for, and every 30th periodic one.
+        ticksSinceSweep += 1
+        if reason != "tick" || ticksSinceSweep >= 30 {
+            ticksSinceSweep = 0
+            if let presence {
+                // Until the hardware was scanned, a recorder's device may be plugged but not yet written.
+                if let present = presence.present { await stopOrphans(known: Set(records.map(\.row.name)).union(present)) }
+            } else {
+                await stopOrphans(known: Set(records.map(\.row.name)))
+            }
         }
         completedRuns += 1
         logger.debug("reconciled", metadata: ["reason": "\(reason)", "devices": "\(records.count)"])

@@ -87,7 +87,7 @@ public actor RecorderActor<C: Clock<Duration>> {
     /// The recorder this device should run (`nil`: none).
     public func setDesired(_ spec: Tier2Spec?) async {
         self.spec = spec
-        await run(lifecycle.desired(spec?.configHash, now: clock.now))
+        await run(lifecycle.desired(spec?.labelledHash, now: clock.now))
     }
 
     /// A Podman event about this device's container.

@@ -21,6 +21,14 @@ public struct HardwareUpdate: Sendable, Equatable {
     public var devices: [AudioDevice]
     /// Cards this scan could not describe fully.
     public var problems: [ScanProblem]
+
+    /// An update, as the monitor or a simulated hardware source reports one.
+    public init(trigger: Trigger, changes: [HardwareChange], devices: [AudioDevice], problems: [ScanProblem] = []) {
+        self.trigger = trigger
+        self.changes = changes
+        self.devices = devices
+        self.problems = problems
+    }
 }
 
 /// Watches for USB microphones: scans at start, on every periodic tick

@@ -1,0 +1,102 @@
+public import ControllerCore
+public import Foundation
+public import SilvasonicController
+public import SilvasonicIO
+
+/// The desired state in memory, behind the same ``DeviceStore`` protocol as the station
+/// database's ``DeviceRepository``: profiles, device rows, system settings and managed
+/// services, so the inventory and the reconciler run unchanged in the simulation.
+public actor InMemoryDeviceStore: DeviceStore {
+    private var profileConfigs: [String: JSONValue]
+    private var rows: [String: DeviceRow] = [:]
+    private var system: SystemSettings
+    private var services: Set<String>
+    /// Set to make every call fail, as a database outage does.
+    private var reachable = true
+    /// Writes made (inserts and updates).
+    public private(set) var writes = 0
+
+    public init(profiles: [String: JSONValue], system: SystemSettings = SystemSettings(autoEnrollment: true, maxRecorders: nil),
+                services: Set<String> = []) {
+        profileConfigs = profiles
+        self.system = system
+        self.services = services
+    }
+
+    /// An outage (`false`) or its end.
+    public func setReachable(_ value: Bool) { reachable = value }
+
+    /// Changes a device as a user would (enable, disable, ignore).
+    public func update(_ name: String, _ change: (inout DeviceRow) -> Void) {
+        guard var row = rows[name] else { return }
+        change(&row)
+        rows[name] = row
+    }
+
+    private func require() throws {
+        guard reachable else { throw SimulatedOutage(backend: "database") }
+    }
+
+    public func profiles() async throws -> (profiles: [StoredProfile], problems: [String]) {
+        try require()
+        var profiles: [StoredProfile] = []
+        var problems: [String] = []
+        for (slug, config) in profileConfigs.sorted(by: { $0.key < $1.key }) {
+            do { profiles.append(StoredProfile(slug: slug, config: try ProfileConfigDecoding.decode(config))) } catch {
+                problems.append("profile \(slug): \(error)")
+            }
+        }
+        return (profiles, problems)
+    }
+
+    public func systemSettings() async throws -> SystemSettings {
+        try require()
+        return system
+    }
+
+    public func devices() async throws -> [DeviceRecord] {
+        try require()
+        return rows.values.sorted { $0.name < $1.name }.map { row in
+            DeviceRecord(row: row, profileConfig: row.profileSlug.flatMap { profileConfigs[$0] })
+        }
+    }
+
+    public func device(_ name: String) async throws -> DeviceRow? {
+        try require()
+        return rows[name]
+    }
+
+    public func apply(_ plan: DeviceRowPlan, now: Date) async throws {
+        try require()
+        switch plan {
+        case .unchanged: return
+        case .insert(let row):
+            guard rows[row.name] == nil else { return }
+            rows[row.name] = row
+        case .update(let row):
+            guard var existing = rows[row.name] else { return }
+            existing.serialNumber = row.serialNumber
+            existing.model = row.model
+            existing.status = row.status
+            existing.hardware = row.hardware
+            rows[row.name] = existing
+        }
+        writes += 1
+    }
+
+    public func setWorkspaceName(device: String, to name: String) async throws {
+        try require()
+        rows[device]?.workspaceName = name
+    }
+
+    public func enabledServices() async throws -> Set<String> {
+        try require()
+        return services
+    }
+}
+
+/// A simulated backend outage.
+public struct SimulatedOutage: Error, CustomStringConvertible {
+    public var backend: String
+    public var description: String { "\(backend) unreachable (simulated outage)" }
+}

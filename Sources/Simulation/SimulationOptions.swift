@@ -1,0 +1,36 @@
+/// What a simulation run does.
+public struct SimulationOptions: Sendable {
+    /// What is measured after all microphones were plugged and their recorders run.
+    public enum Scenario: String, Sendable, CaseIterable {
+        /// N microphones plugged at once: time until all record, plug → start latency.
+        case plug
+        /// Idle with the periodic reconcile running: CPU and memory per device.
+        case steady
+        /// A share of the recorders die at once, several times: restarts against what the rules allow.
+        case crashStorm = "crash-storm"
+        /// Microphones pulled and put back within the grace (nothing may stop) and outside it.
+        case flapping
+        /// Thousands of reconcile requests at once: coalesced runs.
+        case nudgeStorm = "nudge-storm"
+        /// The database and the engine unreachable for a while: nothing stops.
+        case outage
+    }
+
+    public var devices: Int
+    public var scenario: Scenario
+    public var engineLatency: Duration = .zero
+    public var failureRate = 0.0
+    public var seed: UInt64 = 1
+    public var backoffInitial: Duration = .milliseconds(100)
+    public var maxRestarts = 5
+    public var reconcileInterval: Duration = .seconds(1)
+    public var offlineGrace: Duration = .seconds(1)
+    public var crashFraction = 0.1
+    public var rounds = 3
+    public var steadySeconds = 5.0
+
+    public init(devices: Int, scenario: Scenario) {
+        self.devices = devices
+        self.scenario = scenario
+    }
+}
