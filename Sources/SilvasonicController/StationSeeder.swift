@@ -106,36 +106,24 @@ public struct StationSeeder: Sendable {
         for problem in problems { logger.warning("seed skipped", metadata: ["problem": "\(problem)"]) }
 
         await step("config defaults", into: &report) {
-            var inserted: [String] = []
-            for (key, value) in defaults.systemConfig.sorted(by: { $0.key < $1.key }) {
-                let rows = try await db.query("""
-                    INSERT INTO system_config (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key
-                    """, [.text(key), .json(value)])
-                if !rows.isEmpty { inserted.append("system_config \(key)") }
-            }
-            return inserted
+            try await insertEach(defaults.systemConfig.sorted(by: { $0.key < $1.key }), sql: """
+                INSERT INTO system_config (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key
+                """) { key, value in ("system_config \(key)", [.text(key), .json(value)]) }
         }
         await step("profiles", into: &report) {
-            var inserted: [String] = []
-            for profile in profiles {
-                let rows = try await db.query("""
-                    INSERT INTO microphone_profiles (slug, name, description, match_pattern, config, is_system)
-                    VALUES ($1, $2, $3, NULL, $4::jsonb, true) ON CONFLICT (slug) DO NOTHING RETURNING slug
-                    """, [.text(profile.slug), .text(profile.name), profile.description.map(PostgresValue.text) ?? .null,
-                          .text(profile.config.recorderEnvironmentValue)])
-                if !rows.isEmpty { inserted.append("profile \(profile.slug)") }
+            try await insertEach(profiles, sql: """
+                INSERT INTO microphone_profiles (slug, name, description, match_pattern, config, is_system)
+                VALUES ($1, $2, $3, NULL, $4::jsonb, true) ON CONFLICT (slug) DO NOTHING RETURNING slug
+                """) { profile in
+                ("profile \(profile.slug)", [.text(profile.slug), .text(profile.name),
+                                             profile.description.map(PostgresValue.text) ?? .null,
+                                             .text(profile.config.recorderEnvironmentValue)])
             }
-            return inserted
         }
         await step("managed services", into: &report) {
-            var inserted: [String] = []
-            for (name, enabled) in defaults.managedServices.sorted(by: { $0.key < $1.key }) {
-                let rows = try await db.query("""
-                    INSERT INTO managed_services (name, enabled) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING name
-                    """, [.text(name), .bool(enabled)])
-                if !rows.isEmpty { inserted.append("managed service \(name)") }
-            }
-            return inserted
+            try await insertEach(defaults.managedServices.sorted(by: { $0.key < $1.key }), sql: """
+                INSERT INTO managed_services (name, enabled) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING name
+                """) { name, enabled in ("managed service \(name)", [.text(name), .bool(enabled)]) }
         }
         await step("admin user", into: &report) {
             guard let username = defaults.adminUsername, let password = defaults.adminPassword else { return [] }
@@ -148,6 +136,17 @@ public struct StationSeeder: Sendable {
         }
         if !report.inserted.isEmpty { logger.info("seeded", metadata: ["inserted": "\(report.inserted.joined(separator: ", "))"]) }
         return report
+    }
+
+    /// Runs an insert-if-absent `sql` (with `RETURNING`) for each item; the names of those inserted.
+    private func insertEach<Item>(_ items: [Item], sql: String,
+                                  _ parameters: (Item) -> (name: String, values: [PostgresValue])) async throws -> [String] {
+        var inserted: [String] = []
+        for item in items {
+            let (name, values) = parameters(item)
+            if try await !db.query(sql, values).isEmpty { inserted.append(name) }
+        }
+        return inserted
     }
 
     private func step(_ name: String, into report: inout Report, _ body: () async throws -> [String]) async {
