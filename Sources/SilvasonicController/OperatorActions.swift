@@ -78,6 +78,7 @@ public struct OperatorActions: Sendable {
                                              containerID: container.id, podmanState: container.state)
         }
         // Named by desired state: stopped recorders (their containers are removed) and BirdNET.
+        // A database that cannot be read only hides the stopped ones; the running are listed.
         if let records = try? await DeviceRepository(db: station.db).devices() {
             for record in records {
                 guard let workspace = record.row.workspaceName else { continue }

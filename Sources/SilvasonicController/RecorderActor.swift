@@ -72,9 +72,15 @@ public actor RecorderActor<C: Clock<Duration>> {
         let text = RecorderStatusProxy.text(RecorderStatusProxy.payload(
             deviceID: deviceID, containerID: nil, activity: "failed", healthy: false, details: details, now: Date()))
         let key = "silvasonic:status:\(deviceID)"
+        let logger = logger
         Task {
-            try? await redis.set(key, text, expiresInSeconds: 3600)
-            _ = try? await redis.publish(text, to: "silvasonic:status")
+            do {
+                try await redis.set(key, text, expiresInSeconds: 3600)
+                try await redis.publish(text, to: "silvasonic:status")
+            } catch {
+                // Redis is down: the failure stays in this log, /status and the metrics.
+                logger.warning("failure status not published", metadata: ["error": "\(error)"])
+            }
         }
     }
 

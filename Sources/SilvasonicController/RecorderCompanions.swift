@@ -81,6 +81,8 @@ struct RecorderCompanions {
                 }
                 let text = RecorderStatusProxy.text(RecorderStatusProxy.payload(
                     deviceID: deviceID, containerID: containerID, activity: "starting", healthy: true, details: details, now: Date()))
+                // Best effort: a status that cannot be written now (Redis down) is written at the
+                // next check; the watch itself reads Redis's state as "unknown" meanwhile.
                 try? await redis.set(key, text, expiresInSeconds: ttl)
                 _ = try? await redis.publish(text, to: "silvasonic:status")
             }

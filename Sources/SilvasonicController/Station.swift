@@ -41,11 +41,13 @@ public final class Station: Sendable {
     /// Lifecycle events for `silvasonic:events`.
     public let events = LifecycleEvents()
 
-    /// - Parameter metrics: made with the factory whose registry `/metrics` serves.
-    /// The level the controller's loggers follow (``ControllerLogging``): lowered to `notice`
-    /// when the start-up window ends.
+    /// The level the controller's loggers follow (``LogVerbosity``): lowered to `notice` when
+    /// the start-up window ends.
     public let verbosity: LogVerbosity
 
+    /// - Parameters:
+    ///   - metrics: made with the factory whose registry `/metrics` serves.
+    ///   - verbosity: the level the process's log handlers follow.
     public init(settings: ControllerSettings, logger: Logger, metrics: ControllerMetrics = ControllerMetrics(),
                 verbosity: LogVerbosity = LogVerbosity()) {
         self.verbosity = verbosity

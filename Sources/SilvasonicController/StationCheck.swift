@@ -108,6 +108,7 @@ public enum StationCheck {
                 do { return .success(try await body()) } catch { return .failure("\(error)") }
             }
             group.addTask {
+                // Cancelled when the body answered first: its result is then the one taken.
                 try? await Task.sleep(for: timeout)
                 return .failure("no answer within \(timeout)")
             }
