@@ -17,6 +17,8 @@ public actor Reconciler<C: Clock<Duration>> {
     private let metrics: ControllerMetrics
     private let events: LifecycleEvents?
     private var running = false
+    /// The reason a coalesced rerun carries: any request's that is not the periodic tick.
+    private var pendingReason: String?
     private var specCache: [Reconciliation.SpecKey: Tier2Spec] = [:]
     /// The decisions last handed to the actors: an unchanged one is not handed again (the
     /// actor still holds it), so a periodic reconcile of a quiet station costs one read.
@@ -48,11 +50,19 @@ public actor Reconciler<C: Clock<Duration>> {
 
     /// Runs a reconcile now, or once more after the one in progress.
     public func reconcile(reason: String) async {
-        guard !running else { pending = true; return }
+        guard !running else {
+            pending = true
+            // A request something made outranks a periodic one: the rerun carries its reason.
+            if reason != "tick" || pendingReason == nil { pendingReason = reason }
+            return
+        }
         running = true
         defer { running = false }
+        var reason = reason
         repeat {
+            if pending, let next = pendingReason { reason = next }
             pending = false
+            pendingReason = nil
             let started = ContinuousClock.now
             await reconcileOnce(reason: reason)
             let duration = started.duration(to: .now)
