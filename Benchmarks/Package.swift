@@ -67,5 +67,14 @@ let package = Package(
             path: "Benchmarks/ContainerNames",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "ControllerCoreBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "ControllerCore", package: "silvasonic-controller"),
+            ],
+            path: "Benchmarks/ControllerCore",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )
