@@ -25,6 +25,8 @@ public actor Reconciler<C: Clock<Duration>> {
     private var applied: [String: Reconciliation.Decision] = [:]
     /// Periodic runs since the last orphan sweep (a sweep lists every owned container).
     private var ticksSinceSweep = 0
+    /// A hash of the desired state whose plan last went through in full.
+    private var plannedInputs: Int?
     private var pending = false
     /// Completed reconciles, and the ones that failed to read the database.
     public private(set) var completedRuns = 0
@@ -75,6 +77,43 @@ public actor Reconciler<C: Clock<Duration>> {
         } while pending
     }
 
+    /// Plans every device and hands the actors what changed; `false` when a workspace name
+    /// could not be stored (the next run plans again).
+    private func plan(_ records: [DeviceRecord], system: SystemSettings, running: Set<String>) async -> Bool {
+        let devices = records.map { record in
+            var profile: RecorderProfileConfig?
+            var problem: String?
+            if let config = record.profileConfig {
+                do { profile = try ProfileConfigDecoding.decode(config) } catch {
+                    problem = "profile \(record.row.profileSlug ?? "?"): \(error)"
+                }
+            }
+            return Reconciliation.Device(row: record.row, profile: profile, profileProblem: problem)
+        }
+        // The specs of the last reconcile, kept while their inputs are the same.
+        let cached = specCache
+        var used: [Reconciliation.SpecKey: Tier2Spec] = [:]
+        let settings = self.settings
+        let plan = Reconciliation.plan(devices, settings: settings, system: system.maxRecorders, running: running) { key in
+            let spec = cached[key]
+                ?? StationSpecs.recorder(device: key.device, profileSlug: key.profileSlug, profile: key.profile, settings: settings)
+            used[key] = spec
+            return spec
+        }
+        specCache = used
+        var stored = true
+        for (device, name) in plan.workspaceNames {
+            do { try await repository.setWorkspaceName(device: device, to: name) } catch {
+                stored = false
+                logger.warning("workspace name not stored", metadata: ["device.id": "\(device)", "error": "\(error)"])
+            }
+        }
+        let changed = plan.decisions.filter { applied[$0.key] != $0.value }
+        applied = plan.decisions
+        await registry.apply(Reconciliation.Plan(decisions: changed))
+        return stored
+    }
+
     private func reconcileOnce(reason: String) async {
         let records: [DeviceRecord]
         let system: SystemSettings
@@ -91,37 +130,18 @@ public actor Reconciler<C: Clock<Duration>> {
             return
         }
         lastReadSucceeded = true
-        let devices = records.map { record in
-            var profile: RecorderProfileConfig?
-            var problem: String?
-            if let config = record.profileConfig {
-                do { profile = try ProfileConfigDecoding.decode(config) } catch {
-                    problem = "profile \(record.row.profileSlug ?? "?"): \(error)"
-                }
-            }
-            return Reconciliation.Device(row: record.row, profile: profile, profileProblem: problem)
-        }
         // Only a recorder limit needs to know which run now (they keep their places).
         let running = system.maxRecorders == nil ? [] : await registry.runningDevices()
-        // The specs of the last reconcile, kept while their inputs are the same.
-        let cached = specCache
-        var used: [Reconciliation.SpecKey: Tier2Spec] = [:]
-        let settings = self.settings
-        let plan = Reconciliation.plan(devices, settings: settings, system: system.maxRecorders, running: running) { key in
-            let spec = cached[key]
-                ?? StationSpecs.recorder(device: key.device, profileSlug: key.profileSlug, profile: key.profile, settings: settings)
-            used[key] = spec
-            return spec
+        var hasher = Hasher()
+        hasher.combine(records)
+        hasher.combine(system)
+        hasher.combine(running)
+        let inputs = hasher.finalize()
+        // A periodic run over the very inputs whose plan went through last time would make the
+        // same plan: skipped. Anything something asked for is planned in full.
+        if reason != "tick" || inputs != plannedInputs {
+            plannedInputs = await plan(records, system: system, running: running) ? inputs : nil
         }
-        specCache = used
-        for (device, name) in plan.workspaceNames {
-            do { try await repository.setWorkspaceName(device: device, to: name) } catch {
-                logger.warning("workspace name not stored", metadata: ["device.id": "\(device)", "error": "\(error)"])
-            }
-        }
-        let changed = plan.decisions.filter { applied[$0.key] != $0.value }
-        applied = plan.decisions
-        await registry.apply(Reconciliation.Plan(decisions: changed))
         // BirdNET is the one singleton worker the contract knows; unknown names are ignored.
         await registry.applyWorkers(["birdnet": services.contains("birdnet") ? StationSpecs.birdnet(settings: settings) : nil])
         // Orphans appear when rows go or after an engine outage: swept on every reconcile
