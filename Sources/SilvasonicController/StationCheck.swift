@@ -5,6 +5,7 @@ import SilvasonicIO
 import SilvasonicPodman
 import SilvasonicPostgres
 import SilvasonicRedis
+import Synchronization
 
 /// `silvasonic-controller check`: the environment, the seed files and each backend, one line
 /// per finding, each problem with what to do about it.
@@ -102,19 +103,22 @@ public enum StationCheck {
         case failure(String)
     }
 
+    /// Whichever comes first: the body's outcome, or the timeout. A body stuck in a blocking
+    /// call is left behind (the command exits after the report), so `check` never hangs on it.
     static func result<Value: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> Value) async -> Outcome<Value> {
-        await withTaskGroup(of: Outcome<Value>.self) { group in
-            group.addTask {
-                do { return .success(try await body()) } catch { return .failure("\(error)") }
+        let waiter = Mutex<CheckedContinuation<Outcome<Value>, Never>?>(nil)
+        let finish: @Sendable (Outcome<Value>) -> Void = { outcome in waiter.withLock { $0.take() }?.resume(returning: outcome) }
+        return await withCheckedContinuation { continuation in
+            waiter.withLock { $0 = continuation }
+            let work = Task {
+                do { finish(.success(try await body())) } catch { finish(.failure("\(error)")) }
             }
-            group.addTask {
-                // Cancelled when the body answered first: its result is then the one taken.
+            Task {
+                // Cancelled or not, the timeout's end is reported; a finished body was first.
                 try? await Task.sleep(for: timeout)
-                return .failure("no answer within \(timeout)")
+                finish(.failure("no answer within \(timeout)"))
+                work.cancel()
             }
-            let first = await group.next() ?? .failure("no answer")
-            group.cancelAll()
-            return first
         }
     }
 }

@@ -189,17 +189,15 @@ public struct SimulationTimeout: Error, CustomStringConvertible {
     public var description: String { "\(what): not within \(after)" }
 }
 
-/// This process's CPU time and resident memory, from `/proc/self`.
+/// This process's CPU time and resident memory, from `/proc` through the controller's own
+/// ``ResourceSample`` parser (the one its heartbeat uses).
 public enum ProcessStats {
     public static func now() -> (cpuSeconds: Double, residentKB: UInt64)? {
-        guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
-              let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let utime = Double(fields[11]), let stime = Double(fields[12]) else { return nil }
-        let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }?
-            .split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { UInt64($0) } ?? 0
-        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        return ((utime + stime) / ticks, rss)
+        func read(_ path: String) -> String? { try? String(contentsOfFile: "/proc/" + path, encoding: .utf8) }
+        guard let selfStat = read("self/stat"), let selfStatus = read("self/status"), let stat = read("stat"),
+              let meminfo = read("meminfo"),
+              let sample = ResourceSample.parse(selfStat: selfStat, selfStatus: selfStatus, stat: stat, meminfo: meminfo,
+                                                seconds: 0) else { return nil }
+        return (Double(sample.processTicks) / Double(sysconf(Int32(_SC_CLK_TCK))), sample.residentKB)
     }
 }
