@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.1.0"),
     ],
     targets: [
         // C libraries, found through pkg-config; `providers` names the Debian packages.
@@ -112,8 +113,9 @@ let package = Package(
             name: "Simulation",
             dependencies: [
                 "SilvasonicController", "ControllerCore", "InMemoryBackends", "SilvasonicHardware", "SilvasonicIO",
-                "SilvasonicPodman", "Supervision",
+                "SilvasonicPodman", "SilvasonicPostgres", "SilvasonicRedis", "Supervision",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: strict
         ),

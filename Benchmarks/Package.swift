@@ -76,5 +76,14 @@ let package = Package(
             path: "Benchmarks/ControllerCore",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "SimulationBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Simulation", package: "silvasonic-controller"),
+            ],
+            path: "Benchmarks/Simulation",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

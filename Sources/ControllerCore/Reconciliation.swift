@@ -31,6 +31,8 @@ public enum Reconciliation {
         public var decisions: [String: Decision] = [:]
         /// Workspace names to store (`devices.workspace_name`), by device id.
         public var workspaceNames: [String: String] = [:]
+        /// Whether `max_recorders` kept a device that wants a recorder from recording.
+        public var limited = false
 
         public init(decisions: [String: Decision] = [:], workspaceNames: [String: String] = [:]) {
             self.decisions = decisions
@@ -52,15 +54,19 @@ public enum Reconciliation {
     ///   - running: devices whose recorder runs now (they keep their place under `max_recorders`).
     ///   - recorderSpec: makes a recorder spec for its key (by default ``StationSpecs/recorder(device:profileSlug:profile:settings:)``);
     ///     a caller passes a cached one.
+    ///   - takenByOthers: workspace names of devices not in `devices` (when only some devices
+    ///     are planned): a new name never collides with them.
     public static func plan(_ devices: [Device], settings: StationSettings, system maxRecorders: Int?,
-                            running: Set<String>, recorderSpec: ((SpecKey) -> Tier2Spec)? = nil) -> Plan {
+                            running: Set<String>, takenByOthers: Set<String> = [],
+                            recorderSpec: ((SpecKey) -> Tier2Spec)? = nil) -> Plan {
         var plan = Plan()
         let desires = devices.map { device in
             DeviceDesire(id: device.row.name, online: device.row.status == "online", enabled: device.row.enabled,
                          enrollmentStatus: device.row.enrollmentStatus, profileSlug: device.row.profileSlug)
         }
         let recording = DesiredState.recording(desires, running: running, maxRecorders: maxRecorders)
-        var taken = Set(devices.compactMap(\.row.workspaceName))
+        plan.limited = maxRecorders.map { $0 >= 0 && desires.lazy.filter(\.wantsRecorder).count > $0 } ?? false
+        var taken = Set(devices.compactMap(\.row.workspaceName)).union(takenByOthers)
         for device in devices {
             let row = device.row
             guard recording.contains(row.name) else {

@@ -39,27 +39,19 @@ public actor InMemoryContainerEngine: ContainerEngine {
     private let latency: Duration
     private let failureRate: Double
     private var random: UInt64
-    /// Every container start, with when it happened, for the simulation's figures.
-    public private(set) var starts: [(containerID: String, labels: [String: String], at: ContinuousClock.Instant)] = []
-    private let recordsStarts: Bool
 
     /// - Parameters:
     ///   - recordsCalls: keep ``calls`` (tests); off for the simulation.
-    ///   - recordsStarts: keep ``starts``.
     ///   - latency: how long each create and start takes (the actor takes other calls meanwhile).
     ///   - failureRate: the share of creates and starts that fail as Podman's 500 would.
     ///   - seed: for the failures.
-    public init(recordsCalls: Bool = true, recordsStarts: Bool = false, latency: Duration = .zero, failureRate: Double = 0,
+    public init(recordsCalls: Bool = true, latency: Duration = .zero, failureRate: Double = 0,
                 seed: UInt64 = 1) {
         self.recordsCalls = recordsCalls
-        self.recordsStarts = recordsStarts
         self.latency = latency
         self.failureRate = failureRate
         random = seed
     }
-
-    /// Forgets the recorded starts.
-    public func clearStarts() { starts.removeAll(keepingCapacity: true) }
 
     /// How many containers are running now.
     public var runningCount: Int { containers.values.reduce(0) { $0 + ($1.status == "running" ? 1 : 0) } }
@@ -107,7 +99,6 @@ public actor InMemoryContainerEngine: ContainerEngine {
         let id = try resolve(nameOrID, "start")
         guard containers[id]?.status != "running" else { return }
         containers[id]?.status = "running"
-        if recordsStarts, let labels = containers[id]?.spec.labels { starts.append((id, labels, .now)) }
         emit(.start, for: id)
     }
 

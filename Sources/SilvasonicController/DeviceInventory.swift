@@ -11,7 +11,7 @@ public import SilvasonicHardware
 /// database is down) is remembered and retried on the next ``resync()``, so no sighting is lost.
 public actor DeviceInventory<C: Clock<Duration>> {
     private let repository: any DeviceStore
-    private let onChange: @Sendable (String) async -> Void
+    private let onChange: @Sendable (_ reason: String, _ devices: Set<String>) async -> Void
     private let clock: C
     private let grace: Duration
     private let logger: Logger
@@ -22,11 +22,12 @@ public actor DeviceInventory<C: Clock<Duration>> {
     private var unsynced: Set<String> = []
     private var expiredUnsynced: Set<String> = []
 
-    /// - Parameter onChange: called with a reason after a row was written (to reconcile).
+    /// - Parameter onChange: called with a reason and the devices whose rows were written (to
+    ///   reconcile them).
     /// - Parameter presence: where the devices of each handled scan are published.
     public init(repository: any DeviceStore, clock: C, grace: Duration, logger: Logger,
                 presence: HardwarePresence = HardwarePresence(), events: LifecycleEvents? = nil,
-                onChange: @escaping @Sendable (String) async -> Void) {
+                onChange: @escaping @Sendable (_ reason: String, _ devices: Set<String>) async -> Void) {
         self.presence = presence
         self.events = events
         self.repository = repository
@@ -41,7 +42,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
 
     /// Applies one hardware update.
     public func handle(_ update: HardwareUpdate) async {
-        var wrote = false
+        var wrote: Set<String> = []
         for change in update.changes {
             switch change {
             case .appeared(let device), .changed(let device):
@@ -54,7 +55,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
                     logger.info("microphone back within the grace period", metadata: ["device.id": "\(device.stableID)"])
                 }
                 expiredUnsynced.remove(device.stableID)
-                wrote = await sync(device) || wrote
+                if await sync(device) { wrote.insert(device.stableID) }
             case .gone(let id):
                 present[id] = nil
                 unsynced.remove(id)
@@ -64,15 +65,15 @@ public actor DeviceInventory<C: Clock<Duration>> {
             }
         }
         presence.update(Set(present.keys))
-        if wrote { await onChange("hardware") }
+        if !wrote.isEmpty { await onChange("hardware", wrote) }
     }
 
     /// Retries the writes that failed (called on the periodic tick).
     public func resync() async {
-        var wrote = false
-        for id in unsynced.sorted() { if let device = present[id] { wrote = await sync(device) || wrote } }
-        for id in expiredUnsynced.sorted() { wrote = await markOffline(id) || wrote }
-        if wrote { await onChange("resync") }
+        var wrote: Set<String> = []
+        for id in unsynced.sorted() { if let device = present[id], await sync(device) { wrote.insert(id) } }
+        for id in expiredUnsynced.sorted() where await markOffline(id) { wrote.insert(id) }
+        if !wrote.isEmpty { await onChange("resync", wrote) }
     }
 
     private func startGrace(for id: String) {
@@ -88,7 +89,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
     private func graceExpired(_ id: String) async {
         graceTimers[id] = nil
         guard present[id] == nil else { return }
-        if await markOffline(id) { await onChange("device gone") }
+        if await markOffline(id) { await onChange("device gone", [id]) }
     }
 
     /// Writes the row for a sighting; true when something was written.

@@ -102,6 +102,12 @@ public struct DeviceRepository: Sendable {
         }
     }
 
+    /// The named devices with their profiles' config (one query; names without a row left out).
+    public func devices(named names: Set<String>) async throws -> [DeviceRecord] {
+        try await devices(where: "WHERE d.name IN (SELECT jsonb_array_elements_text($1::jsonb))",
+                          [.json(.array(names.sorted().map(JSONValue.string)))])
+    }
+
     /// One device's row, or `nil` when the device is new.
     public func device(_ name: String) async throws -> DeviceRow? {
         try await devices(where: "WHERE d.name = $1", [.text(name)]).first?.row

@@ -11,6 +11,8 @@ public protocol DeviceStore: Sendable {
     func systemSettings() async throws -> SystemSettings
     /// Every device with its profile's config.
     func devices() async throws -> [DeviceRecord]
+    /// The named devices with their profiles' config; names without a row are left out.
+    func devices(named names: Set<String>) async throws -> [DeviceRecord]
     /// One device's row.
     func device(_ name: String) async throws -> DeviceRow?
     /// Writes a plan (`.unchanged` writes nothing).

@@ -28,6 +28,19 @@ public actor Reconciler<C: Clock<Duration>> {
     /// A hash of the desired state whose plan last went through in full.
     private var plannedInputs: Int?
     private var pending = false
+    /// Devices asked to be reconciled alone, and the reason of the first request.
+    private var pendingDevices: Set<String> = []
+    private var pendingDevicesReason: String?
+    /// What the last fully planned run saw of the devices a run of some devices alone does not
+    /// read again: the system settings, every device's workspace name, the devices that record,
+    /// and whether `max_recorders` kept any from recording.
+    private struct View {
+        var system: SystemSettings
+        var workspaces: [String: String]
+        var recording: Set<String>
+        var limited: Bool
+    }
+    private var view: View?
     /// Completed reconciles, and the ones that failed to read the database.
     public private(set) var completedRuns = 0
     public private(set) var failedRuns = 0
@@ -52,21 +65,47 @@ public actor Reconciler<C: Clock<Duration>> {
 
     /// Runs a reconcile now, or once more after the one in progress.
     public func reconcile(reason: String) async {
-        guard !running else {
-            pending = true
-            // A request something made outranks a periodic one: the rerun carries its reason.
-            if reason != "tick" || pendingReason == nil { pendingReason = reason }
-            return
-        }
+        pending = true
+        // A request something made outranks a periodic one: the rerun carries its reason.
+        if reason != "tick" || pendingReason == nil { pendingReason = reason }
+        await drain()
+    }
+
+    /// Reconciles only `devices`, whose rows just changed (a microphone plugged, or gone past
+    /// its grace): their rows alone are read and planned, so one event costs the same with
+    /// 10 or 10,000 devices. Falls back to a full run before the first one and while a
+    /// `max_recorders` limit makes devices depend on each other.
+    public func reconcile(reason: String, devices: Set<String>) async {
+        guard !devices.isEmpty else { return }
+        pendingDevices.formUnion(devices)
+        if pendingDevicesReason == nil { pendingDevicesReason = reason }
+        await drain()
+    }
+
+    /// Runs what was asked for until nothing is pending; a caller arriving during a run leaves
+    /// its request to the running caller (coalesced).
+    private func drain() async {
+        guard !running else { return }
         running = true
         defer { running = false }
-        var reason = reason
-        repeat {
-            if pending, let next = pendingReason { reason = next }
-            pending = false
-            pendingReason = nil
+        while pending || !pendingDevices.isEmpty {
             let started = ContinuousClock.now
-            await reconcileOnce(reason: reason)
+            let reason: String
+            if pending {
+                reason = pendingReason ?? "tick"
+                pending = false
+                pendingReason = nil
+                // The full run reads every row: the devices asked for are among them.
+                pendingDevices = []
+                pendingDevicesReason = nil
+                await reconcileOnce(reason: reason)
+            } else {
+                let devices = pendingDevices
+                reason = pendingDevicesReason ?? "hardware"
+                pendingDevices = []
+                pendingDevicesReason = nil
+                await reconcileDevices(devices, reason: reason)
+            }
             let duration = started.duration(to: .now)
             metrics.reconciled(readDatabase: lastReadSucceeded == true, duration: duration)
             // The periodic ticks would flood the channel: only reconciles something asked for.
@@ -74,12 +113,47 @@ public actor Reconciler<C: Clock<Duration>> {
                 events?.emit("reconcile", ["reason": .string(reason), "read_database": .bool(lastReadSucceeded == true),
                                            "duration_s": .double((duration / .milliseconds(1)).rounded() / 1000)])
             }
-        } while pending
+        }
     }
 
-    /// Plans every device and hands the actors what changed; `false` when a workspace name
-    /// could not be stored (the next run plans again).
-    private func plan(_ records: [DeviceRecord], system: SystemSettings, running: Set<String>) async -> Bool {
+    /// Reads and plans only `names`, against the last full run's view of the others (their
+    /// workspace names, which record); anything that makes that view unsafe — other system
+    /// settings, a `max_recorders` limit that binds or would — runs the full reconcile instead.
+    private func reconcileDevices(_ names: Set<String>, reason: String) async {
+        guard let view, !view.limited else { return await reconcileOnce(reason: reason) }
+        let records: [DeviceRecord]
+        let system: SystemSettings
+        do {
+            records = try await repository.devices(named: names)
+            system = try await repository.systemSettings()
+        } catch {
+            failedRuns += 1
+            lastReadSucceeded = false
+            logger.warning("desired state unreadable; every recorder keeps running as it is",
+                           metadata: ["reason": "\(reason)", "error": "\(error)"])
+            return
+        }
+        guard system == view.system else { return await reconcileOnce(reason: reason) }
+        let others = view.workspaces.filter { !names.contains($0.key) }
+        // Planned without the limit: the devices that would record, checked against it below.
+        let plan = makePlan(records, maxRecorders: nil, running: [], takenByOthers: Set(others.values), keepCache: true)
+        let recording = view.recording.subtracting(names).union(Self.recording(plan))
+        if let limit = system.maxRecorders, limit >= 0, recording.count > limit { return await reconcileOnce(reason: reason) }
+        lastReadSucceeded = true
+        _ = await carryOut(plan, only: names)
+        self.view?.workspaces = others.merging(Self.workspaces(records, plan)) { $1 }
+        self.view?.recording = recording
+        // The inputs changed under the last full plan's hash: the next periodic run plans in full.
+        plannedInputs = nil
+        completedRuns += 1
+        logger.debug("reconciled", metadata: ["reason": "\(reason)", "devices": "\(names.count)"])
+    }
+
+    /// Decides `records` (``Reconciliation/plan(_:settings:system:running:takenByOthers:recorderSpec:)``)
+    /// with the specs of earlier runs while their inputs are the same; keeps only the specs used
+    /// unless `keepCache` (a plan of some devices keeps the others').
+    private func makePlan(_ records: [DeviceRecord], maxRecorders: Int?, running: Set<String>,
+                          takenByOthers: Set<String> = [], keepCache: Bool = false) -> Reconciliation.Plan {
         let devices = records.map { record in
             var profile: RecorderProfileConfig?
             var problem: String?
@@ -90,17 +164,28 @@ public actor Reconciler<C: Clock<Duration>> {
             }
             return Reconciliation.Device(row: record.row, profile: profile, profileProblem: problem)
         }
-        // The specs of the last reconcile, kept while their inputs are the same.
         let cached = specCache
         var used: [Reconciliation.SpecKey: Tier2Spec] = [:]
         let settings = self.settings
-        let plan = Reconciliation.plan(devices, settings: settings, system: system.maxRecorders, running: running) { key in
+        let plan = Reconciliation.plan(devices, settings: settings, system: maxRecorders, running: running,
+                                       takenByOthers: takenByOthers) { key in
             let spec = cached[key]
                 ?? StationSpecs.recorder(device: key.device, profileSlug: key.profileSlug, profile: key.profile, settings: settings)
             used[key] = spec
             return spec
         }
-        specCache = used
+        if keepCache {
+            specCache.merge(used) { $1 }
+        } else {
+            specCache = used
+        }
+        return plan
+    }
+
+    /// Stores the plan's workspace names and hands the actors the decisions that changed: of
+    /// every device, or `only` these (the rest keep theirs). `false` when a workspace name
+    /// could not be stored (the next run plans again).
+    private func carryOut(_ plan: Reconciliation.Plan, only: Set<String>? = nil) async -> Bool {
         var stored = true
         for (device, name) in plan.workspaceNames {
             do { try await repository.setWorkspaceName(device: device, to: name) } catch {
@@ -109,9 +194,30 @@ public actor Reconciler<C: Clock<Duration>> {
             }
         }
         let changed = plan.decisions.filter { applied[$0.key] != $0.value }
-        applied = plan.decisions
+        if let only {
+            for name in only { applied[name] = plan.decisions[name] }
+        } else {
+            applied = plan.decisions
+        }
         await registry.apply(Reconciliation.Plan(decisions: changed))
         return stored
+    }
+
+    /// Devices a plan lets record (a `.keep` holds its place: it would record but for its profile).
+    private static func recording(_ plan: Reconciliation.Plan) -> Set<String> {
+        Set(plan.decisions.compactMap { device, decision in
+            if case .idle = decision { return nil }
+            return device
+        })
+    }
+
+    /// Each planned device's workspace name, new or stored.
+    private static func workspaces(_ records: [DeviceRecord], _ plan: Reconciliation.Plan) -> [String: String] {
+        var workspaces: [String: String] = [:]
+        for record in records {
+            if let name = plan.workspaceNames[record.row.name] ?? record.row.workspaceName { workspaces[record.row.name] = name }
+        }
+        return workspaces
     }
 
     private func reconcileOnce(reason: String) async {
@@ -140,7 +246,10 @@ public actor Reconciler<C: Clock<Duration>> {
         // A periodic run over the very inputs whose plan went through last time would make the
         // same plan: skipped. Anything something asked for is planned in full.
         if reason != "tick" || inputs != plannedInputs {
-            plannedInputs = await plan(records, system: system, running: running) ? inputs : nil
+            let plan = makePlan(records, maxRecorders: system.maxRecorders, running: running)
+            plannedInputs = await carryOut(plan) ? inputs : nil
+            view = View(system: system, workspaces: Self.workspaces(records, plan), recording: Self.recording(plan),
+                        limited: plan.limited)
         }
         // BirdNET is the one singleton worker the contract knows; unknown names are ignored.
         await registry.applyWorkers(["birdnet": services.contains("birdnet") ? StationSpecs.birdnet(settings: settings) : nil])

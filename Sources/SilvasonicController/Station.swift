@@ -71,7 +71,7 @@ public final class Station: Sendable {
         self.reconciler = reconciler
         inventory = DeviceInventory(repository: repository, clock: ContinuousClock(), grace: settings.offlineGrace,
                                     logger: logger, presence: presence, events: events,
-                                    onChange: { reason in await reconciler.reconcile(reason: reason) })
+                                    onChange: { reason, devices in await reconciler.reconcile(reason: reason, devices: devices) })
     }
 
     /// Nudges that were not `reconcile`.

@@ -61,6 +61,13 @@ public actor InMemoryDeviceStore: DeviceStore {
         }
     }
 
+    public func devices(named names: Set<String>) async throws -> [DeviceRecord] {
+        try require()
+        return names.sorted().compactMap { rows[$0] }.map { row in
+            DeviceRecord(row: row, profileConfig: row.profileSlug.flatMap { profileConfigs[$0] })
+        }
+    }
+
     public func device(_ name: String) async throws -> DeviceRow? {
         try require()
         return rows[name]

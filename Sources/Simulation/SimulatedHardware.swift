@@ -1,3 +1,4 @@
+public import SilvasonicIO
 public import SilvasonicHardware
 
 /// Simulated USB microphones: scans as the real ``DeviceScanner`` would report them, turned
@@ -7,6 +8,15 @@ public struct SimulatedHardware: Sendable {
     private var present: [Int: AudioDevice] = [:]
 
     public init() {}
+
+    /// The profile every simulated microphone matches (as `profiles/ultramic_384_evo.yml` does).
+    public static let profiles: [String: JSONValue] = [
+        "ultramic_384_evo": [
+            "audio": ["sample_rate": 384_000, "match": ["usb_vendor_id": "0869", "usb_product_id": "0389",
+                                                         "alsa_name_contains": "ultramic"]],
+            "processing": ["gain_db": 12.0, "chunk_size": 8192, "highpass_filter_hz": 1000.0],
+        ],
+    ]
 
     /// Microphone number `index`: an UltraMic 384 EVO with its own serial and bus path.
     public static func microphone(_ index: Int) -> AudioDevice {

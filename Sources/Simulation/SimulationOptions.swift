@@ -14,6 +14,10 @@ public struct SimulationOptions: Sendable {
         case nudgeStorm = "nudge-storm"
         /// The database and the engine unreachable for a while: nothing stops.
         case outage
+        /// Events one at a time under the load of N running recorders: a microphone plugged →
+        /// its recorder started, a recorder crashed → restarted; each latency with the engine's
+        /// share separated.
+        case events
     }
 
     public var devices: Int
@@ -28,6 +32,8 @@ public struct SimulationOptions: Sendable {
     public var crashFraction = 0.1
     public var rounds = 3
     public var steadySeconds = 5.0
+    /// Plugs, and crashes, measured one at a time by the events scenario.
+    public var events = 200
 
     public init(devices: Int, scenario: Scenario) {
         self.devices = devices

@@ -3,14 +3,23 @@ import Foundation
 /// The figures of a run as a table for people or JSON for the report.
 public enum SimulationReport {
     public static func table(_ figures: SimulationRun.Figures) -> String {
+        func latencies(_ value: Latencies) -> String {
+            String(format: "%.3f / %.3f / %.3f ms (%d)", value.p50, value.p99, value.max, value.count)
+        }
         var rows: [(String, String)] = [
             ("devices", "\(figures.devices)"),
             ("scenario", figures.scenario),
-            ("plug → start latency p50 / p99 / max", String(format: "%.3f / %.3f / %.3f ms", figures.latencyP50,
-                                                            figures.latencyP99, figures.latencyMax)),
+            ("backends", figures.backends),
+            ("plug → start p50 / p99 / max (n)", latencies(figures.plugLatency)),
+            ("  the engine's create + start", latencies(figures.plugEngineTime)),
             ("plug → all running", String(format: "%.3f s", figures.allRunning)),
             ("RSS, whole process", String(format: "%.1f MB (%.2f KB per device)", figures.rssMB, figures.rssPerDeviceKB)),
         ]
+        let events: [(String, Latencies?)] = [
+            ("one plug → start", figures.eventPlug), ("  the controller's share", figures.eventPlugController),
+            ("one crash → restart, over the backoff", figures.eventCrash), ("  the controller's share", figures.eventCrashController),
+        ]
+        for (name, value) in events { if let value { rows.append((name, latencies(value))) } }
         if let cpu = figures.cpuSecondsPerDeviceHour, let core = figures.idleCorePercent {
             rows.append(("idle CPU", String(format: "%.3f%% of a core; %.4f CPU s per device-hour", core, cpu)))
         }
@@ -25,10 +34,23 @@ public enum SimulationReport {
 
     public static func json(_ figures: SimulationRun.Figures) -> String {
         var object: [String: Any] = [
-            "devices": figures.devices, "scenario": figures.scenario, "latency_p50_ms": figures.latencyP50,
-            "latency_p99_ms": figures.latencyP99, "latency_max_ms": figures.latencyMax, "all_running_s": figures.allRunning,
-            "rss_mb": figures.rssMB, "rss_per_device_kb": figures.rssPerDeviceKB, "notes": figures.notes,
+            "devices": figures.devices, "scenario": figures.scenario, "backends": figures.backends,
+            "all_running_s": figures.allRunning, "rss_mb": figures.rssMB, "rss_per_device_kb": figures.rssPerDeviceKB,
+            "notes": figures.notes,
         ]
+        func put(_ prefix: String, _ value: Latencies?) {
+            guard let value else { return }
+            object[prefix + "_p50_ms"] = value.p50
+            object[prefix + "_p99_ms"] = value.p99
+            object[prefix + "_max_ms"] = value.max
+            object[prefix + "_count"] = value.count
+        }
+        put("plug", figures.plugLatency)
+        put("plug_engine", figures.plugEngineTime)
+        put("event_plug", figures.eventPlug)
+        put("event_plug_controller", figures.eventPlugController)
+        put("event_crash", figures.eventCrash)
+        put("event_crash_controller", figures.eventCrashController)
         if let value = figures.cpuSecondsPerDeviceHour { object["cpu_s_per_device_hour"] = value }
         if let value = figures.idleCorePercent { object["idle_core_percent"] = value }
         if let value = figures.restartsIssued { object["restarts_issued"] = value }

@@ -1,5 +1,6 @@
 import ControllerCore
 import Foundation
+import Histogram
 import SilvasonicController
 
 /// One simulation run: plug every microphone, wait until each records, then the scenario;
@@ -9,10 +10,19 @@ public struct SimulationRun: Sendable {
     public struct Figures: Sendable {
         public var devices: Int
         public var scenario: String
-        /// Plug → container start, per device (milliseconds).
-        public var latencyP50: Double
-        public var latencyP99: Double
-        public var latencyMax: Double
+        /// What the station ran on.
+        public var backends: String
+        /// Plug of all N at once → each container's start returned.
+        public var plugLatency: Latencies
+        /// The engine's own create + start, per device, in that plug.
+        public var plugEngineTime: Latencies
+        /// Events one at a time under load (the events scenario): plug → start, and the
+        /// controller's share of it (the engine's create and start taken out).
+        public var eventPlug: Latencies?
+        public var eventPlugController: Latencies?
+        /// Crash → restart returned, the backoff taken out; and its controller share.
+        public var eventCrash: Latencies?
+        public var eventCrashController: Latencies?
         /// Plug → every recorder running (seconds).
         public var allRunning: Double
         public var rssMB: Double
@@ -31,29 +41,48 @@ public struct SimulationRun: Sendable {
     public let options: SimulationOptions
     /// Called with a line of progress.
     public let progress: @Sendable (String) -> Void
+    /// Makes the backends, given a scratch workspace directory; in memory unless told otherwise.
+    public let makeBackends: @Sendable (_ workspace: String) -> any SimulationBackends
 
-    public init(options: SimulationOptions, progress: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(options: SimulationOptions, progress: @escaping @Sendable (String) -> Void = { _ in },
+                backends: (@Sendable (_ workspace: String) -> any SimulationBackends)? = nil) {
         self.options = options
         self.progress = progress
+        makeBackends = backends ?? { workspace in InMemorySimulationBackends(options: options, workspace: workspace) }
     }
 
     public func run() async throws -> Figures {
         let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("silvasonic-sim-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: workspace) }
-        let station = SimulatedStation(options: options, workspace: workspace)
+        let backends = makeBackends(workspace)
+        try await backends.prepare(devices: options.devices + (options.scenario == .events ? options.events : 0))
+        let station = SimulatedStation(options: options, backends: backends)
         let runner = Task { await station.run() }
-        defer { runner.cancel() }
-        let n = options.devices
+        do {
+            let figures = try await measure(station)
+            runner.cancel()
+            await backends.cleanUp()
+            return figures
+        } catch {
+            runner.cancel()
+            await station.registry.shutdown()
+            await backends.cleanUp()
+            throw error
+        }
+    }
 
-        progress("plugging \(n) microphones at once")
+    private func measure(_ station: SimulatedStation) async throws -> Figures {
+        let n = options.devices
+        progress("plugging \(n) microphones at once (\(station.backends.name))")
         let plugged = ContinuousClock.now
         await station.plug(0..<n)
-        try await waitUntil("every recorder running", timeout: .seconds(120)) { await station.engine.runningCount >= n }
+        try await waitUntil("every recorder started", timeout: .seconds(120)) { station.engine.starts.count >= n }
         let allRunning = plugged.duration(to: .now)
-        let latencies = await station.engine.starts.map { plugged.duration(to: $0.at) / .milliseconds(1) }.sorted()
-        var figures = Figures(devices: n, scenario: options.scenario.rawValue,
-                              latencyP50: Self.percentile(latencies, 0.50), latencyP99: Self.percentile(latencies, 0.99),
-                              latencyMax: latencies.last ?? 0, allRunning: allRunning / .seconds(1), rssMB: 0, rssPerDeviceKB: 0)
+        let starts = station.engine.starts
+        var figures = Figures(devices: n, scenario: options.scenario.rawValue, backends: station.backends.name,
+                              plugLatency: Latencies(starts.map { plugged.duration(to: $0.completed) }),
+                              plugEngineTime: Latencies(starts.map(\.engineTime)),
+                              allRunning: allRunning / .seconds(1), rssMB: 0, rssPerDeviceKB: 0)
         progress("all \(n) running after \(String(format: "%.3f", figures.allRunning)) s")
         if options.engineLatency > .zero { figures.notes.append("engine latency \(options.engineLatency) per create and start") }
         if options.failureRate > 0 { figures.notes.append("engine failure rate \(options.failureRate) of creates and starts") }
@@ -71,12 +100,57 @@ public struct SimulationRun: Sendable {
             await nudgeStorm(station, &figures)
         case .outage:
             try await outage(station, &figures)
+        case .events:
+            try await events(station, &figures)
         }
         let rss = ProcessStats.now()?.residentKB ?? 0
         figures.rssMB = Double(rss) / 1024
         figures.rssPerDeviceKB = Double(rss) / Double(max(1, n))
         await station.registry.shutdown()
         return figures
+    }
+
+    /// Plugs K more microphones one at a time, then crashes K of the first recorders one at a
+    /// time, each waited for: event → action with N recorders running.
+    private func events(_ station: SimulatedStation, _ figures: inout Figures) async throws {
+        let n = options.devices, count = options.events
+        progress("\(count) microphones plugged one at a time beside \(n) running")
+        var plug: [Duration] = [], plugController: [Duration] = []
+        for index in n..<(n + count) {
+            station.engine.clearStarts()
+            let began = await station.plug([index])
+            try await waitUntil("microphone \(index)'s recorder started", timeout: .seconds(60), poll: .microseconds(100)) {
+                !station.engine.starts.isEmpty
+            }
+            let start = station.engine.starts[0]
+            plug.append(began.duration(to: start.completed))
+            plugController.append(began.duration(to: start.completed) - start.engineTime)
+        }
+        figures.eventPlug = Latencies(plug)
+        figures.eventPlugController = Latencies(plugController)
+
+        let victims = try await station.engine.list(labels: ["io.silvasonic.owner": station.backends.settings.owner,
+                                                             "io.silvasonic.service": "recorder"], statuses: ["running"])
+        let crashes = Array(victims.prefix(count))
+        progress("\(crashes.count) recorders crashed one at a time")
+        var crash: [Duration] = [], crashController: [Duration] = []
+        for victim in crashes {
+            station.engine.clearStarts()
+            let began = ContinuousClock.now
+            try await station.backends.crash(victim.id)
+            try await waitUntil("\(victim.name) restarted", timeout: .seconds(60), poll: .microseconds(100)) {
+                !station.engine.starts.isEmpty
+            }
+            let start = station.engine.starts[0]
+            crash.append(began.duration(to: start.completed) - options.backoffInitial)
+            // The engine's share: until its `died` event arrived, and its calls on the way back.
+            let died = start.diedEventArrived ?? began
+            crashController.append(died.duration(to: start.completed) - options.backoffInitial - start.engineTime)
+        }
+        figures.eventCrash = Latencies(crash)
+        figures.eventCrashController = Latencies(crashController)
+        figures.notes.append("\(count) plugs and \(crashes.count) crashes, one at a time; a crash's figure is "
+                             + "crash → restart less the backoff (\(options.backoffInitial))")
     }
 
     private func steady(_ station: SimulatedStation, _ figures: inout Figures) async throws {
@@ -98,19 +172,20 @@ public struct SimulationRun: Sendable {
         let crashes = max(1, Int((Double(n) * options.crashFraction).rounded()))
         var issued = 0, expected = 0, healthy = 0
         for round in 1...options.rounds {
-            await station.engine.clearStarts()
-            let running = try await station.engine.list(labels: ["io.silvasonic.owner": "simulation"], statuses: ["running"])
+            station.engine.clearStarts()
+            let running = try await station.engine.list(labels: ["io.silvasonic.owner": station.backends.settings.owner,
+                                                                 "io.silvasonic.service": "recorder"], statuses: ["running"])
             let victims = Array(running.shuffled().prefix(crashes))
             let victimIDs = Set(victims.map { $0.labels["io.silvasonic.device_id"] ?? "" })
             progress("round \(round): \(victims.count) recorders die at once")
-            for victim in victims { try await station.engine.exit(victim.id, code: 1) }
-            try await waitUntil("every recorder running again", timeout: .seconds(120)) { await station.engine.runningCount >= n }
+            for victim in victims { try await station.backends.crash(victim.id) }
+            try await waitUntil("every recorder running again", timeout: .seconds(120)) { try await station.backends.runningCount() >= n }
             // Quiet for a while: no further restart may come.
             try await Task.sleep(for: options.backoffInitial * 4)
-            let starts = await station.engine.starts
+            let starts = station.engine.starts
             issued += starts.count
             expected += victims.count
-            healthy += starts.filter { !victimIDs.contains($0.labels["io.silvasonic.device_id"] ?? "") }.count
+            healthy += starts.filter { !victimIDs.contains($0.deviceID ?? "") }.count
         }
         figures.restartsIssued = issued
         figures.restartsExpected = expected
@@ -121,21 +196,21 @@ public struct SimulationRun: Sendable {
     private func flapping(_ station: SimulatedStation, _ figures: inout Figures) async throws {
         let n = options.devices
         let flappers = Array(0..<max(1, n / 10))
-        await station.engine.clearStarts()
+        station.engine.clearStarts()
         progress("\(flappers.count) microphones out and back within the grace")
         await station.unplug(flappers)
         await station.plug(flappers)
         try await Task.sleep(for: options.offlineGrace * 2)
-        let within = await station.engine.starts.count
+        let within = station.engine.starts.count
         progress("\(flappers.count) microphones out past the grace, then back")
         await station.unplug(flappers)
         try await waitUntil("their recorders stopped", timeout: .seconds(60)) {
-            await station.engine.runningCount <= n - flappers.count
+            try await station.backends.runningCount() <= n - flappers.count
         }
-        await station.engine.clearStarts()
+        station.engine.clearStarts()
         await station.plug(flappers)
-        try await waitUntil("every recorder running again", timeout: .seconds(120)) { await station.engine.runningCount >= n }
-        let after = await station.engine.starts.count
+        try await waitUntil("every recorder running again", timeout: .seconds(120)) { try await station.backends.runningCount() >= n }
+        let after = station.engine.starts.count
         figures.restartsIssued = within + after
         figures.restartsExpected = flappers.count
         figures.healthyRestarted = within
@@ -157,28 +232,47 @@ public struct SimulationRun: Sendable {
     private func outage(_ station: SimulatedStation, _ figures: inout Figures) async throws {
         let n = options.devices
         progress("database and engine unreachable for \(options.reconcileInterval * 3)")
-        await station.store.setReachable(false)
-        await station.engine.setReachable(false)
+        station.engine.clearStarts()
+        guard await station.backends.setReachable(false) else {
+            figures.notes.append("no outage: these backends cannot be made unreachable from here")
+            return
+        }
         try await Task.sleep(for: options.reconcileInterval * 3)
-        await station.engine.setReachable(true)
-        await station.store.setReachable(true)
+        _ = await station.backends.setReachable(true)
         try await Task.sleep(for: options.reconcileInterval * 2)
-        let running = await station.engine.runningCount
+        let running = try await station.backends.runningCount()
         figures.notes.append("after the outage \(running) of \(n) running (nothing may stop)")
-        figures.healthyRestarted = await station.engine.starts.count - n
+        figures.healthyRestarted = station.engine.starts.count
     }
 
-    private func waitUntil(_ what: String, timeout: Duration, _ condition: () async -> Bool) async throws {
+    /// Polls `condition`: the harness watches from outside, as a person would, at `poll`.
+    private func waitUntil(_ what: String, timeout: Duration, poll: Duration = .milliseconds(2),
+                           _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
-        while !(await condition()) {
+        while !(try await condition()) {
             guard ContinuousClock.now < deadline else { throw SimulationTimeout(what: what, after: timeout) }
-            try await Task.sleep(for: .milliseconds(2))
+            try await Task.sleep(for: poll)
         }
     }
+}
 
-    static func percentile(_ sorted: [Double], _ share: Double) -> Double {
-        guard !sorted.isEmpty else { return 0 }
-        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * share).rounded(.up)) - 1)]
+/// A latency distribution, recorded in an HDR histogram at microsecond resolution (three
+/// significant digits); figures in milliseconds.
+public struct Latencies: Sendable {
+    public var count: Int
+    public var p50: Double
+    public var p99: Double
+    public var max: Double
+
+    public init(_ samples: [Duration]) {
+        var histogram = Histogram<UInt64>(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .three)
+        for sample in samples {
+            histogram.record(UInt64(Swift.max(0, sample / .microseconds(1)).rounded()))
+        }
+        count = samples.count
+        p50 = Double(histogram.valueAtPercentile(50)) / 1000
+        p99 = Double(histogram.valueAtPercentile(99)) / 1000
+        max = Double(histogram.max) / 1000
     }
 }
 

@@ -134,6 +134,20 @@ struct ReconciliationTests {
         #expect(plan.workspaceNames["b"] == String(b.name.dropFirst("silvasonic-recorder-".count)))
     }
 
+    @Test("Planning some devices alone: a name another device holds is taken, as in a plan of all")
+    func takenByOthers() {
+        let generic = RecorderProfileConfig(sampleRate: 48_000)
+        let alone = [Reconciliation.Device(row: row("b", bus: "1-3.4"), profile: generic, profileProblem: nil)]
+        let plan = Reconciliation.plan(alone, settings: StationSettings(), system: nil, running: [],
+                                       takenByOthers: ["generic-usb-p1d3"])
+        let together = Reconciliation.plan([Reconciliation.Device(row: row("a", bus: "1-3.2", workspace: "generic-usb-p1d3"),
+                                                                  profile: generic, profileProblem: nil)] + alone,
+                                           settings: StationSettings(), system: nil, running: [])
+        #expect(plan.workspaceNames["b"]?.hasPrefix("generic-usb-p1d3-") == true)
+        #expect(plan.workspaceNames["b"] == together.workspaceNames["b"])
+        #expect(plan.decisions["b"] == together.decisions["b"])
+    }
+
     @Test("A stored workspace name is kept while it fits, so the recorder never moves")
     func stableNames() {
         let generic = RecorderProfileConfig(sampleRate: 48_000)

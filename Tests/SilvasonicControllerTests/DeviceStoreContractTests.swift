@@ -35,6 +35,10 @@ struct DeviceStoreContractTests {
         #expect(records.first?.profileConfig?["audio"]?["sample_rate"] == .int(384_000))
         #expect(try await store.profiles().profiles.map(\.slug) == ["ultramic_384_evo"])
         #expect(try await store.device("nope") == nil)
+        let named = try await store.devices(named: ["0869-0389-ABC034F", "nope"])
+        #expect(named.map(\.row.name) == ["0869-0389-ABC034F"])
+        #expect(named.first?.profileConfig?["audio"]?["sample_rate"] == .int(384_000))
+        #expect(try await store.devices(named: []).isEmpty)
     }
 
     @Test("PostgreSQL")

@@ -106,6 +106,11 @@ struct PodmanStreamTests {
         #expect(actions.first == .create)
         #expect(actions.contains(.start))
         #expect(actions.last == .died(exitCode: 3))
+        // Podman 4.3 refuses a remove between `died` and its `cleanup` ("container state
+        // improper: stopped"): removed once cleaned up.
+        while let event = await events.next() {
+            if case .element(let container) = event, container.action == .other("cleanup") { break }
+        }
         try await podman.remove(id)
         while let event = await events.next() {
             if case .element(let container) = event, container.action == .remove { break }

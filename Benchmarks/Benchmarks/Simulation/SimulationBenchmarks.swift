@@ -1,0 +1,49 @@
+import Benchmark
+import Simulation
+
+// Allocations per event in the controller's tree (the real inventory, reconciler, registry and
+// recorder actors on the in-memory backends), with 1,000 recorders already running: one
+// microphone plugged until its recorder's start returned, and one periodic reconcile of a quiet
+// station. Counted in mallocs, which hold on a noisy machine; a cost that grew with the number of
+// devices would show here as it grows with the iterations. Names carry no spaces.
+
+/// A station with `running` microphones plugged and recording, its periodic ticker not started
+/// (the benchmark drives the reconciles itself).
+func makeStation(running: Int) async -> SimulatedStation {
+    var options = SimulationOptions(devices: running, scenario: .events)
+    options.reconcileInterval = .seconds(3600)
+    let workspace = "/tmp/silvasonic-benchmark-workspace"
+    let station = SimulatedStation(options: options, backends: InMemorySimulationBackends(options: options, workspace: workspace))
+    await station.plug(0..<running)
+    return station
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.instructions, .mallocCountTotal, .wallClock],
+        maxDuration: .seconds(3),
+        maxIterations: 500,
+        thresholds: [.mallocCountTotal: .init(absolute: [.p90: 40])]
+    )
+
+    Benchmark("event-plug-one-microphone-1000-running") { benchmark, station in
+        var next = 1_000
+        for _ in benchmark.scaledIterations {
+            // Returns once the inventory wrote the row and the device's reconcile started the recorder.
+            blackHole(await station.plug([next]))
+            next += 1
+        }
+    } setup: {
+        await makeStation(running: 1_000)
+    }
+
+    Benchmark("periodic-reconcile-quiet-1000-devices") { benchmark, station in
+        for _ in benchmark.scaledIterations {
+            await station.reconciler.reconcile(reason: "tick")
+        }
+    } setup: {
+        let station = await makeStation(running: 1_000)
+        await station.reconciler.reconcile(reason: "tick")
+        return station
+    }
+}
