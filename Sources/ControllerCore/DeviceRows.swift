@@ -115,9 +115,16 @@ public enum WorkspaceNaming {
     /// - Parameter takenByOthers: the workspace names other devices hold.
     public static func name(profileSlug: String, stableID: String, hardware: HardwareSnapshot,
                             takenByOthers: Set<String>) -> String {
+        name(profileSlug: profileSlug, stableID: stableID, hardware: hardware, isTaken: takenByOthers.contains)
+    }
+
+    /// The same, asking `isTaken` whether another device holds a name (so a caller with a large
+    /// set of names need not copy it).
+    public static func name(profileSlug: String, stableID: String, hardware: HardwareSnapshot,
+                            isTaken: (String) -> Bool) -> String {
         let reference = ContainerNames.workspaceName(profileSlug: profileSlug, serial: hardware.usbSerial,
                                                      busPath: hardware.usbBusPath, cardIndex: hardware.alsaCardIndex)
-        guard takenByOthers.contains(reference) else { return reference }
+        guard isTaken(reference) else { return reference }
         let digest = SHA256.hash(data: Array(stableID.utf8))
         let tag = digest.prefix(3).map { byte in (byte < 16 ? "0" : "") + String(byte, radix: 16) }.joined()
         return reference + "-" + tag

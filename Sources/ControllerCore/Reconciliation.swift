@@ -66,7 +66,8 @@ public enum Reconciliation {
         }
         let recording = DesiredState.recording(desires, running: running, maxRecorders: maxRecorders)
         plan.limited = maxRecorders.map { $0 >= 0 && desires.lazy.filter(\.wantsRecorder).count > $0 } ?? false
-        var taken = Set(devices.compactMap(\.row.workspaceName)).union(takenByOthers)
+        var taken = TakenNames(base: takenByOthers)
+        for device in devices { if let name = device.row.workspaceName { taken.insert(name) } }
         for device in devices {
             let row = device.row
             guard recording.contains(row.name) else {
@@ -94,12 +95,33 @@ public enum Reconciliation {
 
     /// The stored name while it still fits the profile (so a recorder never moves), else a new
     /// collision-free one.
-    static func workspaceName(for row: DeviceRow, slug: String, taken: Set<String>) -> String {
+    static func workspaceName(for row: DeviceRow, slug: String, taken: TakenNames) -> String {
         let reference = ContainerNames.workspaceName(profileSlug: slug, serial: row.hardware.usbSerial,
                                                      busPath: row.hardware.usbBusPath, cardIndex: row.hardware.alsaCardIndex)
         if let stored = row.workspaceName, stored == reference || stored.hasPrefix(reference + "-") { return stored }
-        var others = taken
-        if let stored = row.workspaceName { others.remove(stored) }
-        return WorkspaceNaming.name(profileSlug: slug, stableID: row.name, hardware: row.hardware, takenByOthers: others)
+        return WorkspaceNaming.name(profileSlug: slug, stableID: row.name, hardware: row.hardware,
+                                    isTaken: { $0 != row.workspaceName && taken.contains($0) })
+    }
+
+    /// Workspace names in use: a set of the other devices' names, shared and never copied, with
+    /// this plan's changes on top (a plan of one device among 10,000 costs one device's work).
+    struct TakenNames {
+        let base: Set<String>
+        private var added: Set<String> = []
+        private var removed: Set<String> = []
+
+        init(base: Set<String>) { self.base = base }
+
+        func contains(_ name: String) -> Bool { added.contains(name) || (base.contains(name) && !removed.contains(name)) }
+
+        mutating func insert(_ name: String) {
+            removed.remove(name)
+            if !base.contains(name) { added.insert(name) }
+        }
+
+        mutating func remove(_ name: String) {
+            added.remove(name)
+            if base.contains(name) { removed.insert(name) }
+        }
     }
 }

@@ -43,6 +43,9 @@ public actor DeviceInventory<C: Clock<Duration>> {
     /// Applies one hardware update.
     public func handle(_ update: HardwareUpdate) async {
         var wrote: Set<String> = []
+        var appeared: [String] = [], gone: [String] = []
+        // Profiles and settings, read once for all the new devices of one update.
+        var matching: MatchingInputs?
         for change in update.changes {
             switch change {
             case .appeared(let device), .changed(let device):
@@ -50,28 +53,31 @@ public actor DeviceInventory<C: Clock<Duration>> {
                     events?.emit("device_appeared", ["device_id": .string(device.stableID), "alsa_name": .string(device.name)])
                 }
                 present[device.stableID] = device
+                appeared.append(device.stableID)
                 if let timer = graceTimers.removeValue(forKey: device.stableID) {
                     timer.cancel()
                     logger.info("microphone back within the grace period", metadata: ["device.id": "\(device.stableID)"])
                 }
                 expiredUnsynced.remove(device.stableID)
-                if await sync(device) { wrote.insert(device.stableID) }
+                if await sync(device, matching: &matching) { wrote.insert(device.stableID) }
             case .gone(let id):
                 present[id] = nil
+                gone.append(id)
                 unsynced.remove(id)
                 logger.info("microphone gone; offline after the grace period unless it returns",
                             metadata: ["device.id": "\(id)", "grace": "\(grace)"])
                 startGrace(for: id)
             }
         }
-        presence.update(Set(present.keys))
+        presence.apply(appeared: appeared, gone: gone)
         if !wrote.isEmpty { await onChange("hardware", wrote) }
     }
 
     /// Retries the writes that failed (called on the periodic tick).
     public func resync() async {
         var wrote: Set<String> = []
-        for id in unsynced.sorted() { if let device = present[id], await sync(device) { wrote.insert(id) } }
+        var matching: MatchingInputs?
+        for id in unsynced.sorted() { if let device = present[id], await sync(device, matching: &matching) { wrote.insert(id) } }
         for id in expiredUnsynced.sorted() where await markOffline(id) { wrote.insert(id) }
         if !wrote.isEmpty { await onChange("resync", wrote) }
     }
@@ -92,19 +98,30 @@ public actor DeviceInventory<C: Clock<Duration>> {
         if await markOffline(id) { await onChange("device gone", [id]) }
     }
 
-    /// Writes the row for a sighting; true when something was written.
-    private func sync(_ device: AudioDevice) async -> Bool {
+    /// What a new device is matched against: read once per update, however many devices are new.
+    struct MatchingInputs {
+        var profiles: [MatchableProfile]
+        var autoEnrollment: Bool
+    }
+
+    /// Writes the row for a sighting; true when something was written. `matching` is read on
+    /// the first new device and kept for the others of the same update.
+    private func sync(_ device: AudioDevice, matching: inout MatchingInputs?) async -> Bool {
         do {
             let existing = try await repository.device(device.stableID)
             var match: MatchOutcome = .noMatch
             if existing == nil {
-                let (profiles, problems) = try await repository.profiles()
-                for problem in problems { logger.warning("profile skipped", metadata: ["problem": "\(problem)"]) }
-                let system = try await repository.systemSettings()
-                match = ProfileMatching.match(
-                    DeviceIdentity(vendorID: device.vendorID, productID: device.productID, alsaName: device.name),
-                    profiles: profiles.map { MatchableProfile(slug: $0.slug, match: $0.config.match) },
-                    autoEnrollment: system.autoEnrollment)
+                if matching == nil {
+                    let (profiles, problems) = try await repository.profiles()
+                    for problem in problems { logger.warning("profile skipped", metadata: ["problem": "\(problem)"]) }
+                    matching = MatchingInputs(profiles: profiles.map { MatchableProfile(slug: $0.slug, match: $0.config.match) },
+                                              autoEnrollment: try await repository.systemSettings().autoEnrollment)
+                }
+                if let matching {
+                    match = ProfileMatching.match(
+                        DeviceIdentity(vendorID: device.vendorID, productID: device.productID, alsaName: device.name),
+                        profiles: matching.profiles, autoEnrollment: matching.autoEnrollment)
+                }
             }
             let plan = DeviceRowPlan.seen(stableID: device.stableID, hardware: Self.snapshot(device), existing: existing,
                                           firstMatch: { match })

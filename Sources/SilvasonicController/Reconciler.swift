@@ -25,18 +25,21 @@ public actor Reconciler<C: Clock<Duration>> {
     private var applied: [String: Reconciliation.Decision] = [:]
     /// Periodic runs since the last orphan sweep (a sweep lists every owned container).
     private var ticksSinceSweep = 0
-    /// A hash of the desired state whose plan last went through in full.
+    /// A hash of the desired state whose plan last went through, and the rows' hashes and their
+    /// sum it was made from (kept up by runs of some devices).
     private var plannedInputs: Int?
+    private var recordHashes: [String: Int] = [:]
+    private var recordSum = 0
     private var pending = false
     /// Devices asked to be reconciled alone, and the reason of the first request.
     private var pendingDevices: Set<String> = []
     private var pendingDevicesReason: String?
     /// What the last fully planned run saw of the devices a run of some devices alone does not
-    /// read again: the system settings, every device's workspace name, the devices that record,
-    /// and whether `max_recorders` kept any from recording.
+    /// read again (kept up by those runs): the system settings, the workspace names in use, the
+    /// devices that record, and whether `max_recorders` kept any from recording.
     private struct View {
         var system: SystemSettings
-        var workspaces: [String: String]
+        var taken: Set<String>
         var recording: Set<String>
         var limited: Bool
     }
@@ -120,7 +123,8 @@ public actor Reconciler<C: Clock<Duration>> {
     /// workspace names, which record); anything that makes that view unsafe — other system
     /// settings, a `max_recorders` limit that binds or would — runs the full reconcile instead.
     private func reconcileDevices(_ names: Set<String>, reason: String) async {
-        guard let view, !view.limited else { return await reconcileOnce(reason: reason) }
+        // Read through `self.view` (no local copy), so its sets stay uniquely held and change in place.
+        guard let known = view?.system, view?.limited == false else { return await reconcileOnce(reason: reason) }
         let records: [DeviceRecord]
         let system: SystemSettings
         do {
@@ -133,20 +137,48 @@ public actor Reconciler<C: Clock<Duration>> {
                            metadata: ["reason": "\(reason)", "error": "\(error)"])
             return
         }
-        guard system == view.system else { return await reconcileOnce(reason: reason) }
-        let others = view.workspaces.filter { !names.contains($0.key) }
-        // Planned without the limit: the devices that would record, checked against it below.
-        let plan = makePlan(records, maxRecorders: nil, running: [], takenByOthers: Set(others.values), keepCache: true)
-        let recording = view.recording.subtracting(names).union(Self.recording(plan))
-        if let limit = system.maxRecorders, limit >= 0, recording.count > limit { return await reconcileOnce(reason: reason) }
+        guard system == known, let (plan, wanted) = planAlone(records, names: names, limit: system.maxRecorders) else {
+            return await reconcileOnce(reason: reason)
+        }
         lastReadSucceeded = true
-        _ = await carryOut(plan, only: names)
-        self.view?.workspaces = others.merging(Self.workspaces(records, plan)) { $1 }
-        self.view?.recording = recording
-        // The inputs changed under the last full plan's hash: the next periodic run plans in full.
-        plannedInputs = nil
+        let stored = await carryOut(plan, only: names)
+        for record in records {
+            guard let new = plan.workspaceNames[record.row.name] else { continue }
+            if let old = record.row.workspaceName { self.view?.taken.remove(old) }
+            self.view?.taken.insert(new)
+        }
+        for name in names {
+            if wanted.contains(name) { self.view?.recording.insert(name) } else { self.view?.recording.remove(name) }
+        }
+        // The planned inputs' hash follows the rows read, so the next periodic run skips its plan
+        // as before (under a limit the running set is part of it: that run plans in full).
+        var hashes = recordHashes
+        recordHashes = [:]
+        for name in names { if let old = hashes.removeValue(forKey: name) { recordSum &-= old } }
+        for record in records {
+            let hash = record.hashValue
+            hashes[record.row.name] = hash
+            recordSum &+= hash
+        }
+        recordHashes = hashes
+        plannedInputs = plannedInputs != nil && stored && system.maxRecorders == nil
+            ? Self.inputs(recordSum: recordSum, count: hashes.count, system: system, running: []) : nil
         completedRuns += 1
         logger.debug("reconciled", metadata: ["reason": "\(reason)", "devices": "\(names.count)"])
+    }
+
+    /// Plans `records` of `names` without the limit, against the view's workspace names; `nil`
+    /// when the devices that would then record pass `limit`. (A function of its own, so the
+    /// view's sets it reads are let go before the caller changes them in place.)
+    private func planAlone(_ records: [DeviceRecord], names: Set<String>, limit: Int?)
+        -> (plan: Reconciliation.Plan, recording: Set<String>)? {
+        guard let taken = view?.taken, let before = view?.recording else { return nil }
+        let plan = makePlan(records, maxRecorders: nil, running: [], takenByOthers: taken, keepCache: true)
+        let wanted = Self.recording(plan)
+        let leaving = names.filter { before.contains($0) && !wanted.contains($0) }.count
+        let joining = wanted.filter { !before.contains($0) }.count
+        if let limit, limit >= 0, before.count - leaving + joining > limit { return nil }
+        return (plan, wanted)
     }
 
     /// Decides `records` (``Reconciliation/plan(_:settings:system:running:takenByOthers:recorderSpec:)``)
@@ -211,13 +243,20 @@ public actor Reconciler<C: Clock<Duration>> {
         })
     }
 
-    /// Each planned device's workspace name, new or stored.
-    private static func workspaces(_ records: [DeviceRecord], _ plan: Reconciliation.Plan) -> [String: String] {
-        var workspaces: [String: String] = [:]
-        for record in records {
-            if let name = plan.workspaceNames[record.row.name] ?? record.row.workspaceName { workspaces[record.row.name] = name }
-        }
-        return workspaces
+    /// A hash of a reconcile's inputs: the rows (as the sum of their hashes), the system
+    /// settings and the running devices.
+    private static func inputs(recordSum: Int, count: Int, system: SystemSettings, running: Set<String>) -> Int {
+        var hasher = Hasher()
+        hasher.combine(recordSum)
+        hasher.combine(count)
+        hasher.combine(system)
+        hasher.combine(running)
+        return hasher.finalize()
+    }
+
+    /// Every planned device's workspace name, new or stored.
+    private static func workspaces(_ records: [DeviceRecord], _ plan: Reconciliation.Plan) -> Set<String> {
+        Set(records.compactMap { plan.workspaceNames[$0.row.name] ?? $0.row.workspaceName })
     }
 
     private func reconcileOnce(reason: String) async {
@@ -238,17 +277,18 @@ public actor Reconciler<C: Clock<Duration>> {
         lastReadSucceeded = true
         // Only a recorder limit needs to know which run now (they keep their places).
         let running = system.maxRecorders == nil ? [] : await registry.runningDevices()
-        var hasher = Hasher()
-        hasher.combine(records)
-        hasher.combine(system)
-        hasher.combine(running)
-        let inputs = hasher.finalize()
+        // Rows hashed one by one and summed, so that a run of some devices can update the sum.
+        var sum = 0
+        for record in records { sum &+= record.hashValue }
+        let inputs = Self.inputs(recordSum: sum, count: records.count, system: system, running: running)
         // A periodic run over the very inputs whose plan went through last time would make the
         // same plan: skipped. Anything something asked for is planned in full.
         if reason != "tick" || inputs != plannedInputs {
             let plan = makePlan(records, maxRecorders: system.maxRecorders, running: running)
             plannedInputs = await carryOut(plan) ? inputs : nil
-            view = View(system: system, workspaces: Self.workspaces(records, plan), recording: Self.recording(plan),
+            recordSum = sum
+            recordHashes = Dictionary(records.map { ($0.row.name, $0.hashValue) }, uniquingKeysWith: { $1 })
+            view = View(system: system, taken: Self.workspaces(records, plan), recording: Self.recording(plan),
                         limited: plan.limited)
         }
         // BirdNET is the one singleton worker the contract knows; unknown names are ignored.

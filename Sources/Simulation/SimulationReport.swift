@@ -14,6 +14,7 @@ public enum SimulationReport {
             ("  the engine's create + start", latencies(figures.plugEngineTime)),
             ("plug → all running", String(format: "%.3f s", figures.allRunning)),
             ("RSS, whole process", String(format: "%.1f MB (%.2f KB per device)", figures.rssMB, figures.rssPerDeviceKB)),
+            ("  after malloc_trim", String(format: "%.1f MB", figures.rssTrimmedMB)),
         ]
         let events: [(String, Latencies?)] = [
             ("one plug → start", figures.eventPlug), ("  the controller's share", figures.eventPlugController),
@@ -35,7 +36,7 @@ public enum SimulationReport {
     public static func json(_ figures: SimulationRun.Figures) -> String {
         var object: [String: Any] = [
             "devices": figures.devices, "scenario": figures.scenario, "backends": figures.backends,
-            "all_running_s": figures.allRunning, "rss_mb": figures.rssMB, "rss_per_device_kb": figures.rssPerDeviceKB,
+            "all_running_s": figures.allRunning, "rss_mb": figures.rssMB, "rss_per_device_kb": figures.rssPerDeviceKB, "rss_trimmed_mb": figures.rssTrimmedMB,
             "notes": figures.notes,
         ]
         func put(_ prefix: String, _ value: Latencies?) {

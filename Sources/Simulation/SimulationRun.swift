@@ -1,5 +1,6 @@
 import ControllerCore
 import Foundation
+import Glibc
 import Histogram
 import SilvasonicController
 
@@ -27,6 +28,8 @@ public struct SimulationRun: Sendable {
         public var allRunning: Double
         public var rssMB: Double
         public var rssPerDeviceKB: Double
+        /// RSS after `malloc_trim`: the memory in use, without free pages the allocator kept.
+        public var rssTrimmedMB: Double = 0
         /// CPU seconds per device-hour while idle (steady).
         public var cpuSecondsPerDeviceHour: Double?
         /// Share of one core used while idle (steady).
@@ -106,6 +109,10 @@ public struct SimulationRun: Sendable {
         let rss = ProcessStats.now()?.residentKB ?? 0
         figures.rssMB = Double(rss) / 1024
         figures.rssPerDeviceKB = Double(rss) / Double(max(1, n))
+        // What the allocator holds on to after the plug's peak, apart from what lives: RSS again
+        // after it gave its free pages back.
+        ProcessStats.trimAllocator()
+        figures.rssTrimmedMB = Double(ProcessStats.now()?.residentKB ?? 0) / 1024
         await station.registry.shutdown()
         return figures
     }
@@ -114,6 +121,8 @@ public struct SimulationRun: Sendable {
     /// time, each waited for: event → action with N recorders running.
     private func events(_ station: SimulatedStation, _ figures: inout Figures) async throws {
         let n = options.devices, count = options.events
+        // Under steady load: the plug's own reconciles have settled.
+        try await Task.sleep(for: options.reconcileInterval * 2)
         progress("\(count) microphones plugged one at a time beside \(n) running")
         var plug: [Duration] = [], plugController: [Duration] = []
         for index in n..<(n + count) {
@@ -286,6 +295,14 @@ public struct SimulationTimeout: Error, CustomStringConvertible {
 /// This process's CPU time and resident memory, from `/proc` through the controller's own
 /// ``ResourceSample`` parser (the one its heartbeat uses).
 public enum ProcessStats {
+    /// Asks glibc's allocator to give its free pages back (`malloc_trim(0)`, which Swift's
+    /// Glibc module does not export: looked up by name; a no-op where it is missing).
+    public static func trimAllocator() {
+        typealias Trim = @convention(c) (Int) -> Int32
+        guard let symbol = dlsym(nil, "malloc_trim") else { return }
+        _ = unsafeBitCast(symbol, to: Trim.self)(0)
+    }
+
     public static func now() -> (cpuSeconds: Double, residentKB: UInt64)? {
         func read(_ path: String) -> String? { try? String(contentsOfFile: "/proc/" + path, encoding: .utf8) }
         guard let selfStat = read("self/stat"), let selfStatus = read("self/status"), let stat = read("stat"),

@@ -16,8 +16,8 @@ public final class TimedContainerEngine: ContainerEngine {
         /// When the start returned: the recorder runs from here.
         public var completed: ContinuousClock.Instant
         /// Time spent inside the engine on this device's calls since its previous start: the
-        /// create that made the container (none when it existed already), the start, and any
-        /// inspect, stop or remove on the way.
+        /// lookup of its container, the create that made it (none when it existed already), the
+        /// start, and any inspect, stop or remove on the way.
         public var engineTime: Duration
         /// When the engine's `died` event of the device's previous container arrived, if one did.
         public var diedEventArrived: ContinuousClock.Instant?
@@ -105,8 +105,16 @@ public final class TimedContainerEngine: ContainerEngine {
         try await timed(nameOrID) { try await base.inspect(nameOrID) }
     }
 
+    /// A listing for one device's container (a recorder actor looking for its container) counts
+    /// as that device's engine time; a station-wide one as nobody's.
     public func list(labels: [String: String], statuses: [String]) async throws -> [ContainerSummary] {
-        try await base.list(labels: labels, statuses: statuses)
+        guard let device = labels["io.silvasonic.device_id"] else { return try await base.list(labels: labels, statuses: statuses) }
+        let began = ContinuousClock.now
+        defer {
+            let duration = began.duration(to: .now)
+            state.withLock { $0.engineTime[device, default: .zero] += duration }
+        }
+        return try await base.list(labels: labels, statuses: statuses)
     }
 
     public func followLogs(_ nameOrID: String, since: LogTimestamp?, bufferLimit: Int, maximumLineBytes: Int,

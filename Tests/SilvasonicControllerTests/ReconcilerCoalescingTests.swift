@@ -65,7 +65,7 @@ struct ReconcilerDeviceRunTests {
         #expect(await store.namedReads == 1)
         #expect(try await running(engine) == Set((0...3).map(SimulatedHardware.stableID)))
         #expect(await reconciler.completedRuns == 2)
-        // The periodic run afterwards plans in full again (its inputs changed under the last plan).
+        // The periodic run afterwards reads every row (the safety net for changes nobody announced).
         await reconciler.reconcile(reason: "tick")
         #expect(await store.reads == 2)
     }

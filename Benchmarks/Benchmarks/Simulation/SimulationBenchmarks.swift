@@ -26,7 +26,7 @@ let benchmarks: @Sendable () -> Void = {
         thresholds: [.mallocCountTotal: .init(absolute: [.p90: 40])]
     )
 
-    Benchmark("event-plug-one-microphone-1000-running") { benchmark, station in
+    Benchmark("event-plug-one-microphone-1000-running") { (benchmark: Benchmark, station: SimulatedStation) async in
         var next = 1_000
         for _ in benchmark.scaledIterations {
             // Returns once the inventory wrote the row and the device's reconcile started the recorder.
@@ -37,11 +37,11 @@ let benchmarks: @Sendable () -> Void = {
         await makeStation(running: 1_000)
     }
 
-    Benchmark("periodic-reconcile-quiet-1000-devices") { benchmark, station in
+    Benchmark("periodic-reconcile-quiet-1000-devices") { (benchmark: Benchmark, station: SimulatedStation) async in
         for _ in benchmark.scaledIterations {
             await station.reconciler.reconcile(reason: "tick")
         }
-    } setup: {
+    } setup: { () async -> SimulatedStation in
         let station = await makeStation(running: 1_000)
         await station.reconciler.reconcile(reason: "tick")
         return station
