@@ -24,7 +24,9 @@ public actor InMemoryRedis<C: Clock<Duration>>: RedisCommands {
         guard let first = arguments.first else { throw RedisError(code: .commandFailed, message: "ERR empty command") }
         let name = String(decoding: first, as: UTF8.self).uppercased()
         let text = arguments.dropFirst().map { String(decoding: $0, as: UTF8.self) }
-        expire()
+        // Expired keys go when a command could see them: the keys it names, or all for KEYS and
+        // SCAN (so a command costs its own keys, not the whole store's, as on a real Redis).
+        if name == "KEYS" || name == "SCAN" { expireAll() } else { for key in text.prefix(name == "DEL" ? text.count : 1) { expire(key) } }
         switch (name, text.count) {
         case ("PING", 0):
             return .status("PONG")
@@ -95,9 +97,13 @@ public actor InMemoryRedis<C: Clock<Duration>>: RedisCommands {
 
     private func removeSubscriber(_ key: Int) { subscribers[key] = nil }
 
-    private func expire() {
+    private func expireAll() {
         let now = clock.now
         values = values.filter { $0.value.expires.map { now < $0 } ?? true }
+    }
+
+    private func expire(_ key: String) {
+        if let expires = values[key]?.expires, clock.now >= expires { values[key] = nil }
     }
 
     private func matchingKeys(_ pattern: String) -> [String] {

@@ -150,13 +150,14 @@ public actor Reconciler<C: Clock<Duration>> {
         for name in names {
             if wanted.contains(name) { self.view?.recording.insert(name) } else { self.view?.recording.remove(name) }
         }
-        // The planned inputs' hash follows the rows read, so the next periodic run skips its plan
-        // as before (under a limit the running set is part of it: that run plans in full).
+        // The planned inputs' hash follows the rows as now stored, so the next periodic run skips
+        // its plan as before (under a limit the running set is part of it: that run plans in full).
         var hashes = recordHashes
         recordHashes = [:]
         for name in names { if let old = hashes.removeValue(forKey: name) { recordSum &-= old } }
+        var hashing = RecordHashing()
         for record in records {
-            let hash = record.hashValue
+            let hash = hashing.hash(record, storedWorkspace: plan.workspaceNames[record.row.name])
             hashes[record.row.name] = hash
             recordSum &+= hash
         }
@@ -243,6 +244,32 @@ public actor Reconciler<C: Clock<Duration>> {
         })
     }
 
+    /// Hashes of device records for the skip check: each row with its profile's config, the
+    /// config hashed once per profile (thousands of rows share a handful of profiles).
+    struct RecordHashing {
+        private var profiles: [String: Int] = [:]
+
+        /// The record's hash; with `storedWorkspace`, as if its row held that workspace name.
+        mutating func hash(_ record: DeviceRecord, storedWorkspace: String? = nil) -> Int {
+            var row = record.row
+            if let storedWorkspace { row.workspaceName = storedWorkspace }
+            var hasher = Hasher()
+            hasher.combine(row)
+            if let slug = row.profileSlug {
+                if let known = profiles[slug] {
+                    hasher.combine(known)
+                } else {
+                    let profile = record.profileConfig.hashValue
+                    profiles[slug] = profile
+                    hasher.combine(profile)
+                }
+            } else {
+                hasher.combine(record.profileConfig)
+            }
+            return hasher.finalize()
+        }
+    }
+
     /// A hash of a reconcile's inputs: the rows (as the sum of their hashes), the system
     /// settings and the running devices.
     private static func inputs(recordSum: Int, count: Int, system: SystemSettings, running: Set<String>) -> Int {
@@ -278,16 +305,28 @@ public actor Reconciler<C: Clock<Duration>> {
         // Only a recorder limit needs to know which run now (they keep their places).
         let running = system.maxRecorders == nil ? [] : await registry.runningDevices()
         // Rows hashed one by one and summed, so that a run of some devices can update the sum.
+        var hashing = RecordHashing()
         var sum = 0
-        for record in records { sum &+= record.hashValue }
+        for record in records { sum &+= hashing.hash(record) }
         let inputs = Self.inputs(recordSum: sum, count: records.count, system: system, running: running)
         // A periodic run over the very inputs whose plan went through last time would make the
         // same plan: skipped. Anything something asked for is planned in full.
         if reason != "tick" || inputs != plannedInputs {
             let plan = makePlan(records, maxRecorders: system.maxRecorders, running: running)
-            plannedInputs = await carryOut(plan) ? inputs : nil
+            let stored = await carryOut(plan)
+            // Hashed as the rows are now stored (the workspace names just written), so the next
+            // periodic run finds them unchanged.
+            var hashes: [String: Int] = [:]
+            hashes.reserveCapacity(records.count)
+            sum = 0
+            for record in records {
+                let hash = hashing.hash(record, storedWorkspace: plan.workspaceNames[record.row.name])
+                hashes[record.row.name] = hash
+                sum &+= hash
+            }
             recordSum = sum
-            recordHashes = Dictionary(records.map { ($0.row.name, $0.hashValue) }, uniquingKeysWith: { $1 })
+            recordHashes = hashes
+            plannedInputs = stored ? Self.inputs(recordSum: sum, count: records.count, system: system, running: running) : nil
             view = View(system: system, taken: Self.workspaces(records, plan), recording: Self.recording(plan),
                         limited: plan.limited)
         }

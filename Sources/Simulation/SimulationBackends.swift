@@ -34,20 +34,26 @@ public protocol SimulationBackends: Sendable {
     func cleanUp() async
 }
 
-/// The in-memory engine and store: no I/O, so the figures are the controller's alone.
+/// The in-memory engine, store and Redis: no I/O, so the figures are the controller's alone.
 public struct InMemorySimulationBackends: SimulationBackends {
     public let memoryEngine: InMemoryContainerEngine
     public let memoryStore: InMemoryDeviceStore
+    /// Where the recorders' heartbeat watches read and their log followers publish; `nil` when
+    /// the run leaves them out (`SimulationOptions.companions`).
+    public let memoryRedis: InMemoryRedis<ContinuousClock>?
     public let settings: StationSettings
     public var engine: any ContainerEngine { memoryEngine }
     public var store: any DeviceStore { memoryStore }
-    public var companions: CompanionSettings { CompanionSettings(redis: nil) }
-    public var name: String { "in-memory engine and store" }
+    public var companions: CompanionSettings { CompanionSettings(redis: memoryRedis) }
+    public var name: String {
+        memoryRedis == nil ? "in-memory engine and store, no heartbeat watch or log follower" : "in-memory engine, store and Redis"
+    }
 
     public init(options: SimulationOptions, workspace: String) {
         memoryEngine = InMemoryContainerEngine(recordsCalls: false, latency: options.engineLatency,
                                                failureRate: options.failureRate, seed: options.seed)
         memoryStore = InMemoryDeviceStore(profiles: SimulatedHardware.profiles)
+        memoryRedis = options.companions ? InMemoryRedis(clock: ContinuousClock()) : nil
         var settings = StationSettings()
         settings.owner = "simulation"
         settings.workspacePath = workspace

@@ -34,6 +34,9 @@ public struct SimulationOptions: Sendable {
     public var steadySeconds = 5.0
     /// Plugs, and crashes, measured one at a time by the events scenario.
     public var events = 200
+    /// Whether each recorder gets its heartbeat watch and log follower (on an in-memory Redis),
+    /// as on a station. Runs are shorter than the start-up grace, so no recorder is judged lost.
+    public var companions = true
 
     public init(devices: Int, scenario: Scenario) {
         self.devices = devices

@@ -55,7 +55,10 @@ public struct SimulationRun: Sendable {
     }
 
     public func run() async throws -> Figures {
-        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("silvasonic-sim-\(UUID().uuidString)").path
+        // The recorders' workspace directories (10,000 of them) go to memory where there is some
+        // (/dev/shm): the figures are the controller's, not this machine's disk's.
+        let scratch = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : FileManager.default.temporaryDirectory.path
+        let workspace = scratch + "/silvasonic-sim-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: workspace) }
         let backends = makeBackends(workspace)
         try await backends.prepare(devices: options.devices + (options.scenario == .events ? options.events : 0))

@@ -42,6 +42,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Plugs and crashes measured one at a time by the events scenario.")
     var events = 200
 
+    @Flag(inversion: .prefixedNo, help: "Each recorder's heartbeat watch and log follower, on an in-memory Redis.")
+    var companions = true
+
     @Option(help: "Milliseconds each container create and start takes in the engine.")
     var engineLatencyMs: Double = 0
 
@@ -62,6 +65,7 @@ struct SimulateCommand: AsyncParsableCommand {
         guard events > 0 else { throw ValidationError("--events: at least 1") }
         var options = SimulationOptions(devices: devices, scenario: kind)
         options.events = events
+        options.companions = companions
         options.engineLatency = .microseconds(Int64(engineLatencyMs * 1000))
         options.failureRate = failureRate
         options.steadySeconds = steadySeconds
