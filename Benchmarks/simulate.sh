@@ -21,8 +21,13 @@ python3 -c "import matplotlib" 2>/dev/null || python3 -m pip install --quiet mat
 
 swift build -c release --product silvasonic-controller >/dev/null
 bin="$repo/.build/release/silvasonic-controller"
-results="$(mktemp)" real_results="$(mktemp)"
-trap 'rm -f "$results" "$real_results"' EXIT
+# The runs' figures, one JSON line each, kept beside the report it is made from
+# (`python3 Benchmarks/report.py Benchmarks/results/simulated.jsonl Benchmarks/results/real.jsonl docs ...`
+# remakes the report from them alone).
+mkdir -p "$here/results"
+results="$here/results/simulated.jsonl" real_results="$here/results/real.jsonl"
+: >"$results"
+$real && : >"$real_results"
 
 run() {  # devices scenario [extra options]
     echo "[sim] $1 devices, $2" >&2

@@ -196,10 +196,27 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
         return cancel + [.report(.started(containerID: containerID))]
     }
 
-    /// The container's main process exited.
+    /// Our own start call returned. Usually the container now runs; but the engine's events
+    /// may have come first (the actor takes them while it waits for the call): a `start` event
+    /// has then moved it to running already, and a `died` event to a backoff — a container that
+    /// crashed at once is not running, however the call ended. So only a start still in flight
+    /// becomes running here.
+    public mutating func startReturned(containerID: String, now: Instant) -> [Command] {
+        guard case .starting(let id) = state, id == containerID else { return [] }
+        return started(containerID: containerID, now: now)
+    }
+
+    /// The container's main process exited — while running, or while our start of it was in
+    /// flight (it crashed at once): both count as a crash.
     public mutating func died(containerID: String, exitCode: Int, now: Instant) -> [Command] {
-        guard case .running(let id, let since) = state, id == containerID else { return [] }
-        return restart(containerID: id, uptime: since.duration(to: now), now: now)
+        switch state {
+        case .running(let id, let since) where id == containerID:
+            return restart(containerID: id, uptime: since.duration(to: now), now: now)
+        case .starting(let id) where id == containerID:
+            return restart(containerID: id, uptime: .zero, now: now)
+        default:
+            return []
+        }
     }
 
     /// The recorder's heartbeat was lost (missing or stale past the threshold, several checks

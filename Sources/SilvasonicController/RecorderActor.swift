@@ -197,7 +197,8 @@ public actor RecorderActor<C: Clock<Duration>> {
         case .start(let id):
             do {
                 try await engine.start(id)
-                await run(lifecycle.started(containerID: id, now: clock.now))
+                // Events about it may have been taken meanwhile (a crash at once): see `startReturned`.
+                await run(lifecycle.startReturned(containerID: id, now: clock.now))
             } catch {
                 await run(lifecycle.engineFailed("starting \(id): \(error)", now: clock.now))
             }

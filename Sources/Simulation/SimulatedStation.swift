@@ -47,14 +47,20 @@ public final class SimulatedStation: Sendable {
                                     onChange: { reason, devices in await reconciler.reconcile(reason: reason, devices: devices) })
     }
 
-    /// Routes the engine's events to the recorder actors and reconciles at every interval,
-    /// until cancelled: the station's `events` and `ticker` children.
+    /// Routes the engine's events to the recorder actors, reconciles at every interval and beats
+    /// for the simulated recorders, until cancelled: the station's `events` and `ticker` children.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [engine, registry, backends] in
                 for await event in engine.followEvents(labels: ["io.silvasonic.owner": backends.settings.owner],
                                                        backoff: BackoffPolicy(initial: .milliseconds(10), maximum: .seconds(1))) {
                     if case .element(let change) = event { await registry.route(change) }
+                }
+            }
+            group.addTask { [backends] in
+                while !Task.isCancelled {
+                    await backends.beat()
+                    do { try await Task.sleep(for: backends.companions.heartbeatInterval) } catch { return }
                 }
             }
             group.addTask { [self] in

@@ -30,6 +30,10 @@ public protocol SimulationBackends: Sendable {
     /// An outage of the database and the engine (`false`) or its end; `false` when these
     /// backends cannot be made unreachable.
     func setReachable(_ reachable: Bool) async -> Bool
+    /// Beats for every running recorder, as the recorders themselves would (a no-op where real
+    /// recorders beat): without it every heartbeat watch would judge its recorder lost once
+    /// the start-up grace is over.
+    func beat() async
     /// Removes what the run created.
     func cleanUp() async
 }
@@ -71,6 +75,19 @@ public struct InMemorySimulationBackends: SimulationBackends {
     }
 
     public func cleanUp() async {}
+
+    public func beat() async {
+        guard let memoryRedis,
+              let running = try? await memoryEngine.list(labels: ["io.silvasonic.owner": settings.owner,
+                                                                  "io.silvasonic.service": "recorder"], statuses: ["running"])
+        else { return }
+        let now = Date().timeIntervalSince1970
+        for container in running {
+            guard let device = container.labels["io.silvasonic.device_id"] else { continue }
+            let beat = #"{"timestamp":\#(now),"health":{"status":"ok"},"service":"recorder"}"#
+            _ = try? await memoryRedis.set("silvasonic:status:" + device, beat, expiresInSeconds: 30)
+        }
+    }
 }
 
 /// The station's real backends, from the same settings `silvasonic-controller run` reads:
@@ -126,6 +143,8 @@ public struct RealSimulationBackends: SimulationBackends {
     public func crash(_ containerID: String) async throws { try await podman.kill(containerID, signal: "KILL") }
 
     public func setReachable(_ reachable: Bool) async -> Bool { false }
+
+    public func beat() async {}
 
     public func cleanUp() async {
         if let owned = try? await podman.list(labels: ["io.silvasonic.owner": settings.owner, "io.silvasonic.service": "recorder"],

@@ -57,6 +57,7 @@ public enum SimulationReport {
         if let value = figures.restartsIssued { object["restarts_issued"] = value }
         if let value = figures.restartsExpected { object["restarts_expected"] = value }
         if let value = figures.healthyRestarted { object["healthy_restarted"] = value }
+        if let value = figures.reconcileRuns { object["reconcile_runs"] = value }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }

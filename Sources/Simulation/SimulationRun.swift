@@ -38,6 +38,8 @@ public struct SimulationRun: Sendable {
         public var restartsExpected: Int?
         /// Restarts of recorders that had not died (must be 0).
         public var healthyRestarted: Int?
+        /// Reconcile runs the nudge storm's thousand requests became (coalesced).
+        public var reconcileRuns: Int?
         public var notes: [String] = []
     }
 
@@ -238,6 +240,7 @@ public struct SimulationRun: Sendable {
         }
         let elapsed = started.duration(to: .now) / .seconds(1)
         let runs = await station.reconciler.completedRuns - before
+        figures.reconcileRuns = runs
         figures.notes.append("\(nudges) nudges at once → \(runs) reconcile runs in \(String(format: "%.3f", elapsed)) s (coalesced)")
     }
 

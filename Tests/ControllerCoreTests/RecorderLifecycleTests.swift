@@ -87,6 +87,38 @@ struct RecorderLifecycleTests {
         #expect(machine.state == .running(containerID: "c1", since: now))
     }
 
+    @Test("A container that crashes at once: its events come before our start call returns; it backs off, never 'running'")
+    func crashAtOnce() {
+        var machine = lifecycle()
+        _ = machine.desired("h", now: now)
+        _ = machine.found(nil, now: now)
+        #expect(machine.created(containerID: "c1", now: now) == [.report(.created(containerID: "c1")), .start(containerID: "c1")])
+        // Podman's `start` and `died` events, taken while the start call was in flight.
+        _ = machine.started(containerID: "c1", now: now)
+        #expect(machine.died(containerID: "c1", exitCode: 1, now: now).contains(.scheduleTimer(at: now.advanced(by: .seconds(1)))))
+        #expect(machine.startReturned(containerID: "c1", now: now).isEmpty, "the call's return is old news")
+        #expect(machine.state == .backingOff(containerID: "c1", until: now.advanced(by: .seconds(1))))
+        #expect(machine.restartCount == 1)
+    }
+
+    @Test("A `died` while our start is in flight (its `start` event not seen) is a crash too; our start returning then changes nothing")
+    func diedWhileStarting() {
+        var machine = lifecycle()
+        _ = machine.desired("h", now: now)
+        _ = machine.found(nil, now: now)
+        _ = machine.created(containerID: "c1", now: now)
+        #expect(machine.died(containerID: "c1", exitCode: 1, now: now)
+            == [.report(.restarting(after: .seconds(1), restartCount: 1)), .scheduleTimer(at: now.advanced(by: .seconds(1)))])
+        #expect(machine.startReturned(containerID: "c1", now: now).isEmpty)
+        #expect(machine.state == .backingOff(containerID: "c1", until: now.advanced(by: .seconds(1))))
+        // Without events in between, our start returning is what makes it running.
+        var plain = lifecycle()
+        _ = plain.desired("h", now: now)
+        _ = plain.found(nil, now: now)
+        _ = plain.created(containerID: "c1", now: now)
+        #expect(plain.startReturned(containerID: "c1", now: now) == [.report(.started(containerID: "c1"))])
+    }
+
     @Test("Consecutive crashes back off exponentially; a stable run resets the delay")
     func backoffGrowsAndResets() {
         var machine = lifecycle(maxRestarts: 10)
