@@ -36,17 +36,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-env_lines="$("$dev/services.sh" up --owner $$)"
-stack="$(printf '%s\n' "$env_lines" | sed -n 's/^SILVASONIC_DEV_DIR=//p')"
-set -a
-eval "$env_lines"
-set +a
-"$dev/build-recorder-image.sh" "$stack" localhost/silvasonic_recorder:latest "$recorder" >/dev/null
-"$SILVASONIC_DEV_PODMAN" network create silvasonic-net >/dev/null
-export SILVASONIC_WORKSPACE_PATH="$stack/workspace" SILVASONIC_NETWORK=silvasonic-net
-export SILVASONIC_RECORDER_OOM_SCORE_ADJ=0 SILVASONIC_RECORDER_SOUND_DEVICE=/dev/null   # this machine's limits
-export SILVASONIC_PROFILES_DIR="$repo/profiles" SILVASONIC_DEFAULTS_FILE="$repo/deploy/config/defaults.yml"
-export SILVASONIC_OVERRIDES_FILE="$stack/overrides.yml"
+station_stack_up "$recorder"
 # No BirdNET image here; and no recorder limit (the contract's default is 5) for 60 recorders.
 printf 'system_config:\n  system:\n    max_recorders: null\nmanaged_services:\n  birdnet: false\n' >"$SILVASONIC_OVERRIDES_FILE"
 
@@ -61,9 +51,6 @@ sim 10 crash-storm
 sim 10 flapping
 
 # The station as it runs: two microphones, the whole `run` process measured from outside.
-hardware="$stack/hardware"
-"$dev/fixture.sh" init "$hardware"
-export SILVASONIC_PROCFS_ROOT="$hardware/proc" SILVASONIC_SYSFS_ROOT="$hardware/sys"
 export SILVASONIC_CONTROLLER_PORT=0 SILVASONIC_DEVELOPMENT_MODE=false
 "$dev/fixture.sh" plug "$hardware" 2 1-3.2 0869 0389 ABC034F "UltraMic 384K"
 "$dev/fixture.sh" plug "$hardware" 3 1-4 0d8c 0014 - "USB Audio Device"

@@ -131,11 +131,7 @@ public actor Reconciler<C: Clock<Duration>> {
             records = try await repository.devices(named: names)
             system = try await repository.systemSettings()
         } catch {
-            failedRuns += 1
-            lastReadSucceeded = false
-            logger.warning("desired state unreadable; every recorder keeps running as it is",
-                           metadata: ["reason": "\(reason)", "error": "\(error)"])
-            return
+            return readFailed(reason: reason, error: error)
         }
         guard system == known, let (plan, wanted) = planAlone(records, names: names, limit: system.maxRecorders) else {
             return await reconcileOnce(reason: reason)
@@ -166,6 +162,14 @@ public actor Reconciler<C: Clock<Duration>> {
             ? Self.inputs(recordSum: recordSum, count: hashes.count, system: system, running: []) : nil
         completedRuns += 1
         logger.debug("reconciled", metadata: ["reason": "\(reason)", "devices": "\(names.count)"])
+    }
+
+    /// A run that could not read the desired state: counted and logged; nothing changes (fail static).
+    private func readFailed(reason: String, error: any Error) {
+        failedRuns += 1
+        lastReadSucceeded = false
+        logger.warning("desired state unreadable; every recorder keeps running as it is",
+                       metadata: ["reason": "\(reason)", "error": "\(error)"])
     }
 
     /// Plans `records` of `names` without the limit, against the view's workspace names; `nil`
@@ -295,11 +299,7 @@ public actor Reconciler<C: Clock<Duration>> {
             system = try await repository.systemSettings()
             services = try await repository.enabledServices()
         } catch {
-            failedRuns += 1
-            lastReadSucceeded = false
-            logger.warning("desired state unreadable; every recorder keeps running as it is",
-                           metadata: ["reason": "\(reason)", "error": "\(error)"])
-            return
+            return readFailed(reason: reason, error: error)
         }
         lastReadSucceeded = true
         // Only a recorder limit needs to know which run now (they keep their places).

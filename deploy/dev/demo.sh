@@ -34,24 +34,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-env_lines="$("$here/services.sh" up --owner $$)"
-stack="$(printf '%s\n' "$env_lines" | sed -n 's/^SILVASONIC_DEV_DIR=//p')"
-set -a
-eval "$env_lines"
-set +a
-
-"$here/build-recorder-image.sh" "$stack" localhost/silvasonic_recorder:latest "$bin/silvasonic-sim-recorder" >/dev/null
-"$SILVASONIC_DEV_PODMAN" network create silvasonic-net >/dev/null
-hardware="$stack/hardware"
-"$here/fixture.sh" init "$hardware"
-
-export SILVASONIC_PROCFS_ROOT="$hardware/proc" SILVASONIC_SYSFS_ROOT="$hardware/sys"
-export SILVASONIC_WORKSPACE_PATH="$stack/workspace" SILVASONIC_NETWORK=silvasonic-net
-export SILVASONIC_RECORDER_OOM_SCORE_ADJ=0 SILVASONIC_RECORDER_SOUND_DEVICE=/dev/null   # this machine's limits
+station_stack_up "$bin/silvasonic-sim-recorder"
 # The seeds: the shipped profiles and defaults, with an override file of the demo's own.
-repo="$(cd "$here/../.." && pwd)"
-export SILVASONIC_PROFILES_DIR="$repo/profiles" SILVASONIC_DEFAULTS_FILE="$repo/deploy/config/defaults.yml"
-export SILVASONIC_OVERRIDES_FILE="$stack/overrides.yml"
 cat >"$SILVASONIC_OVERRIDES_FILE" <<'YAML'
 system_config:
   system:

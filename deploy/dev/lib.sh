@@ -73,3 +73,28 @@ stop_recorded_process() {
     kill -TERM "$pid" 2>/dev/null || true
     wait_for "! recorded_process_alive '$file'" "$limit" || kill -KILL "$pid" 2>/dev/null || true
 }
+
+# Brings up a private service stack owned by this shell and makes it a station's: exports the
+# stack's settings, builds the recorder image from the sim recorder binary $1, creates the
+# network, and exports the station settings this machine needs (workspace, network, oom score,
+# sound device, the shipped profiles and defaults, an overrides file in the stack). Sets $stack
+# (take it down with `services.sh down "$stack"`) and $hardware (a fixture tree, initialised).
+station_stack_up() {
+    local recorder="$1" dev repo env_lines
+    dev="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+    repo="$(cd "$dev/../.." && pwd)"
+    env_lines="$("$dev/services.sh" up --owner $$)"
+    stack="$(printf '%s\n' "$env_lines" | sed -n 's/^SILVASONIC_DEV_DIR=//p')"
+    set -a
+    eval "$env_lines"
+    set +a
+    "$dev/build-recorder-image.sh" "$stack" localhost/silvasonic_recorder:latest "$recorder" >/dev/null
+    "$SILVASONIC_DEV_PODMAN" network create silvasonic-net >/dev/null
+    hardware="$stack/hardware"
+    "$dev/fixture.sh" init "$hardware"
+    export SILVASONIC_PROCFS_ROOT="$hardware/proc" SILVASONIC_SYSFS_ROOT="$hardware/sys"
+    export SILVASONIC_WORKSPACE_PATH="$stack/workspace" SILVASONIC_NETWORK=silvasonic-net
+    export SILVASONIC_RECORDER_OOM_SCORE_ADJ=0 SILVASONIC_RECORDER_SOUND_DEVICE=/dev/null   # this machine's limits
+    export SILVASONIC_PROFILES_DIR="$repo/profiles" SILVASONIC_DEFAULTS_FILE="$repo/deploy/config/defaults.yml"
+    export SILVASONIC_OVERRIDES_FILE="$stack/overrides.yml"
+}
