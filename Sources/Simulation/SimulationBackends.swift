@@ -77,6 +77,8 @@ public struct InMemorySimulationBackends: SimulationBackends {
     public func cleanUp() async {}
 
     public func beat() async {
+        // During a simulated outage the engine and Redis refuse: no beats then, as a recorder's
+        // would not arrive either.
         guard let memoryRedis,
               let running = try? await memoryEngine.list(labels: ["io.silvasonic.owner": settings.owner,
                                                                   "io.silvasonic.service": "recorder"], statuses: ["running"])
@@ -147,13 +149,16 @@ public struct RealSimulationBackends: SimulationBackends {
     public func beat() async {}
 
     public func cleanUp() async {
-        if let owned = try? await podman.list(labels: ["io.silvasonic.owner": settings.owner, "io.silvasonic.service": "recorder"],
-                                              statuses: []) {
+        do {
+            let owned = try await podman.list(labels: ["io.silvasonic.owner": settings.owner, "io.silvasonic.service": "recorder"],
+                                              statuses: [])
             for container in owned where container.labels["io.silvasonic.device_id"]?.contains("-SIM") == true {
                 do { try await podman.remove(container.id, force: true) } catch {
                     logger.warning("simulated recorder not removed", metadata: ["container.name": "\(container.name)", "error": "\(error)"])
                 }
             }
+        } catch {
+            logger.warning("simulated recorders not listed, so not removed", metadata: ["error": "\(error)"])
         }
         do { _ = try await db.query("DELETE FROM devices WHERE serial_number LIKE 'SIM%'") } catch {
             logger.warning("simulated device rows not removed", metadata: ["error": "\(error)"])

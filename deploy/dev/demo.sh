@@ -22,15 +22,7 @@ bin="$(swift build --show-bin-path)"
 
 stack=""
 controller=""
-cleanup() {
-    trap - EXIT INT TERM
-    if [ -n "$controller" ] && kill -0 "$controller" 2>/dev/null; then
-        kill -TERM "$controller" 2>/dev/null || true
-        wait "$controller" 2>/dev/null || true
-    fi
-    [ -n "$stack" ] && { note "stopping the service stack"; "$here/services.sh" down "$stack" >/dev/null 2>&1; }
-}
-trap cleanup EXIT
+trap station_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 

@@ -98,3 +98,17 @@ station_stack_up() {
     export SILVASONIC_PROFILES_DIR="$repo/profiles" SILVASONIC_DEFAULTS_FILE="$repo/deploy/config/defaults.yml"
     export SILVASONIC_OVERRIDES_FILE="$stack/overrides.yml"
 }
+
+# The EXIT trap of a script that ran station_stack_up and maybe a controller ($controller, a
+# PID): stops the controller with SIGTERM, then takes the stack down.
+station_cleanup() {
+    trap - EXIT INT TERM
+    if [ -n "${controller:-}" ] && kill -0 "$controller" 2>/dev/null; then
+        kill -TERM "$controller" 2>/dev/null || true
+        wait "$controller" 2>/dev/null || true
+    fi
+    if [ -n "${stack:-}" ]; then
+        note "stopping the service stack"
+        "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/services.sh" down "$stack" >/dev/null 2>&1
+    fi
+}
