@@ -15,13 +15,15 @@ public struct SimulationRun: Sendable {
         public var backends: String
         /// Plug of all N at once → each container's start returned.
         public var plugLatency: Latencies
-        /// The engine's own create + start, per device, in that plug.
+        /// The engine's own time on each device in that plug (``TimedContainerEngine``: its
+        /// container's lookup, create and start).
         public var plugEngineTime: Latencies
         /// Events one at a time under load (the events scenario): plug → start, and the
-        /// controller's share of it (the engine's create and start taken out).
+        /// controller's share of it (the engine's time taken out).
         public var eventPlug: Latencies?
         public var eventPlugController: Latencies?
-        /// Crash → restart returned, the backoff taken out; and its controller share.
+        /// Crash → restart returned, the backoff taken out; and its controller share (the
+        /// engine's time and its `died` event's delivery taken out too).
         public var eventCrash: Latencies?
         public var eventCrashController: Latencies?
         /// Plug → every recorder running (seconds).
