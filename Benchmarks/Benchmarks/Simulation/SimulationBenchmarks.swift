@@ -1,4 +1,5 @@
 import Benchmark
+import Foundation
 import Simulation
 
 // Allocations per event in the controller's tree (the real inventory, reconciler, registry and
@@ -7,12 +8,16 @@ import Simulation
 // station. Counted in mallocs, which hold on a noisy machine; a cost that grew with the number of
 // devices would show here as it grows with the iterations. Names carry no spaces.
 
+/// Where the recorders' workspace directories go (in memory, as in `simulate`); removed after
+/// each benchmark.
+let workspace = (FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory())
+    + "/silvasonic-benchmark-\(getpid())"
+
 /// A station with `running` microphones plugged and recording, its periodic ticker not started
 /// (the benchmark drives the reconciles itself).
 func makeStation(running: Int) async -> SimulatedStation {
     var options = SimulationOptions(devices: running, scenario: .events)
     options.reconcileInterval = .seconds(3600)
-    let workspace = "/tmp/silvasonic-benchmark-workspace"
     let station = SimulatedStation(options: options, backends: InMemorySimulationBackends(options: options, workspace: workspace))
     await station.plug(0..<running)
     return station
@@ -35,6 +40,8 @@ let benchmarks: @Sendable () -> Void = {
         }
     } setup: {
         await makeStation(running: 1_000)
+    } teardown: {
+        try? FileManager.default.removeItem(atPath: workspace)
     }
 
     Benchmark("periodic-reconcile-quiet-1000-devices") { (benchmark: Benchmark, station: SimulatedStation) async in
@@ -45,5 +52,7 @@ let benchmarks: @Sendable () -> Void = {
         let station = await makeStation(running: 1_000)
         await station.reconciler.reconcile(reason: "tick")
         return station
+    } teardown: {
+        try? FileManager.default.removeItem(atPath: workspace)
     }
 }
