@@ -33,7 +33,8 @@ public struct HealthReport: Sendable, Equatable {
         public var redisSubscribed = false
         public var podmanSubscribed = false
         public var recording = 0
-        public var failedDevices: [String] = []
+        /// Devices past their restart intensity, retried at the backoff's cap.
+        public var crashLoopingDevices: [String] = []
 
         public init(startedAt: Instant) { self.startedAt = startedAt }
     }
@@ -58,9 +59,10 @@ public struct HealthReport: Sendable, Equatable {
                                          details: facts.podmanSubscribed ? "events followed" : "event stream down; reconnecting",
                                          required: true)
         components["devices"] = Component(
-            healthy: facts.failedDevices.isEmpty,
+            healthy: facts.crashLoopingDevices.isEmpty,
             details: "\(facts.recording) recording"
-                + (facts.failedDevices.isEmpty ? "" : "; given up: \(facts.failedDevices.sorted().joined(separator: ", "))"),
+                + (facts.crashLoopingDevices.isEmpty ? ""
+                    : "; crash-looping (retried at the cap): \(facts.crashLoopingDevices.sorted().joined(separator: ", "))"),
             required: false)
         components["reconciler"] = Component(
             healthy: live,

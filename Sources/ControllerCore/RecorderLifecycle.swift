@@ -10,16 +10,22 @@ public import Supervision
 ///   (``Command/inspect``): a running one whose config hash matches is adopted untouched; a
 ///   stopped one with a matching hash is started again; one with another hash is stopped and
 ///   removed before its replacement is created.
-/// - A crash waits out an exponential backoff with jitter before the container is started
-///   again. The container keeps Podman's `on-failure` restart policy, which restarts it at
-///   once while the controller is away (data capture first); when Podman restarts it during
-///   the backoff, that restart is adopted instead of fighting it. Both kinds count towards the
-///   restart intensity; past it the device is ``State/failed`` and left alone until its
-///   desired state changes or an operator resets it.
-/// - A lost heartbeat restarts the container (stop, then start after the backoff); a degraded
-///   report does not reach this machine at all.
-/// - Errors of the engine itself (unreachable, a failed create) retry on the same backoff and
-///   never count as the recorder's crashes.
+/// - Data capture first: a wanted recorder is never given up. The first restart after a crash
+///   is immediate (the container is looked up and started again at once, whatever ended it);
+///   repeated crashes back off exponentially with jitter up to the backoff's cap, and the
+///   backoff starts over after a stable run (the policy's `resetAfter`).
+/// - The container keeps Podman's `on-failure` restart policy, which restarts it at once
+///   while the controller is away. Such a restart is adopted, never fought, and a burst of
+///   them counts as one crash: a container that Podman (not this machine) started again and
+///   that dies again before a stable run adds no restart to the count or the backoff.
+/// - Past the restart intensity the recorder is ``State/crashLooping(containerID:until:)``:
+///   it keeps being retried at the backoff's cap, and once a retry runs stably it is
+///   ``Report/recovered(restarts:)`` by itself. An operator's restart skips the wait, and so
+///   does a changed spec (which may be the fix).
+/// - A lost heartbeat restarts the container (stop, then start, counted as a crash); a
+///   degraded report does not reach this machine at all.
+/// - Errors of the engine itself (unreachable, a failed create) retry on their own backoff
+///   (capped at 30 s at most) and never count as the recorder's crashes.
 public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
     /// Where the recorder stands.
     public enum State: Sendable, Equatable {
@@ -32,15 +38,17 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
         case creating
         /// A start is in flight. Can go to: running, backingOff.
         case starting(containerID: String)
-        /// Recording. Can go to: backingOff (died), stopping (unwanted, replaced, heartbeat lost).
+        /// Recording. Can go to: inspecting (died: the immediate restart), backingOff,
+        /// crashLooping (died again), stopping (unwanted, replaced, heartbeat lost).
         case running(containerID: String, since: Instant)
-        /// Waiting before the next attempt. Can go to: starting, creating, running (Podman's
-        /// own restart), idle.
+        /// Waiting before the next attempt. Can go to: inspecting, running (Podman's own
+        /// restart), stopping, idle.
         case backingOff(containerID: String?, until: Instant)
-        /// A stop (and remove) is in flight. Can go to: idle, creating, backingOff.
+        /// Past the restart intensity: waiting the backoff's cap before the next attempt, and
+        /// so on until a retry runs stably. Can go to what backingOff can.
+        case crashLooping(containerID: String?, until: Instant)
+        /// A stop (and remove) is in flight. Can go to: idle, inspecting, creating, backingOff.
         case stopping(containerID: String, then: AfterStop)
-        /// Gave up after too many restarts. Can go to: inspecting (reset or re-desired), idle.
-        case failed(reason: String)
     }
 
     /// What follows a stop.
@@ -49,7 +57,7 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
         case remain
         /// Create the container anew (its spec changed).
         case recreate
-        /// Start it again after the backoff (its heartbeat was lost).
+        /// Create it again as a crash restart (its heartbeat was lost).
         case restart
     }
 
@@ -74,8 +82,14 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
         case adopted(containerID: String)
         case created(containerID: String)
         case started(containerID: String)
+        /// The recorder died (or lost its heartbeat) and is started again after this delay
+        /// (zero: at once); `restartCount` counts crashes since it was last created.
         case restarting(after: Duration, restartCount: Int)
-        case gaveUp(restarts: Int, within: Duration)
+        /// More than the intensity's restarts within its period: from now on retried every
+        /// `retryEvery` (the backoff's cap) until a retry runs stably. Never given up.
+        case crashLooping(restarts: Int, within: Duration, retryEvery: Duration)
+        /// A crash-looping recorder ran stably again.
+        case recovered(restarts: Int)
         case engineError(String)
     }
 
@@ -97,6 +111,8 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
     public private(set) var wantedHash: String?
     private var window: RestartWindow<Instant>
     private let backoff: BackoffPolicy
+    private let engineBackoff: BackoffPolicy
+    private var random: any RandomNumberGenerator & Sendable
     private var attempt = 0
     private var engineAttempt = 0
     /// How long the recorder had run when its heartbeat was lost.
@@ -104,13 +120,41 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
     /// Whether the engine was asked at least once: until then even "no recorder" means looking,
     /// so a container left by an earlier controller is found and stopped.
     private var inspected = false
+    /// Whether a crash restart is under way (looked up after a death), so that a container
+    /// found running then was started again by the engine's own restart policy.
+    private var recovering = false
+    /// Whether the current run was started by the engine's own restart policy, not by us: its
+    /// death belongs to the same burst as the crash before it.
+    private var runStartedByEngine = false
     /// Restarts of the recorder (crashes and lost heartbeats) since it was last created.
     public private(set) var restartCount = 0
+    /// Whether the recorder has passed its restart intensity and not yet run stably since.
+    public private(set) var isCrashLooping = false
 
+    /// - Parameters:
+    ///   - intensity: restarts allowed within a period before the recorder counts as crash-looping.
+    ///   - backoff: delays between restarts; its `maximum` is the crash-looping retry interval.
+    ///     The controller's settings make the first restart immediate (`immediateFirstRestart`).
+    ///   - random: the jitter's source.
     public init(intensity: RestartIntensity = RestartIntensity(maxRestarts: 5, within: .seconds(300)),
-                backoff: BackoffPolicy = BackoffPolicy(initial: .seconds(1), maximum: .seconds(60))) {
+                backoff: BackoffPolicy = BackoffPolicy(initial: .seconds(1), maximum: .seconds(300), immediateFirstRestart: true),
+                random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()) {
         self.window = RestartWindow(intensity: intensity)
         self.backoff = backoff
+        self.random = random
+        var engine = backoff
+        engine.immediateFirstRestart = false
+        engine.maximum = min(backoff.maximum, .seconds(30))
+        self.engineBackoff = engine
+    }
+
+    /// When the recorder is waiting to be tried again: the container (if it still exists) and
+    /// the instant of the next attempt.
+    public var waitingUntil: (containerID: String?, until: Instant)? {
+        switch state {
+        case .backingOff(let id, let until), .crashLooping(let id, let until): (id, until)
+        default: nil
+        }
     }
 
     // MARK: Facts
@@ -124,18 +168,18 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
             guard hash != nil || !inspected else { return [] }
             state = .inspecting
             return [.inspect]
-        case .failed:
-            guard hash != previous else { return [] }
-            if hash == nil { state = .idle; return [] }
-            resetHistory()
-            state = .inspecting
-            return [.inspect]
         case .running(let id, _):
             if hash == nil { state = .stopping(containerID: id, then: .remain); return [.stopAndRemove(containerID: id)] }
             if hash != previous { state = .stopping(containerID: id, then: .recreate); return [.stopAndRemove(containerID: id)] }
             return []
-        case .backingOff(let id, _):
-            guard hash == nil else { return [] }
+        case .backingOff(let id, _), .crashLooping(let id, _):
+            guard hash == nil else {
+                // A changed spec may be the fix: tried at once, with a fresh history.
+                guard hash != previous else { return [] }
+                resetHistory()
+                state = .inspecting
+                return [.cancelTimer, .inspect]
+            }
             if let id { state = .stopping(containerID: id, then: .remain); return [.cancelTimer, .stopAndRemove(containerID: id)] }
             state = .idle
             return [.cancelTimer]
@@ -149,6 +193,8 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
     public mutating func found(_ existing: Existing?, now: Instant) -> [Command] {
         guard case .inspecting = state else { return [] }
         inspected = true
+        let afterCrash = recovering
+        recovering = false
         guard let wanted = wantedHash else {
             guard let existing else { state = .idle; return [] }
             state = .stopping(containerID: existing.containerID, then: .remain)
@@ -163,8 +209,9 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
             return [.stopAndRemove(containerID: existing.containerID)]
         }
         if existing.running {
-            state = .running(containerID: existing.containerID, since: now)
-            return [.report(.adopted(containerID: existing.containerID))]
+            // Running again right after a crash: the engine's own restart policy started it.
+            runStartedByEngine = afterCrash
+            return becameRunning(existing.containerID, now: now, report: .adopted(containerID: existing.containerID))
         }
         state = .starting(containerID: existing.containerID)
         return [.start(containerID: existing.containerID)]
@@ -174,7 +221,6 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
     public mutating func created(containerID: String, now: Instant) -> [Command] {
         guard case .creating = state else { return [] }
         engineAttempt = 0
-        restartCount = 0
         state = .starting(containerID: containerID)
         return [.report(.created(containerID: containerID)), .start(containerID: containerID)]
     }
@@ -183,8 +229,12 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
     public mutating func started(containerID: String, now: Instant) -> [Command] {
         let cancel: [Command]
         switch state {
-        case .starting(let id) where id == containerID: cancel = []
-        case .backingOff(let id, _) where id == containerID: cancel = [.cancelTimer]
+        case .starting(let id) where id == containerID:
+            cancel = []
+            runStartedByEngine = false
+        case .backingOff(let id?, _) where id == containerID, .crashLooping(let id?, _) where id == containerID:
+            cancel = [.cancelTimer]
+            runStartedByEngine = true
         default: return []
         }
         engineAttempt = 0
@@ -192,8 +242,15 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
             state = .stopping(containerID: containerID, then: .remain)
             return cancel + [.stopAndRemove(containerID: containerID)]
         }
+        return cancel + becameRunning(containerID, now: now, report: .started(containerID: containerID))
+    }
+
+    /// Enters running; a crash-looping recorder gets a timer at the end of a stable run, when
+    /// it counts as recovered.
+    private mutating func becameRunning(_ containerID: String, now: Instant, report: Report) -> [Command] {
         state = .running(containerID: containerID, since: now)
-        return cancel + [.report(.started(containerID: containerID))]
+        guard isCrashLooping else { return [.report(report)] }
+        return [.report(report), .scheduleTimer(at: now.advanced(by: backoff.resetAfter))]
     }
 
     /// Our own start call returned. Usually the container now runs; but the engine's events
@@ -211,7 +268,12 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
     public mutating func died(containerID: String, exitCode: Int, now: Instant) -> [Command] {
         switch state {
         case .running(let id, let since) where id == containerID:
-            return restart(containerID: id, uptime: since.duration(to: now), now: now)
+            let uptime = since.duration(to: now)
+            let cancel: [Command] = isCrashLooping ? [.cancelTimer] : []
+            if runStartedByEngine, uptime < backoff.resetAfter {
+                return cancel + retry(containerID: id, now: now)
+            }
+            return cancel + restart(containerID: id, uptime: uptime, now: now)
         case .starting(let id) where id == containerID:
             return restart(containerID: id, uptime: .zero, now: now)
         default:
@@ -224,16 +286,26 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
     public mutating func heartbeatLost(now: Instant) -> [Command] {
         guard case .running(let id, let since) = state else { return [] }
         uptimeBeforeStop = since.duration(to: now)
+        runStartedByEngine = false
         state = .stopping(containerID: id, then: .restart)
-        return [.stopAndRemove(containerID: id)]
+        return (isCrashLooping ? [.cancelTimer] : []) + [.stopAndRemove(containerID: id)]
     }
 
-    /// An operator asked for a restart of the running container: stopped and removed, then
-    /// created anew at once. Not a crash: it counts against no restart limit.
+    /// An operator asked for a restart: a running container is stopped and removed, then
+    /// created anew at once; one waiting out a backoff (or crash-looping) is tried now. Not a
+    /// crash: it counts against no restart limit. Empty when there is nothing to restart.
     public mutating func restartRequested(now: Instant) -> [Command] {
-        guard case .running(let id, _) = state else { return [] }
-        state = .stopping(containerID: id, then: .recreate)
-        return [.stopAndRemove(containerID: id)]
+        switch state {
+        case .running(let id, _):
+            state = .stopping(containerID: id, then: .recreate)
+            return (isCrashLooping ? [.cancelTimer] : []) + [.stopAndRemove(containerID: id)]
+        case .backingOff, .crashLooping:
+            guard wantedHash != nil else { return [] }
+            state = .inspecting
+            return [.cancelTimer, .inspect]
+        default:
+            return []
+        }
     }
 
     /// The stop (and remove) finished.
@@ -249,7 +321,8 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
             state = .creating
             return [.create]
         case .restart:
-            // The container was removed with the stop: after the backoff it is created anew.
+            // The container was removed with the stop: it is created anew, after the backoff.
+            guard wantedHash != nil else { state = .idle; return [] }
             return restart(containerID: nil, uptime: uptimeBeforeStop, now: now)
         }
     }
@@ -264,7 +337,8 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
         default: return []
         }
         engineAttempt += 1
-        let delay = backoff.delay(forAttempt: engineAttempt, randomUnit: 0.5)
+        recovering = false
+        let delay = engineBackoff.delay(forAttempt: engineAttempt, randomUnit: 0.5)
         let until = now.advanced(by: delay)
         state = .backingOff(containerID: containerID, until: until)
         return [.report(.engineError(message)), .scheduleTimer(at: until)]
@@ -272,7 +346,14 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
 
     /// The timer set by ``Command/scheduleTimer(at:)`` fired.
     public mutating func timerFired(now: Instant) -> [Command] {
-        guard case .backingOff(let id, let until) = state, now >= until else { return [] }
+        if case .running(_, let since) = state {
+            // The stable-run timer of a crash-looping recorder.
+            guard isCrashLooping, since.duration(to: now) >= backoff.resetAfter else { return [] }
+            let restarts = restartCount
+            resetHistory()
+            return [.report(.recovered(restarts: restarts))]
+        }
+        guard let (id, until) = waitingUntil, now >= until else { return [] }
         guard wantedHash != nil else {
             if let id { state = .stopping(containerID: id, then: .remain); return [.stopAndRemove(containerID: id)] }
             state = .idle
@@ -280,6 +361,7 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
         }
         // Look again before acting: the container may have been removed, replaced or restarted.
         state = .inspecting
+        recovering = true
         return [.inspect]
     }
 
@@ -294,31 +376,68 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
         }
     }
 
-    /// An operator asked for a fresh start of a failed (or any) recorder.
+    /// An operator asked for a fresh start of a crash-looping (or any) recorder: its restart
+    /// history is forgotten and it is tried at once.
     public mutating func reset(now: Instant) -> [Command] {
+        let wasCrashLooping = isCrashLooping
         resetHistory()
         guard wantedHash != nil else { return [] }
-        if case .running(let id, _) = state {
+        switch state {
+        case .running(let id, _):
             state = .stopping(containerID: id, then: .recreate)
-            return [.stopAndRemove(containerID: id)]
+            return (wasCrashLooping ? [.cancelTimer] : []) + [.stopAndRemove(containerID: id)]
+        case .idle, .backingOff, .crashLooping:
+            state = .inspecting
+            return [.cancelTimer, .inspect]
+        case .inspecting, .creating, .starting, .stopping:
+            // Under way already: the operation in flight reports back.
+            return []
         }
-        state = .inspecting
-        return [.cancelTimer, .inspect]
     }
 
     // MARK: Rules
 
+    /// A crash (a death, a lost heartbeat): counted, then retried after the backoff, or at the
+    /// cap once past the intensity. Never given up.
     private mutating func restart(containerID: String?, uptime: Duration, now: Instant) -> [Command] {
+        if uptime >= backoff.resetAfter { isCrashLooping = false }
         restartCount += 1
-        guard window.recordRestart(at: now) else {
-            state = .failed(reason: "\(window.intensity.maxRestarts + 1) restarts within \(window.intensity.period)")
-            return [.report(.gaveUp(restarts: window.intensity.maxRestarts + 1, within: window.intensity.period))]
-        }
         attempt = backoff.nextAttempt(after: attempt, uptime: uptime)
-        let delay = backoff.delay(forAttempt: attempt, randomUnit: 0.5)
+        var loop: [Command] = []
+        if !window.recordRestart(at: now), !isCrashLooping {
+            isCrashLooping = true
+            let intensity = window.intensity
+            loop = [.report(.crashLooping(restarts: intensity.maxRestarts + 1, within: intensity.period,
+                                          retryEvery: backoff.maximum))]
+        }
+        let delay = isCrashLooping ? backoff.maximum : backoff.delay(forAttempt: attempt, randomUnit: nextRandomUnit())
+        return [.report(.restarting(after: delay, restartCount: restartCount))] + loop
+            + wait(containerID: containerID, delay: delay, now: now)
+    }
+
+    /// A death in the same burst as the crash before it (the engine's own restart died again):
+    /// not counted; tried again on the current attempt's delay.
+    private mutating func retry(containerID: String, now: Instant) -> [Command] {
+        let delay = isCrashLooping ? backoff.maximum : backoff.delay(forAttempt: max(attempt, 1), randomUnit: nextRandomUnit())
+        return wait(containerID: containerID, delay: delay, now: now)
+    }
+
+    /// Looks the container up at once for a zero delay, else waits (backing off, or at the cap).
+    private mutating func wait(containerID: String?, delay: Duration, now: Instant) -> [Command] {
+        runStartedByEngine = false
+        guard delay > .zero else {
+            state = .inspecting
+            recovering = true
+            return [.inspect]
+        }
         let until = now.advanced(by: delay)
-        state = .backingOff(containerID: containerID, until: until)
-        return [.report(.restarting(after: delay, restartCount: restartCount)), .scheduleTimer(at: until)]
+        state = isCrashLooping
+            ? .crashLooping(containerID: containerID, until: until) : .backingOff(containerID: containerID, until: until)
+        return [.scheduleTimer(at: until)]
+    }
+
+    private mutating func nextRandomUnit() -> Double {
+        backoff.jitter > 0 ? BackoffPolicy.randomUnit(using: &random) : 0.5
     }
 
     private mutating func resetHistory() {
@@ -326,5 +445,6 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
         attempt = 0
         engineAttempt = 0
         restartCount = 0
+        isCrashLooping = false
     }
 }

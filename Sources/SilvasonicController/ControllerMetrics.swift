@@ -8,7 +8,8 @@ import SilvasonicIO
 ///
 /// Names (Prometheus): `silvasonic_devices{state}` (gauge), `silvasonic_containers_total{service,event}`
 /// (`created`, `started`, `adopted`, `died`, `removed`), `silvasonic_restarts_total{service,device}`,
-/// `silvasonic_give_ups_total{service,device}`, `silvasonic_engine_errors_total{service}`,
+/// `silvasonic_crash_loops_total{service,device}`, `silvasonic_recoveries_total{service,device}`,
+/// `silvasonic_engine_errors_total{service}`,
 /// `silvasonic_reconcile_runs_total{result}`, `silvasonic_reconcile_duration_seconds` (histogram),
 /// `silvasonic_nudges_total{kind}`, `silvasonic_log_lines_total{outcome}` (`forwarded`, `dropped`),
 /// `silvasonic_backend_connects_total{backend}`, `silvasonic_backend_connect_failures_total{backend}`,
@@ -32,7 +33,8 @@ public struct ControllerMetrics: Sendable {
         case .created: count("silvasonic_containers_total", [("service", service), ("event", "created")])
         case .started: count("silvasonic_containers_total", [("service", service), ("event", "started")])
         case .restarting: count("silvasonic_restarts_total", [("service", service), ("device", device)])
-        case .gaveUp: count("silvasonic_give_ups_total", [("service", service), ("device", device)])
+        case .crashLooping: count("silvasonic_crash_loops_total", [("service", service), ("device", device)])
+        case .recovered: count("silvasonic_recoveries_total", [("service", service), ("device", device)])
         case .engineError: count("silvasonic_engine_errors_total", [("service", service)])
         }
     }
@@ -58,7 +60,7 @@ public struct ControllerMetrics: Sendable {
 
     /// Sets the device gauge for every state name (0 for the states no device is in).
     func devices(byState counts: [String: Int]) {
-        for state in ["idle", "inspecting", "creating", "starting", "running", "backing_off", "stopping", "failed"] {
+        for state in ["idle", "inspecting", "creating", "starting", "running", "backing_off", "crash_looping", "stopping"] {
             Gauge(label: "silvasonic_devices", dimensions: [("state", state)], factory: factory).record(counts[state] ?? 0)
         }
     }
@@ -95,7 +97,7 @@ extension RecorderLifecycle.State {
         case .running: "running"
         case .backingOff: "backing_off"
         case .stopping: "stopping"
-        case .failed: "failed"
+        case .crashLooping: "crash_looping"
         }
     }
 }

@@ -15,10 +15,13 @@ public enum ShutdownPolicy: String, Sendable, CaseIterable {
 
 /// Everything the controller reads from its environment, once, in `main`.
 public struct ControllerSettings: Sendable {
-    /// The recorder lifecycle these settings describe.
+    /// The recorder lifecycle these settings describe: the first restart after a crash at once,
+    /// then ``recorderBackoffInitial`` doubling (±20 % jitter) up to ``recorderBackoffMaximum``,
+    /// which is also the crash-looping retry interval; a run of ``recorderBackoffReset`` starts over.
     public func recorderLifecycle<Instant: InstantProtocol<Duration>>() -> RecorderLifecycle<Instant> {
         RecorderLifecycle(intensity: RestartIntensity(maxRestarts: recorderMaxRestarts, within: recorderRestartWindow),
-                          backoff: BackoffPolicy(initial: recorderBackoffInitial, maximum: recorderBackoffMaximum))
+                          backoff: BackoffPolicy(initial: recorderBackoffInitial, maximum: recorderBackoffMaximum,
+                                                 resetAfter: recorderBackoffReset, immediateFirstRestart: true))
     }
 
     public var station: StationSettings
@@ -30,12 +33,16 @@ public struct ControllerSettings: Sendable {
     public var reconcileInterval = Duration.seconds(1)
     public var offlineGrace = Duration.seconds(3)
     public var shutdownPolicy = ShutdownPolicy.stopTier2
-    /// Restarts of one recorder allowed within ``recorderRestartWindow`` before it is failed.
+    /// Restarts of one recorder allowed within ``recorderRestartWindow`` before it counts as
+    /// crash-looping (and is retried every ``recorderBackoffMaximum``; never given up).
     public var recorderMaxRestarts = 5
     public var recorderRestartWindow = Duration.seconds(300)
-    /// The first and the longest wait before a crashed recorder is started again.
+    /// The wait before the second consecutive restart of a crashed recorder (the first is at once).
     public var recorderBackoffInitial = Duration.seconds(1)
-    public var recorderBackoffMaximum = Duration.seconds(60)
+    /// The longest wait between restarts, and the crash-looping retry interval.
+    public var recorderBackoffMaximum = Duration.seconds(300)
+    /// How long a recorder must run for its backoff to start over (and a crash loop to end).
+    public var recorderBackoffReset = Duration.seconds(60)
     /// `SILVASONIC_RECORDER_HEARTBEAT_INTERVAL_S`: how often recorders publish their heartbeat
     /// (their own `SILVASONIC_HEARTBEAT_INTERVAL_S`, 10 s by default, which the contract's spec
     /// does not pass on); the watch reads at this pace and calls one stale after three intervals.
@@ -95,7 +102,8 @@ public struct ControllerSettings: Sendable {
                                        default: max(.seconds(60), recorderHeartbeatInterval * 6))
         recorderRestartWindow = seconds("SILVASONIC_RECORDER_RESTART_WINDOW_S", default: .seconds(300))
         recorderBackoffInitial = seconds("SILVASONIC_RECORDER_BACKOFF_INITIAL_S", default: .seconds(1))
-        recorderBackoffMaximum = seconds("SILVASONIC_RECORDER_BACKOFF_MAX_S", default: .seconds(60))
+        recorderBackoffMaximum = seconds("SILVASONIC_RECORDER_BACKOFF_MAX_S", default: .seconds(300))
+        recorderBackoffReset = seconds("SILVASONIC_RECORDER_BACKOFF_RESET_S", default: .seconds(60))
         if let text = environment["SILVASONIC_RECORDER_MAX_RESTARTS"], !text.isEmpty {
             if let count = Int(text), count >= 0 { recorderMaxRestarts = count } else {
                 problems.append("SILVASONIC_RECORDER_MAX_RESTARTS: \"\(text)\" is not a count; using 5")

@@ -156,7 +156,12 @@ public actor DeviceRegistry<C: Clock<Duration>> {
         case .restarting(let delay, let count):
             events.emit("container_restarting", base.merging(["delay_s": .double(StatusTree.seconds(delay)),
                                                                "restarts": .int(count)]) { $1 })
-        case .gaveUp(let restarts, _): events.emit("container_gave_up", base.merging(["restarts": .int(restarts)]) { $1 })
+        case .crashLooping(let restarts, let within, let retryEvery):
+            events.emit("container_crash_looping", base.merging([
+                "restarts": .int(restarts), "window_s": .double(StatusTree.seconds(within)),
+                "retry_every_s": .double(StatusTree.seconds(retryEvery)),
+            ]) { $1 })
+        case .recovered(let restarts): events.emit("container_recovered", base.merging(["restarts": .int(restarts)]) { $1 })
         case .engineError(let message): events.emit("engine_error", base.merging(["error": .string(message)]) { $1 })
         }
     }

@@ -56,21 +56,24 @@ public actor RecorderActor<C: Clock<Duration>> {
         /// Restarts after a crash or a lost heartbeat since the actor was made.
         public var restarts: Int
         public var lastFailure: String?
-        /// Since the last report (created, started, adopted, restarting, gave up, engine error).
+        /// Since the last report (created, started, adopted, restarting, crash-looping,
+        /// recovered, engine error).
         public var since: Duration
         public var service: String
+        /// How long until the next attempt, while waiting out a backoff or crash-looping.
+        public var nextRetry: Duration?
     }
 
     private var restartsSoFar = 0
     private var lastFailure: String?
     private lazy var lastChange = clock.now
 
-    /// The device was given up: its status says so (for an hour, or until a new container
-    /// speaks), since the recorder cannot.
-    private func publishFailure(_ details: String) {
+    /// The recorder is crash-looping: its status says so (for an hour, or until a container
+    /// speaks for itself), since the recorder cannot.
+    private func publishCrashLoop(_ details: String) {
         guard service == "recorder", let redis = companionSettings.redis else { return }
         let text = RecorderStatusProxy.text(RecorderStatusProxy.payload(
-            deviceID: deviceID, containerID: nil, activity: "failed", healthy: false, details: details, now: Date()))
+            deviceID: deviceID, containerID: nil, activity: "crash_looping", healthy: false, details: details, now: Date()))
         let key = "silvasonic:status:\(deviceID)"
         let logger = logger
         Task {
@@ -78,16 +81,17 @@ public actor RecorderActor<C: Clock<Duration>> {
                 try await redis.set(key, text, expiresInSeconds: 3600)
                 try await redis.publish(text, to: "silvasonic:status")
             } catch {
-                // Redis is down: the failure stays in this log, /status and the metrics.
-                logger.warning("failure status not published", metadata: ["error": "\(error)"])
+                // Redis is down: the crash loop stays in this log, /status and the metrics.
+                logger.warning("crash-looping status not published", metadata: ["error": "\(error)"])
             }
         }
     }
 
     /// Its state, restarts, last failure and how long since its last change.
     public var status: Status {
-        Status(state: lifecycle.state, restarts: restartsSoFar, lastFailure: lastFailure, since: lastChange.duration(to: clock.now),
-               service: service)
+        let now = clock.now
+        return Status(state: lifecycle.state, restarts: restartsSoFar, lastFailure: lastFailure, since: lastChange.duration(to: now),
+                      service: service, nextRetry: lifecycle.waitingUntil.map { max(.zero, now.duration(to: $0.until)) })
     }
 
     /// The recorder this device should run (`nil`: none).
@@ -99,7 +103,13 @@ public actor RecorderActor<C: Clock<Duration>> {
     /// A Podman event about this device's container.
     public func handle(_ event: ContainerEvent) async {
         switch event.action {
-        case .died(let code): await run(lifecycle.died(containerID: event.containerID, exitCode: code, now: clock.now))
+        case .died(let code):
+            // The watch and the follower of that run are over; a restart of it gets new ones.
+            if companions?.containerID == event.containerID {
+                companions?.cancel()
+                companions = nil
+            }
+            await run(lifecycle.died(containerID: event.containerID, exitCode: code, now: clock.now))
         case .start: await run(lifecycle.started(containerID: event.containerID, now: clock.now))
         default: break
         }
@@ -110,7 +120,8 @@ public actor RecorderActor<C: Clock<Duration>> {
         await run(lifecycle.engineReconnected(now: clock.now))
     }
 
-    /// An operator asked for a restart; `false` when no container is running.
+    /// An operator asked for a restart: a running container is recreated, one waiting out a
+    /// backoff (or crash-looping) is tried at once; `false` when there is nothing to restart.
     public func restartRequested() async -> Bool {
         let commands = lifecycle.restartRequested(now: clock.now)
         guard !commands.isEmpty else { return false }
@@ -244,22 +255,29 @@ public actor RecorderActor<C: Clock<Duration>> {
         case .restarting(_, let count):
             restartsSoFar += 1
             lastFailure = "down; restart \(count) within the window"
-        case .gaveUp(let restarts, let window):
-            lastFailure = "gave up after \(restarts) restarts within \(window)"
-            publishFailure("gave up after \(restarts) restarts within \(window); fix the cause, then disable and enable it")
+        case .crashLooping(let restarts, let window, let every):
+            lastFailure = "crash-looping: \(restarts) restarts within \(window); retried every \(every)"
+            publishCrashLoop("crash-looping: \(restarts) restarts within \(window); retried every \(every) until it runs "
+                + "stably; an operator's restart tries at once")
         case .engineError(let message):
             lastFailure = "container engine: \(message)"
-        case .adopted, .created, .started:
+        case .adopted, .created, .started, .recovered:
             break
         }
         switch report {
         case .adopted(let id): logger.info("recorder adopted", metadata: ["container.id": "\(id)"])
         case .created(let id): logger.info("recorder created", metadata: ["container.id": "\(id)"])
         case .started(let id): logger.info("recorder running", metadata: ["container.id": "\(id)"])
+        case .restarting(let delay, let count) where delay == .zero:
+            logger.warning("recorder down; restarting at once", metadata: ["restarts": "\(count)"])
         case .restarting(let delay, let count):
             logger.warning("recorder down; restarting after a backoff", metadata: ["delay": "\(delay)", "restarts": "\(count)"])
-        case .gaveUp(let restarts, let window):
-            logger.error("recorder failed: too many restarts, giving up", metadata: ["restarts": "\(restarts)", "window": "\(window)"])
+        case .crashLooping(let restarts, let window, let every):
+            logger.error("recorder crash-looping; retrying at the backoff's cap until it runs stably", metadata: [
+                "restarts": "\(restarts)", "window": "\(window)", "retry.every": "\(every)",
+            ])
+        case .recovered(let restarts):
+            logger.notice("recorder recovered: running stably again", metadata: ["restarts": "\(restarts)"])
         case .engineError(let message):
             logger.warning("container engine error; retrying after a backoff", metadata: ["error": "\(message)"])
         }

@@ -217,7 +217,8 @@ public final class Station: Sendable {
         let devices = await registry.statuses().map { key, status in
             StatusTree.Device(key: key.hasPrefix("worker:") ? String(key.dropFirst("worker:".count)) : key,
                               service: status.service, state: status.state.name, containerID: status.state.containerID,
-                              restarts: status.restarts, lastFailure: status.lastFailure, since: status.since)
+                              restarts: status.restarts, lastFailure: status.lastFailure, since: status.since,
+                              nextRetry: status.nextRetry)
         }
         return StatusTree.json(root: root, devices: devices, health: await health())
     }
@@ -228,7 +229,7 @@ public final class Station: Sendable {
         for (device, state) in await registry.states() where !device.hasPrefix("worker:") {
             switch state {
             case .running: facts.recording += 1
-            case .failed: facts.failedDevices.append(device)
+            case .crashLooping: facts.crashLoopingDevices.append(device)
             default: break
             }
         }

@@ -21,9 +21,12 @@ public enum StatusTree {
         public var restarts: Int
         public var lastFailure: String?
         public var since: Duration
+        /// How long until the next attempt, while backing off or crash-looping.
+        public var nextRetry: Duration?
 
         public init(key: String, service: String, state: String, containerID: String?, restarts: Int, lastFailure: String?,
-                    since: Duration) {
+                    since: Duration, nextRetry: Duration? = nil) {
+            self.nextRetry = nextRetry
             self.key = key
             self.service = service
             self.state = state
@@ -51,6 +54,7 @@ public enum StatusTree {
                 "state": .string(device.state), "container_id": device.containerID.map(JSONValue.string) ?? .null,
                 "restarts": .int(device.restarts), "last_failure": device.lastFailure.map(JSONValue.string) ?? .null,
                 "since_s": .double(seconds(device.since)),
+                "next_retry_s": device.nextRetry.map { .double(seconds($0)) } ?? .null,
             ])
         }
         let sorted = devices.sorted { $0.key < $1.key }
@@ -77,8 +81,8 @@ extension RecorderLifecycle.State {
     public var containerID: String? {
         switch self {
         case .starting(let id), .running(let id, _), .stopping(let id, _): id
-        case .backingOff(let id, _): id
-        case .idle, .inspecting, .creating, .failed: nil
+        case .backingOff(let id, _), .crashLooping(let id, _): id
+        case .idle, .inspecting, .creating: nil
         }
     }
 }
@@ -105,6 +109,7 @@ extension StatusTree {
             if case .double(let seconds)? = node["since_s"] {
                 parts.append("\(node["service"] == nil ? "up" : "since") \(seconds) s")
             }
+            if case .double(let seconds)? = node["next_retry_s"] { parts.append("next retry in \(seconds) s") }
             if let status = node["health"]?["status"]?.stringValue { parts.append("health \(status)") }
             if let failure = node["last_failure"]?.stringValue { parts.append("last failure: \(failure)") }
             return parts.joined(separator: "  ")

@@ -14,6 +14,10 @@ public struct BackoffPolicy: Sendable, Hashable {
     public var jitter: Double
     /// A child that ran at least this long before failing starts again from `initial`.
     public var resetAfter: Duration
+    /// Whether the first restart after a stable run comes at once, with `initial` before the
+    /// second: one failure is restarted without delay (a container killed once records again
+    /// at once), and only repeated failures back off.
+    public var immediateFirstRestart: Bool
 
     /// Creates a policy; the defaults suit restarting a container: 100 ms doubling up to 30 s,
     /// ±20 % jitter, reset after a minute up.
@@ -22,21 +26,30 @@ public struct BackoffPolicy: Sendable, Hashable {
         multiplier: Double = 2,
         maximum: Duration = .seconds(30),
         jitter: Double = 0.2,
-        resetAfter: Duration = .seconds(60)
+        resetAfter: Duration = .seconds(60),
+        immediateFirstRestart: Bool = false
     ) {
         self.initial = initial
         self.multiplier = multiplier
         self.maximum = maximum
         self.jitter = jitter
         self.resetAfter = resetAfter
+        self.immediateFirstRestart = immediateFirstRestart
     }
 
-    /// The delay before restart number `attempt` (1 for the first consecutive restart).
+    /// The delay before restart number `attempt` (1 for the first consecutive restart): zero
+    /// for the first with ``immediateFirstRestart``, else `initial` times `multiplier` for each
+    /// earlier consecutive restart that waited, capped at `maximum`, scaled by the jitter.
     /// - Parameters:
     ///   - attempt: the consecutive restart this delay precedes, from 1.
     ///   - randomUnit: a random number in `0..<1`; 0.5 gives the delay without jitter.
     public func delay(forAttempt attempt: Int, randomUnit: Double) -> Duration {
-        let base = initial.seconds * pow(multiplier, Double(max(attempt, 1) - 1))
+        var waited = max(attempt, 1) - 1
+        if immediateFirstRestart {
+            guard waited > 0 else { return .zero }
+            waited -= 1
+        }
+        let base = initial.seconds * pow(multiplier, Double(waited))
         let capped = min(base, maximum.seconds)
         let factor = 1 + jitter * (2 * min(max(randomUnit, 0), 1) - 1)
         let seconds = min(capped * factor, maximum.seconds)

@@ -52,11 +52,11 @@ struct HealthAndResourcesTests {
         #expect(report.components["devices"]?.details == "2 recording")
 
         facts.databaseReadable = false
-        facts.failedDevices = ["mic-b", "mic-a"]
+        facts.crashLoopingDevices = ["mic-b", "mic-a"]
         report = HealthReport.judge(facts, now: clock.now.advanced(by: .seconds(8)), progressDeadline: .seconds(30))
         #expect(report.live)
         #expect(report.status == "error")
-        #expect(report.components["devices"] == .init(healthy: false, details: "2 recording; given up: mic-a, mic-b", required: false))
+        #expect(report.components["devices"] == .init(healthy: false, details: "2 recording; crash-looping (retried at the cap): mic-a, mic-b", required: false))
 
         report = HealthReport.judge(facts, now: clock.now.advanced(by: .seconds(37)), progressDeadline: .seconds(30))
         #expect(!report.live, "no reconcile for 31 s")

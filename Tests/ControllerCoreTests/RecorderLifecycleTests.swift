@@ -141,25 +141,113 @@ struct RecorderLifecycleTests {
         #expect(afterStableRun == .seconds(1))
     }
 
-    @Test("Past the restart intensity the device is failed and left alone until its desire changes")
-    func givesUp() {
+    @Test("Past the restart intensity the recorder is crash-looping: retried at the cap, never given up; a stable run recovers it")
+    func crashLoopNeverGivesUp() {
         var machine = lifecycle(maxRestarts: 2)
         running(&machine)
         for _ in 0..<2 {
             _ = machine.died(containerID: "c1", exitCode: 1, now: now)
-            _ = machine.started(containerID: "c1", now: now)  // Podman restarts it at once
+            _ = machine.timerFired(now: now.advanced(by: .seconds(60)))
+            _ = machine.found(.init(containerID: "c1", configHash: "h", running: false), now: now)
+            _ = machine.startReturned(containerID: "c1", now: now)
         }
-        #expect(machine.died(containerID: "c1", exitCode: 1, now: now) == [.report(.gaveUp(restarts: 3, within: .seconds(300)))])
-        guard case .failed = machine.state else { Issue.record("not failed: \(machine.state)"); return }
-        #expect(machine.timerFired(now: now).isEmpty)
-        #expect(machine.started(containerID: "c1", now: now).isEmpty)
-        #expect(machine.desired("h", now: now).isEmpty, "the same desire does not revive it")
-        #expect(machine.desired(nil, now: now).isEmpty)
-        #expect(machine.state == .idle)
-        #expect(machine.desired("h", now: now) == [.inspect])
+        let cap = now.advanced(by: .seconds(8))
+        #expect(machine.died(containerID: "c1", exitCode: 1, now: now) == [
+            .report(.restarting(after: .seconds(8), restartCount: 3)),
+            .report(.crashLooping(restarts: 3, within: .seconds(300), retryEvery: .seconds(8))),
+            .scheduleTimer(at: cap),
+        ])
+        #expect(machine.state == .crashLooping(containerID: "c1", until: cap))
+        #expect(machine.isCrashLooping)
+        // Retried at the cap, again and again.
+        for round in 4...6 {
+            clock.advance(by: .seconds(8))
+            #expect(machine.timerFired(now: now) == [.inspect])
+            #expect(machine.found(.init(containerID: "c1", configHash: "h", running: false), now: now) == [.start(containerID: "c1")])
+            #expect(machine.startReturned(containerID: "c1", now: now)
+                == [.report(.started(containerID: "c1")), .scheduleTimer(at: now.advanced(by: .seconds(60)))])
+            clock.advance(by: .seconds(1))
+            #expect(machine.died(containerID: "c1", exitCode: 1, now: now) == [
+                .cancelTimer, .report(.restarting(after: .seconds(8), restartCount: round)), .scheduleTimer(at: now.advanced(by: .seconds(8))),
+            ], "one report of the crash loop, not one per retry")
+        }
+        // The fault clears: the next retry runs, and after a stable run it has recovered.
+        clock.advance(by: .seconds(8))
+        _ = machine.timerFired(now: now)
+        _ = machine.found(.init(containerID: "c1", configHash: "h", running: false), now: now)
+        _ = machine.startReturned(containerID: "c1", now: now)
+        #expect(machine.timerFired(now: now.advanced(by: .seconds(59))).isEmpty, "not stable yet")
+        clock.advance(by: .seconds(60))
+        #expect(machine.timerFired(now: now) == [.report(.recovered(restarts: 6))])
+        #expect(!machine.isCrashLooping)
+        #expect(machine.restartCount == 0)
+        #expect(machine.state == .running(containerID: "c1", since: now.advanced(by: .seconds(-60))))
     }
 
-    @Test("An operator's reset starts a failed recorder afresh")
+    @Test("With the controller's policy the first restart is immediate: looked up and started at once; the second backs off")
+    func immediateFirstRestart() {
+        var policy = backoff
+        policy.immediateFirstRestart = true
+        var machine = Lifecycle(intensity: RestartIntensity(maxRestarts: 5, within: .seconds(300)), backoff: policy)
+        running(&machine)
+        clock.advance(by: .seconds(5))
+        #expect(machine.died(containerID: "c1", exitCode: 137, now: now) == [.report(.restarting(after: .zero, restartCount: 1)), .inspect])
+        #expect(machine.found(.init(containerID: "c1", configHash: "h", running: false), now: now) == [.start(containerID: "c1")])
+        #expect(machine.startReturned(containerID: "c1", now: now) == [.report(.started(containerID: "c1"))])
+        clock.advance(by: .seconds(1))
+        #expect(machine.died(containerID: "c1", exitCode: 1, now: now)
+            == [.report(.restarting(after: .seconds(1), restartCount: 2)), .scheduleTimer(at: now.advanced(by: .seconds(1)))])
+        // A stable run later, the next single crash is restarted at once again.
+        clock.advance(by: .seconds(1))
+        _ = machine.timerFired(now: now)
+        _ = machine.found(.init(containerID: "c1", configHash: "h", running: false), now: now)
+        _ = machine.startReturned(containerID: "c1", now: now)
+        clock.advance(by: .seconds(60))
+        #expect(machine.died(containerID: "c1", exitCode: 1, now: now).first == .report(.restarting(after: .zero, restartCount: 3)))
+    }
+
+    @Test("A burst of Podman's own on-failure restarts counts as one crash")
+    func podmanBurstCountsOnce() {
+        var policy = backoff
+        policy.immediateFirstRestart = true
+        var machine = Lifecycle(intensity: RestartIntensity(maxRestarts: 2, within: .seconds(300)), backoff: policy)
+        running(&machine)
+        #expect(machine.died(containerID: "c1", exitCode: 3, now: now) == [.report(.restarting(after: .zero, restartCount: 1)), .inspect])
+        // Podman restarted it before we looked: adopted, and its deaths join the same burst.
+        for _ in 0..<5 {
+            #expect(machine.found(.init(containerID: "c1", configHash: "h", running: true), now: now) == [.report(.adopted(containerID: "c1"))])
+            #expect(machine.died(containerID: "c1", exitCode: 3, now: now) == [.inspect], "not counted again")
+        }
+        #expect(machine.restartCount == 1)
+        #expect(!machine.isCrashLooping)
+        // Podman's retries are spent: our own start counts again.
+        #expect(machine.found(.init(containerID: "c1", configHash: "h", running: false), now: now) == [.start(containerID: "c1")])
+        _ = machine.startReturned(containerID: "c1", now: now)
+        #expect(machine.died(containerID: "c1", exitCode: 3, now: now).first == .report(.restarting(after: .seconds(1), restartCount: 2)))
+        // A Podman restart during that backoff is adopted; dying again, it keeps the same delay.
+        #expect(machine.started(containerID: "c1", now: now) == [.cancelTimer, .report(.started(containerID: "c1"))])
+        #expect(machine.died(containerID: "c1", exitCode: 3, now: now) == [.scheduleTimer(at: now.advanced(by: .seconds(1)))])
+        #expect(machine.restartCount == 2)
+    }
+
+    @Test("An operator's restart skips the crash loop's wait; a changed spec is tried at once with a fresh history")
+    func skipTheWait() {
+        var machine = lifecycle(maxRestarts: 0)
+        running(&machine)
+        _ = machine.died(containerID: "c1", exitCode: 1, now: now)
+        #expect(machine.isCrashLooping)
+        #expect(machine.restartRequested(now: now) == [.cancelTimer, .inspect])
+        #expect(machine.isCrashLooping, "a restart is not a reset: it still has to run stably")
+        #expect(machine.found(.init(containerID: "c1", configHash: "h", running: false), now: now) == [.start(containerID: "c1")])
+        _ = machine.startReturned(containerID: "c1", now: now)
+        _ = machine.died(containerID: "c1", exitCode: 1, now: now)
+        #expect(machine.desired("h", now: now).isEmpty, "the same spec waits")
+        #expect(machine.desired("h2", now: now) == [.cancelTimer, .inspect])
+        #expect(!machine.isCrashLooping)
+        #expect(machine.restartCount == 0)
+    }
+
+    @Test("An operator's reset starts a crash-looping recorder afresh")
     func operatorReset() {
         var machine = lifecycle(maxRestarts: 0)
         running(&machine)

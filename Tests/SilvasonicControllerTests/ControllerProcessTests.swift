@@ -200,25 +200,46 @@ struct ControllerProcessTests {
         try await stage.tearDown()
     }
 
-    @Test("A recorder that keeps crashing is restarted with backoff, then given up after the limit, not hot-looped")
-    func crashLoopGivesUp() async throws {
+    @Test("A recorder that keeps crashing backs off, is crash-looping past the limit and retried at the cap, and records again by itself once the fault is gone")
+    func crashLoopRecovers() async throws {
         var (stage, events) = try await Self.plugged()
-        let controller = try stage.start(["SILVASONIC_RECORDER_MAX_RESTARTS": "2", "SILVASONIC_RECORDER_BACKOFF_INITIAL_S": "0.2"])
+        let controller = try stage.start([
+            "SILVASONIC_RECORDER_MAX_RESTARTS": "2", "SILVASONIC_RECORDER_BACKOFF_INITIAL_S": "0.2",
+            "SILVASONIC_RECORDER_BACKOFF_MAX_S": "2", "SILVASONIC_RECORDER_BACKOFF_RESET_S": "4",
+        ])
         var output = controller.lines.makeAsyncIterator()
         let containerID = try #require(await Self.next(.start, in: &events)).containerID
         // The recorder crashes at its next segment from now on.
-        #expect(FileManager.default.createFile(atPath: stage.workspace + "/recorder/ultramic-384-evo-034f/CRASH", contents: Data()))
-        #expect(await Self.line(containing: "restarting after a backoff", in: &output) != nil)
-        #expect(await Self.line(containing: "too many restarts, giving up", in: &output) != nil)
-        // Given up: once Podman's own retries are spent, nothing starts it again.
-        while let event = await events.next() {
-            guard case .element(let change) = event, change.containerID == containerID, case .died = change.action else { continue }
-            let now = try await stage.podman.inspect(containerID)
-            if now.restartCount >= 5, !now.running { break }
+        let crashFile = stage.workspace + "/recorder/ultramic-384-evo-034f/CRASH"
+        #expect(FileManager.default.createFile(atPath: crashFile, contents: Data()))
+        #expect(await Self.line(containing: "recorder crash-looping", in: &output) != nil)
+        // Never given up: it is tried again at the cap, and crashes again, while the fault lasts.
+        var retries = 0
+        while retries < 2, let line = await Self.line(containing: "recorder down", in: &output) {
+            if line.contains("2.0 seconds") { retries += 1 }
         }
-        let inspection = try await stage.podman.inspect(containerID)
-        #expect(!inspection.running)
-        #expect(inspection.exitCode == 3)
+        #expect(retries == 2)
+        // The fault clears: the next retry runs, and after a stable run it has recovered.
+        try FileManager.default.removeItem(atPath: crashFile)
+        #expect(await Self.line(containing: "recorder recovered", in: &output) != nil)
+        #expect(try await stage.podman.inspect(containerID).running)
+        controller.send(SIGTERM)
+        #expect(await controller.waitForExit() == 0)
+        try await stage.tearDown()
+    }
+
+    @Test("A recorder ended by `podman kill` records again at once, without waiting a backoff")
+    func killedRecorderRestartsAtOnce() async throws {
+        var (stage, events) = try await Self.plugged()
+        // A backoff, if one were waited, would outlast the test's time limit.
+        let controller = try stage.start(["SILVASONIC_RECORDER_BACKOFF_INITIAL_S": "600"])
+        var output = controller.lines.makeAsyncIterator()
+        let containerID = try #require(await Self.next(.start, in: &events)).containerID
+        #expect(await Self.line(containing: "recorder running", in: &output) != nil)
+        try await stage.podman.kill(containerID)
+        #expect(await Self.line(containing: "restarting at once", in: &output) != nil)
+        #expect(await Self.next(.start, of: containerID, in: &events) != nil)
+        #expect(try await stage.podman.inspect(containerID).running)
         controller.send(SIGTERM)
         #expect(await controller.waitForExit() == 0)
         try await stage.tearDown()

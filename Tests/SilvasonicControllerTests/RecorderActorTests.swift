@@ -55,8 +55,8 @@ struct RecorderActorTests {
         #expect(try await engine.list(labels: ["io.silvasonic.device_id": "mic-1"], statuses: []).map(\.id) == [id])
     }
 
-    @Test("A crash is restarted after the backoff on the manual clock; past the intensity the device fails")
-    func crashAndGiveUp() async throws {
+    @Test("A crash is restarted after the backoff on the manual clock; past the intensity it is crash-looping, retried at the cap")
+    func crashAndCrashLoop() async throws {
         let root = workspace()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let recorder = actor()
@@ -74,8 +74,39 @@ struct RecorderActorTests {
         }
         try await engine.exit(id, code: 1)
         await recorder.handle(died(id))
-        #expect(await reports.next() == .gaveUp(restarts: 3, within: .seconds(300)))
-        guard case .failed = await recorder.state else { Issue.record("not failed"); return }
+        #expect(await reports.next() == .restarting(after: .seconds(8), restartCount: 3))
+        #expect(await reports.next() == .crashLooping(restarts: 3, within: .seconds(300), retryEvery: .seconds(8)))
+        guard case .crashLooping = await recorder.state else { Issue.record("not crash-looping"); return }
+        #expect(await recorder.status.nextRetry == .seconds(8))
+        // Never given up: retried at the cap.
+        await clock.waitForSleepers(atLeast: 1)
+        clock.advance(by: .seconds(8))
+        #expect(await reports.next() == .started(containerID: id))
+        #expect(try await engine.inspect(id).running)
+        // An operator's restart skips the wait of the next round.
+        try await engine.exit(id, code: 1)
+        await recorder.handle(died(id))
+        #expect(await reports.next() == .restarting(after: .seconds(8), restartCount: 4))
+        #expect(await recorder.restartRequested())
+        #expect(await reports.next() == .started(containerID: id))
+        await recorder.shutdown()
+    }
+
+    @Test("With the controller's settings, a killed recorder is started again at once, without the clock moving")
+    func killedRestartsAtOnce() async throws {
+        let root = workspace()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        var settings = try ControllerSettings(environment: [:])
+        settings.recorderBackoffInitial = .seconds(30)
+        let recorder = RecorderActor(deviceID: "mic-1", engine: engine, clock: clock, owner: "controller",
+                                     lifecycle: settings.recorderLifecycle(), logger: Logger(label: "test"))
+        var (id, reports) = try await startRecorder(recorder, spec(workspace: root))
+        try await engine.exit(id, code: 137)
+        await recorder.handle(died(id))
+        #expect(await reports.next() == .restarting(after: .zero, restartCount: 1))
+        #expect(await reports.next() == .started(containerID: id))
+        #expect(try await engine.inspect(id).running)
+        await recorder.shutdown()
     }
 
     @Test("A changed spec replaces the container; unwanted, it is stopped and removed")

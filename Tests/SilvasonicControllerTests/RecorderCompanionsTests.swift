@@ -120,8 +120,8 @@ struct RecorderCompanionsTests {
         await recorder.shutdown()
     }
 
-    @Test("A device given up says so in its status: error, not live, what to do")
-    func gaveUpStatus() async throws {
+    @Test("A crash-looping device says so in its status: error, not live, how it is retried")
+    func crashLoopStatus() async throws {
         let redis = InMemoryRedis(clock: clock)
         let recorder = RecorderActor(deviceID: "mic-1", engine: engine, clock: clock, owner: "controller",
                                      lifecycle: .init(intensity: RestartIntensity(maxRestarts: 0, within: .seconds(300))),
@@ -131,16 +131,19 @@ struct RecorderCompanionsTests {
         #expect(await statuses.next() == .subscribed)
         try await engine.exit(id, code: 1)
         await recorder.handle(died(id))
-        #expect(await reports.next() == .gaveUp(restarts: 1, within: .seconds(300)))
-        var failed: JSONValue?
-        while failed == nil, case .element(let message)? = await statuses.next() {
+        // The default policy: past the intensity, retried every 5 minutes.
+        #expect(await reports.next() == .restarting(after: .seconds(300), restartCount: 1))
+        #expect(await reports.next() == .crashLooping(restarts: 1, within: .seconds(300), retryEvery: .seconds(300)))
+        var looping: JSONValue?
+        while looping == nil, case .element(let message)? = await statuses.next() {
             let status = try JSONDecoder().decode(JSONValue.self, from: Data(message.payload))
-            if status["activity"] == "failed" { failed = status }
+            if status["activity"] == "crash_looping" { looping = status }
         }
-        #expect(failed?["health"]?["status"] == "error")
-        #expect(failed?["health"]?["live"] == .bool(false))
-        #expect(failed?["health"]?["components"]?["container"]?["details"]?.stringValue?.contains("gave up after 1 restarts") == true)
-        #expect(RecorderStatusProxy.isProxy(failed))
+        #expect(looping?["health"]?["status"] == "error")
+        #expect(looping?["health"]?["live"] == .bool(false))
+        let details = looping?["health"]?["components"]?["container"]?["details"]?.stringValue ?? ""
+        #expect(details.contains("crash-looping: 1 restarts") && details.contains("retried every 300"))
+        #expect(RecorderStatusProxy.isProxy(looping))
         await recorder.shutdown()
     }
 }

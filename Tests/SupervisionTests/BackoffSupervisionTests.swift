@@ -29,6 +29,24 @@ struct BackoffSupervisionTests {
         _ = await harness.stop()
     }
 
+    @Test("With an immediate first restart, one failure restarts at once and the next waits `initial`")
+    func immediateFirstRestart() async throws {
+        let worker = ChildControl("worker")
+        var policy = backoff
+        policy.immediateFirstRestart = true
+        var harness = try Harness(options: .init(intensity: RestartIntensity(maxRestarts: 100, within: .seconds(3600)),
+                                                 backoff: policy),
+                                  children: [worker.spec()])
+        await harness.waitForStarts(["worker"])
+        worker.fail()
+        await harness.events.until(.restartScheduled(after: .zero), "worker")
+        await harness.events.until(.started, "worker")
+        #expect(harness.starts(["worker"]) == [2], "restarted without the clock moving")
+        worker.fail()
+        await harness.events.until(.restartScheduled(after: .seconds(1)), "worker")
+        _ = await harness.stop()
+    }
+
     @Test("A fixed random source gives the jittered delay exactly")
     func jitter() async throws {
         let worker = ChildControl("worker")

@@ -34,6 +34,15 @@ struct BackoffTests {
         #expect(abs(unit - 0.25) < 1e-9)
     }
 
+    @Test("With an immediate first restart, the first comes at once and the second waits `initial`")
+    func immediateFirst() {
+        var immediate = policy
+        immediate.immediateFirstRestart = true
+        let delays = (1...6).map { immediate.delay(forAttempt: $0, randomUnit: 0.5) }
+        #expect(delays == [.zero, .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1)])
+        #expect(immediate.delay(forAttempt: 1, randomUnit: 1) == .zero, "no jitter on nothing")
+    }
+
     @Test("Huge attempt numbers stay at the cap")
     func hugeAttempt() {
         #expect(policy.delay(forAttempt: 10_000, randomUnit: 0.5) == .seconds(1))
