@@ -104,6 +104,11 @@ public struct ControllerSettings: Sendable {
         recorderBackoffInitial = seconds("SILVASONIC_RECORDER_BACKOFF_INITIAL_S", default: .seconds(1))
         recorderBackoffMaximum = seconds("SILVASONIC_RECORDER_BACKOFF_MAX_S", default: .seconds(300))
         recorderBackoffReset = seconds("SILVASONIC_RECORDER_BACKOFF_RESET_S", default: .seconds(60))
+        if let text = environment["SILVASONIC_PODMAN_CONNECTIONS"], !text.isEmpty {
+            if let count = Int(text), (1...256).contains(count) { podman.maximumConnections = count } else {
+                problems.append("SILVASONIC_PODMAN_CONNECTIONS: \"\(text)\" is not a count from 1 to 256; using \(podman.maximumConnections)")
+            }
+        }
         if let text = environment["SILVASONIC_RECORDER_MAX_RESTARTS"], !text.isEmpty {
             if let count = Int(text), count >= 0 { recorderMaxRestarts = count } else {
                 problems.append("SILVASONIC_RECORDER_MAX_RESTARTS: \"\(text)\" is not a count; using 5")

@@ -3,8 +3,8 @@ public import SilvasonicIO
 import Synchronization
 
 /// Lifecycle events, published as JSON on `silvasonic:events`, fire-and-forget: device
-/// appeared and gone, container created, started, adopted, died, restarting, given up, engine
-/// errors, and each reconcile.
+/// appeared and gone, container created, started, adopted, died, restarting, crash-looping,
+/// recovered, engine errors, and each reconcile.
 ///
 /// ```json
 /// {"event": "container_started", "timestamp": 1763762400.123, "device_id": "0869-0389-ABC034F", "service": "recorder", "container_id": "…"}

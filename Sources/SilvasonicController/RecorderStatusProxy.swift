@@ -2,8 +2,8 @@ public import Foundation
 public import SilvasonicIO
 
 /// The status a device actor publishes on its recorder's behalf (the roadmap's "status
-/// aggregation"): while a new container has not yet written its own heartbeat, and when the
-/// device was given up, the web interface still finds `silvasonic:status:<device id>`.
+/// aggregation"): while a new container has not yet written its own heartbeat, and while the
+/// device is crash-looping, the web interface still finds `silvasonic:status:<device id>`.
 ///
 /// It is marked `meta.reported_by = "controller"`; the heartbeat watch treats a marked value as
 /// no heartbeat at all, and the controller never writes over the recorder's own.

@@ -118,8 +118,9 @@ public final class Station: Sendable {
         await applyShutdownPolicy()
     }
 
-    /// Stops every owned Tier 2 container gracefully, in reverse name order (`stop-tier2`), or
-    /// leaves them running (`detach`).
+    /// Stops every owned Tier 2 container gracefully (`stop-tier2`), all at once (each recorder
+    /// takes its time to finish its segment; as many stops run together as the Podman client
+    /// has connections), or leaves them running (`detach`).
     public func applyShutdownPolicy() async {
         guard settings.shutdownPolicy == .stopTier2 else {
             logger.info("leaving the recorders running for the next controller (detach)")
@@ -128,10 +129,14 @@ public final class Station: Sendable {
         do {
             let owned = try await podman.list(labels: ["io.silvasonic.owner": settings.station.owner, "io.silvasonic.tier": "2"],
                                               statuses: ["running"])
-            for container in owned.sorted(by: { $0.name > $1.name }) {
-                logger.info("stopping", metadata: ["container.name": "\(container.name)"])
-                do { try await podman.stop(container.id, timeoutSeconds: 10) } catch {
-                    logger.warning("not stopped", metadata: ["container.name": "\(container.name)", "error": "\(error)"])
+            await withTaskGroup(of: Void.self) { group in
+                for container in owned.sorted(by: { $0.name > $1.name }) {
+                    group.addTask { [podman, logger] in
+                        logger.info("stopping", metadata: ["container.name": "\(container.name)", "reason": "shutdown policy stop-tier2"])
+                        do { try await podman.stop(container.id, timeoutSeconds: 10) } catch {
+                            logger.warning("not stopped", metadata: ["container.name": "\(container.name)", "error": "\(error)"])
+                        }
+                    }
                 }
             }
         } catch {

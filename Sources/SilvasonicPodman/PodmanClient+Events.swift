@@ -13,7 +13,7 @@ extension PodmanClient {
     /// as the consumer iterates. A reopened stream asks for the events since the last one it
     /// delivered and skips those already delivered, so an event is neither lost to a short
     /// outage nor delivered twice.
-    public nonisolated func followEvents(
+    public func followEvents(
         labels: [String: String],
         backoff: BackoffPolicy = BackoffPolicy(initial: .milliseconds(250), maximum: .seconds(10))
     ) -> AsyncStream<ContainerEventFollow> {

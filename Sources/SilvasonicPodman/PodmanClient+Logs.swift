@@ -9,7 +9,7 @@ public typealias LogFollowEvent = SubscriptionEvent<LogLine, PodmanError>
 
 extension PodmanClient {
     /// The last `tail` lines of a container's log (all of them when `nil`), without following.
-    public nonisolated func logLines(_ nameOrID: String, tail: Int? = nil, maximumLineBytes: Int = 16_384) async throws -> [LogLine] {
+    public func logLines(_ nameOrID: String, tail: Int? = nil, maximumLineBytes: Int = 16_384) async throws -> [LogLine] {
         let collected = Mutex((LogDecoder(maximumLineBytes: maximumLineBytes), [LogLine]()))
         var query = "stdout=true&stderr=true&timestamps=true&follow=false"
         if let tail { query += "&tail=\(tail)" }
@@ -29,7 +29,7 @@ extension PodmanClient {
     /// - Parameters:
     ///   - since: deliver only lines newer than this; `nil`: only lines logged from now on.
     ///   - backoff: the waits between reopening attempts.
-    public nonisolated func followLogs(
+    public func followLogs(
         _ nameOrID: String, since: LogTimestamp? = nil, bufferLimit: Int = 1024, maximumLineBytes: Int = 16_384,
         backoff: BackoffPolicy = BackoffPolicy(initial: .milliseconds(250), maximum: .seconds(5))
     ) -> AsyncStream<LogFollowEvent> {

@@ -10,7 +10,7 @@ extension PodmanClient {
     ///   - path: the path below the API version, with its query.
     ///   - opened: called once the server answered 2xx.
     ///   - data: called with each chunk of the body, on the stream loop's thread.
-    nonisolated func stream(_ path: String, opened: @escaping @Sendable () -> Void,
+    func stream(_ path: String, opened: @escaping @Sendable () -> Void,
                             data: @escaping @Sendable ([UInt8]) -> Void) async throws {
         let fullPath = "/\(configuration.apiVersion)\(path)"
         let running = Mutex<StreamTransfer?>(nil)

@@ -6,12 +6,16 @@ public struct PodmanConfiguration: Sendable, Equatable, CustomStringConvertible 
     public var apiVersion: String
     /// The longest any ordinary request may take, in milliseconds (stop and wait add their own).
     public var requestTimeoutMilliseconds: Int
+    /// How many requests run at once (`SILVASONIC_PODMAN_CONNECTIONS`, 8): one connection each;
+    /// further requests wait for a free one.
+    public var maximumConnections: Int
 
     public init(socketPath: String = "/var/run/container.sock", apiVersion: String = "v4.0.0",
-                requestTimeoutMilliseconds: Int = 30_000) {
+                requestTimeoutMilliseconds: Int = 30_000, maximumConnections: Int = 8) {
         self.socketPath = socketPath
         self.apiVersion = apiVersion
         self.requestTimeoutMilliseconds = requestTimeoutMilliseconds
+        self.maximumConnections = maximumConnections
     }
 
     /// Reads `SILVASONIC_CONTAINER_SOCKET`, or the default when unset.

@@ -1,6 +1,7 @@
 import Foundation
 import SilvasonicPodman
 import TestSupport
+import Synchronization
 import Testing
 
 @Suite("Podman's REST API over its Unix socket, against the service of the test run")
@@ -45,6 +46,35 @@ struct PodmanContainerTests {
             try await podman.start(id)
             #expect(try await testClient().wait(id, condition: "stopped") == 0)
             #expect(try String(contentsOfFile: workspace + "/id", encoding: .utf8) == "mic-1\n")
+        }
+    }
+
+    @Test("A stop that waits out its timeout holds up no other request of the same client: another container is created, started and removed meanwhile")
+    func concurrentRequests() async throws {
+        let owner = uniqueOwner()
+        // PID 1 without a handler ignores SIGTERM: its stop waits the whole timeout, then kills.
+        let stubborn = ContainerSpec(name: TestServices.uniqueName("silvasonic-stubborn"), image: try testImage(),
+                                     labels: ["io.silvasonic.owner": owner], command: ["/bin/sleep", "300"])
+        try await withContainer(stubborn) { podman, stubbornID in
+            let stopReturned = Mutex(false)
+            let stop = Task {
+                try await podman.stop(stubbornID, timeoutSeconds: 10)
+                stopReturned.withLock { $0 = true }
+            }
+            // Asking while the stop is in flight is the first proof: a serial client would answer
+            // only after the stop, when the container has exited.
+            var state = try await podman.inspect(stubbornID).status
+            while state == "running" { state = try await podman.inspect(stubbornID).status }
+            #expect(state == "stopping")
+            let other = ContainerSpec(name: TestServices.uniqueName("silvasonic-other"), image: try testImage(),
+                                      labels: ["io.silvasonic.owner": owner], command: ["/bin/sleep", "300"])
+            let otherID = try await podman.create(other)
+            try await podman.start(otherID)
+            #expect(try await podman.inspect(otherID).running)
+            try await podman.remove(otherID, force: true)
+            #expect(!stopReturned.withLock { $0 }, "the other container came and went while the stop waited")
+            try await stop.value
+            #expect(try await podman.inspect(stubbornID).running == false)
         }
     }
 
