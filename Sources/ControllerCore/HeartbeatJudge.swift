@@ -28,7 +28,9 @@ public struct HeartbeatJudge<Instant: InstantProtocol<Duration>>: Sendable {
         case unknown
         /// Missing or stale on this many checks in a row, below the limit.
         case suspect(misses: Int)
-        /// Lost: restart it. Reported once; the next container starts a new judge.
+        /// Lost: missing or stale on at least `missesToDie` checks in a row; alive again as soon
+        /// as a fresh heartbeat comes. Whether to restart is decided with the workspace's
+        /// progress (``WorkspaceProgress``): a recorder that writes but does not beat is degraded.
         case dead
     }
 
@@ -39,7 +41,6 @@ public struct HeartbeatJudge<Instant: InstantProtocol<Duration>>: Sendable {
     private var lastTimestamp: Double?
     private var lastChange: Instant?
     private var misses = 0
-    private var pronouncedDead = false
 
     /// A judge for a container that started at `startedAt`.
     public init(startedAt: Instant, startupGrace: Duration = .seconds(60), staleAfter: Duration = .seconds(30),
@@ -52,7 +53,6 @@ public struct HeartbeatJudge<Instant: InstantProtocol<Duration>>: Sendable {
 
     /// Takes one check's reading at `now`.
     public mutating func check(_ reading: Reading, now: Instant) -> Verdict {
-        guard !pronouncedDead else { return .dead }
         let inGrace = startedAt.duration(to: now) < startupGrace
         var lost = false
         var degraded = false
@@ -75,8 +75,6 @@ public struct HeartbeatJudge<Instant: InstantProtocol<Duration>>: Sendable {
         }
         if inGrace { return .starting }
         misses += 1
-        guard misses >= missesToDie else { return .suspect(misses: misses) }
-        pronouncedDead = true
-        return .dead
+        return misses >= missesToDie ? .dead : .suspect(misses: misses)
     }
 }

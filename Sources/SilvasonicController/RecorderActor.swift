@@ -173,7 +173,8 @@ public actor RecorderActor<C: Clock<Duration>> {
             companions?.cancel()
             let name = spec?.name ?? id
             companions = RecorderCompanions(
-                containerID: id, name: name, labels: spec?.labels ?? [:], deviceID: deviceID, engine: engine,
+                containerID: id, name: name, labels: spec?.labels ?? [:], deviceID: deviceID,
+                workspace: spec?.controllerWorkspace, segmentDuration: spec?.segmentDuration ?? .seconds(10), engine: engine,
                 clock: clock, settings: companionSettings, counters: logCounters, logger: logger,
                 heartbeatLost: { [weak self] in await self?.heartbeatLost() })
         case .inspecting:

@@ -16,6 +16,9 @@ public struct CompanionSettings: Sendable {
     public var startupGrace: Duration = .seconds(60)
     public var staleAfter: Duration = .seconds(30)
     public var missesToDie = 3
+    /// A recorder whose heartbeat is lost is restarted only when its workspace also shows no
+    /// progress for this many segment durations (its profile's `segment_duration_s`).
+    public var progressSegments = 3
     /// Log lines that may wait for Redis before new ones are dropped (and counted).
     public var logBufferLimit = 1024
 
@@ -43,7 +46,12 @@ struct RecorderCompanions {
     let containerID: String
     private let tasks: [Task<Void, Never>]
 
+    /// - Parameters:
+    ///   - workspace: where the controller sees the recorder's workspace; `nil`: nowhere, and a
+    ///     lost heartbeat alone restarts it.
+    ///   - segmentDuration: the recorder's segment length, the unit of the progress window.
     init<C: Clock<Duration>>(containerID: String, name: String, labels: [String: String], deviceID: String,
+                             workspace: String?, segmentDuration: Duration,
                              engine: any ContainerEngine, clock: C, settings: CompanionSettings, counters: LogCounters,
                              logger: Logger, heartbeatLost: @escaping @Sendable () async -> Void) {
         self.containerID = containerID
@@ -70,8 +78,10 @@ struct RecorderCompanions {
             let key = "silvasonic:status:\(deviceID)"
             let ttl = max(30, Int((settings.heartbeatInterval * 3 / .seconds(1)).rounded(.up)))
             var recorderSpoke = false
+            var progress = WorkspaceProgress<C.Instant>(window: segmentDuration * settings.progressSegments)
+            var writingWithoutBeat = false
             /// Speaks for the recorder until it speaks for itself; never over its own heartbeat.
-            func proxy(_ details: String) async {
+            func proxy(_ details: String, activity: String = "starting") async {
                 guard !recorderSpoke else { return }
                 // An adopted recorder may be beating already: its value is never overwritten.
                 if let current = try? await redis.get(key),
@@ -80,7 +90,7 @@ struct RecorderCompanions {
                     return
                 }
                 let text = RecorderStatusProxy.text(RecorderStatusProxy.payload(
-                    deviceID: deviceID, containerID: containerID, activity: "starting", healthy: true, details: details, now: Date()))
+                    deviceID: deviceID, containerID: containerID, activity: activity, healthy: true, details: details, now: Date()))
                 // Best effort: a status that cannot be written now (Redis down) is written at the
                 // next check; the watch itself reads Redis's state as "unknown" meanwhile.
                 try? await redis.set(key, text, expiresInSeconds: ttl)
@@ -107,13 +117,38 @@ struct RecorderCompanions {
                 } catch {
                     reading = .unreadable
                 }
-                let verdict = judge.check(reading, now: clock.now)
+                let now = clock.now
+                let verdict = judge.check(reading, now: now)
                 if case .starting = verdict { await proxy("container running; waiting for the recorder's first heartbeat") }
+                // The workspace is read only while the heartbeat is missing.
+                var written = WorkspaceProgress<C.Instant>.Verdict.watching
                 switch verdict {
-                case .dead:
-                    logger.warning("recorder heartbeat lost", metadata: ["container.id": "\(containerID)"])
+                case .suspect, .dead:
+                    written = progress.observe(workspace.flatMap { WorkspaceScan.fingerprint(of: $0) }, now: now)
+                default:
+                    progress.reset()
+                    if writingWithoutBeat, verdict == .alive || verdict == .degraded {
+                        logger.notice("recorder heartbeat back", metadata: ["container.id": "\(containerID)"])
+                        writingWithoutBeat = false
+                    }
+                }
+                switch verdict {
+                case .dead where written == .stalled:
+                    logger.warning("recorder heartbeat lost and its workspace shows no progress; restarting it", metadata: [
+                        "container.id": "\(containerID)", "workspace": "\(workspace ?? "not readable")",
+                        "window": "\(progress.window)",
+                    ])
                     await heartbeatLost()
                     return
+                case .dead where written == .progressing:
+                    // Data capture first: a recorder that writes audio is never stopped for its heartbeat.
+                    if !writingWithoutBeat {
+                        writingWithoutBeat = true
+                        logger.warning("recorder writes segments but does not heartbeat: degraded, left running", metadata: [
+                            "container.id": "\(containerID)",
+                        ])
+                    }
+                    await proxy("recording (segments written) without a heartbeat of its own: degraded", activity: "recording")
                 case .suspect(let misses):
                     logger.info("recorder heartbeat missing or stale", metadata: ["misses": "\(misses)"])
                 default:

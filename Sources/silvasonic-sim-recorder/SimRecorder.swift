@@ -12,7 +12,9 @@ import SilvasonicRedis
 /// segment length; default the profile's `segment_duration_s`), `SILVASONIC_SIM_WORKSPACE`
 /// (`/app/workspace`) and `SILVASONIC_SIM_CRASH_AFTER_S`. A file named `CRASH` in the workspace
 /// makes it exit with status 3 at the next segment; a file named `HANG` stops its heartbeat
-/// while it goes on writing segments (a recorder wedged in a way only its heartbeat shows).
+/// while it goes on writing segments (a recorder that records but cannot reach Redis, as
+/// Silvasonic's own does when it started while Redis was down); a file named `STALL` stops its
+/// segments (with `HANG` too: a recorder wedged for good).
 @main
 struct SimRecorder {
     static func main() async {
@@ -63,10 +65,12 @@ struct SimRecorder {
                     log("error", "crashing on request", ["instance_id": id])
                     exit(3)
                 }
-                segment += 1
-                let name = String(format: "segment-%06d.raw", segment)
-                _ = FileManager.default.createFile(atPath: workspace + "/" + name, contents: Data(count: 1024))
-                log("info", "segment written", ["file": name, "instance_id": id])
+                if !FileManager.default.fileExists(atPath: workspace + "/STALL") {
+                    segment += 1
+                    let name = String(format: "segment-%06d.raw", segment)
+                    _ = FileManager.default.createFile(atPath: workspace + "/" + name, contents: Data(count: 1024))
+                    log("info", "segment written", ["file": name, "instance_id": id])
+                }
                 nextSegment = nextSegment.addingTimeInterval(segmentSeconds)
             }
             let wake = min(nextSegment, nextHeartbeat)

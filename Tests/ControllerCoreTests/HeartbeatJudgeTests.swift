@@ -29,7 +29,8 @@ struct HeartbeatJudgeTests {
         #expect(judge.check(.missing, now: clock.now) == .suspect(misses: 1))
         #expect(judge.check(.missing, now: clock.now) == .suspect(misses: 2))
         #expect(judge.check(.missing, now: clock.now) == .dead)
-        #expect(judge.check(.present(timestamp: 2, status: "ok"), now: clock.now) == .dead, "reported once, then stays")
+        #expect(judge.check(.missing, now: clock.now) == .dead, "dead while it lasts")
+        #expect(judge.check(.present(timestamp: 2, status: "ok"), now: clock.now) == .alive, "a fresh beat revives it")
     }
 
     @Test("A heartbeat whose timestamp stops moving goes stale on our clock, whatever its own clock says")
@@ -56,5 +57,43 @@ struct HeartbeatJudgeTests {
             clock.advance(by: .seconds(10))
             #expect(judge.check(.unreadable, now: clock.now) == .unknown)
         }
+    }
+}
+
+@Suite("Whether a recorder writes, from its workspace: a pure value on a manual clock")
+struct WorkspaceProgressTests {
+    let clock = ManualClock()
+    let window = Duration.seconds(30)
+
+    func print(_ files: Int, _ bytes: Int64) -> WorkspaceFingerprint {
+        WorkspaceFingerprint(files: files, bytes: bytes, newestModification: Double(bytes))
+    }
+
+    @Test("A segment created or grown within the window is progress; none for the window is stalled")
+    func progressThenStall() {
+        var progress = WorkspaceProgress<ManualClock.Instant>(window: window)
+        #expect(progress.observe(print(3, 300), now: clock.now) == .watching, "the baseline says nothing yet")
+        clock.advance(by: .seconds(10))
+        #expect(progress.observe(print(4, 400), now: clock.now) == .progressing, "a new segment")
+        clock.advance(by: .seconds(10))
+        #expect(progress.observe(print(4, 512), now: clock.now) == .progressing, "a segment grew")
+        clock.advance(by: .seconds(29))
+        #expect(progress.observe(print(4, 512), now: clock.now) == .progressing, "29 s since the last change")
+        clock.advance(by: .seconds(1))
+        #expect(progress.observe(print(4, 512), now: clock.now) == .stalled)
+    }
+
+    @Test("Nothing changing from the baseline on is stalled after the window; an unreadable workspace shows no progress")
+    func neverWrites() {
+        var progress = WorkspaceProgress<ManualClock.Instant>(window: window)
+        _ = progress.observe(print(1, 10), now: clock.now)
+        clock.advance(by: .seconds(20))
+        #expect(progress.observe(print(1, 10), now: clock.now) == .watching)
+        clock.advance(by: .seconds(10))
+        #expect(progress.observe(nil, now: clock.now) == .stalled)
+        progress.reset()
+        #expect(progress.observe(nil, now: clock.now) == .watching, "reset: a new baseline")
+        clock.advance(by: .seconds(30))
+        #expect(progress.observe(print(1, 10), now: clock.now) == .stalled, "a first readable listing is a baseline, not a change")
     }
 }

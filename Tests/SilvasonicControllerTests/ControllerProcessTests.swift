@@ -412,7 +412,7 @@ struct ControllerProcessTests {
         try await stage.tearDown()
     }
 
-    @Test("A recorder whose heartbeat stops is restarted after the grace and the misses; a fresh one is left alone")
+    @Test("A recorder that writes segments but does not beat is left running (degraded); one that neither writes nor beats is replaced; a fresh one is left alone")
     func lostHeartbeatRestarts() async throws {
         var (stage, events) = try await Self.plugged()
         let redis = RedisClient(configuration: try RedisConfiguration(environment: TestServices.environment))
@@ -426,12 +426,21 @@ struct ControllerProcessTests {
         // It beats (at the controller's pace, passed on to it), over the contract's channel.
         #expect(await Self.beats(3, of: "0869-0389-ABC034F", in: &beats))
 
-        let hang = stage.workspace + "/recorder/ultramic-384-evo-034f/HANG"
-        #expect(FileManager.default.createFile(atPath: hang, contents: Data()))
+        // No heartbeat, but a segment every second: recording, so left running.
+        let workspace = stage.workspace + "/recorder/ultramic-384-evo-034f"
+        #expect(FileManager.default.createFile(atPath: workspace + "/HANG", contents: Data()))
+        let degraded = await Self.line(containing: "writes segments but does not heartbeat", in: &output)
+        #expect(degraded?.contains(first) == true)
+        #expect(try await stage.podman.inspect(first).running)
+        // It stops writing too: wedged for good, replaced once the workspace has shown no progress
+        // for three segment durations.
+        #expect(FileManager.default.createFile(atPath: workspace + "/STALL", contents: Data()))
         let lost = await Self.line(containing: "recorder heartbeat lost", in: &output)
         #expect(lost?.contains(first) == true)
+        #expect(lost?.contains("no progress") == true)
         #expect(await Self.next(.remove, of: first, in: &events) != nil)
-        try FileManager.default.removeItem(atPath: hang)
+        try FileManager.default.removeItem(atPath: workspace + "/HANG")
+        try FileManager.default.removeItem(atPath: workspace + "/STALL")
         let second = try #require(await Self.next(.start, in: &events)).containerID
         #expect(second != first)
         // The new recorder beats again, well past its start-up grace, and is left alone.

@@ -43,12 +43,13 @@ struct RecorderCompanionsTests {
         await recorder.shutdown()
     }
 
-    @Test("A heartbeat that never comes, past the grace and three checks, restarts the recorder")
+    @Test("A heartbeat that never comes, past the grace and three checks, with no segment written, restarts the recorder")
     func lostHeartbeat() async throws {
         let redis = InMemoryRedis(clock: clock)
         let recorder = make(redis: redis)
         var (first, reports) = try await startRecorder(recorder, spec())
-        for _ in 0..<8 {
+        // Grace (60 s), three misses, and its (empty) workspace watched for three segment durations.
+        for _ in 0..<9 {
             await clock.waitForSleepers(atLeast: 1)
             clock.advance(by: .seconds(10))
         }
@@ -101,12 +102,13 @@ struct RecorderCompanionsTests {
         await recorder.shutdown()
     }
 
-    @Test("Only the controller's own status in the key, past the grace: the recorder is judged lost all the same")
+    @Test("Only the controller's own status in the key, past the grace, and no segment written: the recorder is judged lost all the same")
     func proxyIsNoHeartbeat() async throws {
         let redis = InMemoryRedis(clock: clock)
         let recorder = make(redis: redis)
         var (_, reports) = try await startRecorder(recorder, spec())
-        for step in 1...8 {
+        // Grace (60 s), three misses, and an empty workspace watched for three segment durations.
+        for step in 1...9 {
             await clock.waitForSleepers(atLeast: 1)
             if step == 7 {
                 // Past the grace, the key still holds the controller's last status: it does not count.
@@ -118,6 +120,36 @@ struct RecorderCompanionsTests {
         }
         #expect(await reports.next() == .restarting(after: .seconds(1), restartCount: 1))
         await recorder.shutdown()
+    }
+
+    @Test("No heartbeat but segments written: degraded and left running; once the segments stop too, restarted")
+    func writesWithoutBeating() async throws {
+        let redis = InMemoryRedis(clock: clock)
+        let recorder = make(redis: redis)
+        let spec = spec()
+        var (_, reports) = try await startRecorder(recorder, spec)
+        let workspace = try #require(spec.mounts.first { !$0.readOnly }?.source)
+        // Ten minutes without a heartbeat, a segment every ten seconds (the profile's length).
+        for step in 1...60 {
+            await clock.waitForSleepers(atLeast: 1)
+            #expect(FileManager.default.createFile(atPath: workspace + "/segment-\(step).raw", contents: Data(count: 16)))
+            clock.advance(by: .seconds(10))
+        }
+        await clock.waitForSleepers(atLeast: 1)
+        #expect(await recorder.status.restarts == 0)
+        guard case .running = await recorder.state else { Issue.record("not running: \(await recorder.state)"); return }
+        let status = try #require(try await redis.get("silvasonic:status:mic-1").flatMap {
+            try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8))
+        })
+        #expect(status["activity"] == "recording" && RecorderStatusProxy.isProxy(status))
+        // The segments stop: after three segment durations without one, it is restarted.
+        for _ in 1...3 {
+            await clock.waitForSleepers(atLeast: 1)
+            clock.advance(by: .seconds(10))
+        }
+        #expect(await reports.next() == .restarting(after: .seconds(1), restartCount: 1))
+        await recorder.shutdown()
+        try? FileManager.default.removeItem(atPath: workspace)
     }
 
     @Test("A crash-looping device says so in its status: error, not live, how it is retried")
