@@ -62,6 +62,23 @@ public struct DeviceRow: Sendable, Hashable {
         self.workspaceName = workspaceName
         self.hardware = hardware
     }
+
+    /// What in the row the contract does not know, naming the column and the value (at most
+    /// 64 characters of it); `nil` for a row the controller understands. A device whose row
+    /// says something unknown is left exactly as it is (fail static), never stopped for it.
+    public var problem: String? {
+        func quoted(_ value: String) -> String {
+            let shown = value.unicodeScalars.prefix(64).map { $0.value < 0x20 || $0.value == 0x7F ? "?" : String($0) }
+            return "\"" + shown.joined() + "\""
+        }
+        if status != "online" && status != "offline" {
+            return "status \(quoted(status)) is not online or offline"
+        }
+        if !["pending", "enrolled", "ignored"].contains(enrollmentStatus) {
+            return "enrollment_status \(quoted(enrollmentStatus)) is not pending, enrolled or ignored"
+        }
+        return nil
+    }
 }
 
 /// What to write to `devices` for a sighting or a loss: decided here, written by the shell,

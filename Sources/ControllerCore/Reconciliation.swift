@@ -22,7 +22,8 @@ public enum Reconciliation {
         case record(Tier2Spec)
         /// Run no recorder.
         case idle
-        /// Leave it as it is: its row cannot be acted on (fail static for this device only).
+        /// Leave it as it is: its row cannot be acted on (fail static for this device only): a
+        /// value the contract does not know, or a profile that cannot be read.
         case keep(reason: String)
     }
 
@@ -60,6 +61,17 @@ public enum Reconciliation {
                             running: Set<String>, takenByOthers: Set<String> = [],
                             recorderSpec: ((SpecKey) -> Tier2Spec)? = nil) -> Plan {
         var plan = Plan()
+        // A row the controller does not understand is left as it is, and counts for nothing else.
+        var understood: [Device] = []
+        understood.reserveCapacity(devices.count)
+        for device in devices {
+            if let problem = device.row.problem {
+                plan.decisions[device.row.name] = .keep(reason: problem)
+            } else {
+                understood.append(device)
+            }
+        }
+        let devices = understood
         let desires = devices.map { device in
             DeviceDesire(id: device.row.name, online: device.row.status == "online", enabled: device.row.enabled,
                          enrollmentStatus: device.row.enrollmentStatus, profileSlug: device.row.profileSlug)

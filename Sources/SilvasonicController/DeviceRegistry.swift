@@ -44,19 +44,29 @@ public actor DeviceRegistry<C: Clock<Duration>> {
         for (device, decision) in plan.decisions.sorted(by: { $0.key < $1.key }) {
             switch decision {
             case .record(let spec):
-                keepReasons[device] = nil
+                release(device)
                 wanted.append((recorder(for: device), spec))
             case .idle:
-                keepReasons[device] = nil
+                release(device)
                 wanted.append((recorder(for: device), nil))
             case .keep(let reason):
-                // Said once per reason, not on every reconcile.
+                // Said once per reason, not on every reconcile; a running recorder keeps running.
                 guard keepReasons.updateValue(reason, forKey: device) != reason else { continue }
                 logger.warning("device left as it is", metadata: ["device.id": "\(device)", "reason": "\(reason)"])
             }
         }
         await Self.setDesired(wanted)
     }
+
+    /// The device's row can be acted on again: said once, when it ends.
+    private func release(_ device: String) {
+        guard let reason = keepReasons.removeValue(forKey: device) else { return }
+        logger.notice("device acted on again", metadata: ["device.id": "\(device)", "was": "\(reason)"])
+    }
+
+    /// Devices left as they are, with why: a row value the contract does not know, or a
+    /// profile that cannot be read. Shown by `status` until fixed.
+    public var heldDevices: [String: String] { keepReasons }
 
     private static func setDesired(_ wanted: [(RecorderActor<C>, Tier2Spec?)]) async {
         guard wanted.count > 1 else {

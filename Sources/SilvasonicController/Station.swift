@@ -219,11 +219,22 @@ public final class Station: Sendable {
     /// worker's actor.
     public func statusTree() async -> JSONValue {
         let root = await counters.root?.whichChildren()
-        let devices = await registry.statuses().map { key, status in
-            StatusTree.Device(key: key.hasPrefix("worker:") ? String(key.dropFirst("worker:".count)) : key,
-                              service: status.service, state: status.state.name, containerID: status.state.containerID,
-                              restarts: status.restarts, lastFailure: status.lastFailure, since: status.since,
-                              nextRetry: status.nextRetry)
+        let held = await registry.heldDevices
+        var devices = await registry.statuses().map { key, status in
+            var device = StatusTree.Device(key: key.hasPrefix("worker:") ? String(key.dropFirst("worker:".count)) : key,
+                                           service: status.service, state: status.state.name,
+                                           containerID: status.state.containerID, restarts: status.restarts,
+                                           lastFailure: status.lastFailure, since: status.since, nextRetry: status.nextRetry)
+            device.heldBecause = held[key]
+            return device
+        }
+        // A device held from the start has no actor yet: shown all the same.
+        let shown = Set(devices.map(\.key))
+        for (device, reason) in held where !shown.contains(device) {
+            var entry = StatusTree.Device(key: device, service: "recorder", state: "held", containerID: nil, restarts: 0,
+                                          lastFailure: nil, since: .zero)
+            entry.heldBecause = reason
+            devices.append(entry)
         }
         return StatusTree.json(root: root, devices: devices, health: await health())
     }

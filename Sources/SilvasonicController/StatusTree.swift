@@ -23,6 +23,8 @@ public enum StatusTree {
         public var since: Duration
         /// How long until the next attempt, while backing off or crash-looping.
         public var nextRetry: Duration?
+        /// Why the device is left as it is (its row cannot be acted on), while it is.
+        public var heldBecause: String?
 
         public init(key: String, service: String, state: String, containerID: String?, restarts: Int, lastFailure: String?,
                     since: Duration, nextRetry: Duration? = nil) {
@@ -55,6 +57,7 @@ public enum StatusTree {
                 "restarts": .int(device.restarts), "last_failure": device.lastFailure.map(JSONValue.string) ?? .null,
                 "since_s": .double(seconds(device.since)),
                 "next_retry_s": device.nextRetry.map { .double(seconds($0)) } ?? .null,
+                "held_because": device.heldBecause.map(JSONValue.string) ?? .null,
             ])
         }
         let sorted = devices.sorted { $0.key < $1.key }
@@ -112,6 +115,7 @@ extension StatusTree {
             if case .double(let seconds)? = node["next_retry_s"] { parts.append("next retry in \(seconds) s") }
             if let status = node["health"]?["status"]?.stringValue { parts.append("health \(status)") }
             if let failure = node["last_failure"]?.stringValue { parts.append("last failure: \(failure)") }
+            if let held = node["held_because"]?.stringValue { parts.append("left as it is: \(held)") }
             return parts.joined(separator: "  ")
         }
         func walk(_ node: JSONValue, prefix: String) {

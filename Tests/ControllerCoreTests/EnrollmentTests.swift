@@ -170,4 +170,20 @@ struct ReconciliationTests {
         #expect(plan.decisions["a"] == .keep(reason: "audio.format: one of S16LE, S24LE, S32LE"))
         guard case .record = plan.decisions["b"] else { Issue.record("b records"); return }
     }
+
+    @Test("A row with a value the contract does not know is left as it is, naming column and value; the others go on")
+    func failStaticOnUnknownValues() {
+        let generic = RecorderProfileConfig(sampleRate: 48_000)
+        let devices = [
+            Reconciliation.Device(row: row("a", bus: "1-1", enrollment: "bogus"), profile: generic, profileProblem: nil),
+            Reconciliation.Device(row: row("b", bus: "1-2", status: "ONLINE\u{7}"), profile: generic, profileProblem: nil),
+            Reconciliation.Device(row: row("c", bus: "1-3"), profile: generic, profileProblem: nil),
+        ]
+        let plan = Reconciliation.plan(devices, settings: StationSettings(), system: 5, running: ["a", "b"])
+        #expect(plan.decisions["a"] == .keep(reason: "enrollment_status \"bogus\" is not pending, enrolled or ignored"))
+        #expect(plan.decisions["b"] == .keep(reason: "status \"ONLINE?\" is not online or offline"))
+        guard case .record = plan.decisions["c"] else { Issue.record("c records"); return }
+        #expect(row("c", bus: "1-3").problem == nil)
+        #expect(row("d", bus: "1-4", enrollment: "ignored").problem == nil)
+    }
 }

@@ -245,6 +245,31 @@ struct ControllerProcessTests {
         try await stage.tearDown()
     }
 
+    @Test("A row value the contract does not know leaves the running recorder untouched, said once with column and value; fixed, the device is acted on again")
+    func unknownRowValueFailsStatic() async throws {
+        var (stage, events) = try await Self.plugged()
+        // Only nudges and hardware changes reconcile.
+        let controller = try stage.start(["SILVASONIC_RECONCILE_INTERVAL_S": "3600"])
+        var output = controller.lines.makeAsyncIterator()
+        let containerID = try #require(await Self.next(.start, in: &events)).containerID
+        let redis = RedisClient(configuration: try RedisConfiguration(environment: TestServices.environment))
+
+        try await stage.database.client.query("UPDATE devices SET enrollment_status = 'bogus'")
+        try await redis.publish("reconcile", to: "silvasonic:nudge")
+        let held = await Self.line(containing: "device left as it is", in: &output)
+        #expect(held?.contains("enrollment_status") == true && held?.contains("bogus") == true)
+        #expect(try await stage.podman.inspect(containerID).running, "data capture first: a bad row stops nothing")
+
+        try await stage.database.client.query("UPDATE devices SET enrollment_status = 'enrolled'")
+        try await redis.publish("reconcile", to: "silvasonic:nudge")
+        #expect(await Self.line(containing: "device acted on again", in: &output) != nil)
+        let inspection = try await stage.podman.inspect(containerID)
+        #expect(inspection.running && inspection.restartCount == 0, "the same container, never stopped")
+        controller.send(SIGTERM)
+        #expect(await controller.waitForExit() == 0)
+        try await stage.tearDown()
+    }
+
     @Test("Disable and enable through the database and a nudge; an ignored microphone gets no recorder")
     func disableEnableIgnore() async throws {
         var (stage, events) = try await Self.plugged()
