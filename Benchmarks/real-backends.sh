@@ -3,7 +3,8 @@
 # the test recorder image, and the release build. Writes one JSON line per run to OUT:
 #   - `silvasonic-controller simulate --backends real` at 10 and 50 devices (the tree of the
 #     controller on the real backends; Podman's create and start timed apart from the
-#     controller's share);
+#     controller's share), and 100 plugged and unplugged at once beside Podman's own time for
+#     the same work at the same parallelism (8 connections, then 1);
 #   - the station itself: `silvasonic-controller run` with two microphones in a fixture
 #     hardware tree, its RSS and idle CPU read from /proc while both recorders run.
 #   Benchmarks/real-backends.sh OUT
@@ -41,6 +42,10 @@ sim 50 events --events 10
 sim 10 steady --steady-seconds 10
 sim 10 crash-storm
 sim 10 flapping
+# A mass plug and unplug, against the engine's own time at the same parallelism, in the same run;
+# and once with one Podman connection, the client as it was before its pool.
+sim 100 plug-unplug
+( export SILVASONIC_PODMAN_CONNECTIONS=1; sim 100 plug-unplug )
 
 # The station as it runs: two microphones, the whole `run` process measured from outside.
 export SILVASONIC_CONTROLLER_PORT=0 SILVASONIC_DEVELOPMENT_MODE=false

@@ -20,8 +20,8 @@ public enum Reconciliation {
     public enum Decision: Sendable, Hashable {
         /// Run a recorder with this spec.
         case record(Tier2Spec)
-        /// Run no recorder.
-        case idle
+        /// Run no recorder, for this reason.
+        case idle(IdleReason)
         /// Leave it as it is: its row cannot be acted on (fail static for this device only): a
         /// value the contract does not know, or a profile that cannot be read.
         case keep(reason: String)
@@ -80,10 +80,10 @@ public enum Reconciliation {
         plan.limited = maxRecorders.map { $0 >= 0 && desires.lazy.filter(\.wantsRecorder).count > $0 } ?? false
         var taken = TakenNames(base: takenByOthers)
         for device in devices { if let name = device.row.workspaceName { taken.insert(name) } }
-        for device in devices {
+        for (device, desire) in zip(devices, desires) {
             let row = device.row
             guard recording.contains(row.name) else {
-                plan.decisions[row.name] = .idle
+                plan.decisions[row.name] = .idle(IdleReason.of(desire) ?? .recorderLimit)
                 continue
             }
             guard let slug = row.profileSlug, let profile = device.profile else {

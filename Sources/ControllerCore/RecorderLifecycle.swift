@@ -68,8 +68,8 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
         /// Create the container from the current spec and report ``created(containerID:now:)``.
         case create
         case start(containerID: String)
-        /// Stop gracefully, then remove, and report ``stopped(now:)``.
-        case stopAndRemove(containerID: String)
+        /// Stop gracefully, then remove, and report ``stopped(now:)``; log the reason.
+        case stopAndRemove(containerID: String, reason: StopReason)
         /// Call ``timerFired(now:)`` at this instant (replacing any timer set before).
         case scheduleTimer(at: Instant)
         case cancelTimer
@@ -90,6 +90,8 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
         case crashLooping(restarts: Int, within: Duration, retryEvery: Duration)
         /// A crash-looping recorder ran stably again.
         case recovered(restarts: Int)
+        /// The container is being stopped (and removed), for this reason.
+        case stopping(containerID: String, reason: StopReason)
         case engineError(String)
     }
 
@@ -109,6 +111,8 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
     public private(set) var state: State = .idle
     /// Whether a recorder is wanted, and the hash of the spec it should have.
     public private(set) var wantedHash: String?
+    /// Why none is wanted, while none is.
+    public private(set) var unwantedBecause: IdleReason = .offline
     private var window: RestartWindow<Instant>
     private let backoff: BackoffPolicy
     private let engineBackoff: BackoffPolicy
@@ -159,18 +163,24 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
 
     // MARK: Facts
 
-    /// The desired state changed (or was re-read): a recorder with this spec hash, or none.
-    public mutating func desired(_ hash: String?, now: Instant) -> [Command] {
+    /// The desired state changed (or was re-read): a recorder with this spec hash, or none
+    /// (`because`: why not, said when a container is stopped for it).
+    public mutating func desired(_ hash: String?, because reason: IdleReason = .offline, now: Instant) -> [Command] {
         let previous = wantedHash
         wantedHash = hash
+        if hash == nil { unwantedBecause = reason }
+        let unwanted = StopReason.unwanted(reason)
         switch state {
         case .idle:
             guard hash != nil || !inspected else { return [] }
             state = .inspecting
             return [.inspect]
         case .running(let id, _):
-            if hash == nil { state = .stopping(containerID: id, then: .remain); return [.stopAndRemove(containerID: id)] }
-            if hash != previous { state = .stopping(containerID: id, then: .recreate); return [.stopAndRemove(containerID: id)] }
+            if hash == nil { state = .stopping(containerID: id, then: .remain); return [.stopAndRemove(containerID: id, reason: unwanted)] }
+            if hash != previous {
+                state = .stopping(containerID: id, then: .recreate)
+                return [.stopAndRemove(containerID: id, reason: .configDrift)]
+            }
             return []
         case .backingOff(let id, _), .crashLooping(let id, _):
             guard hash == nil else {
@@ -180,7 +190,10 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
                 state = .inspecting
                 return [.cancelTimer, .inspect]
             }
-            if let id { state = .stopping(containerID: id, then: .remain); return [.cancelTimer, .stopAndRemove(containerID: id)] }
+            if let id {
+                state = .stopping(containerID: id, then: .remain)
+                return [.cancelTimer, .stopAndRemove(containerID: id, reason: unwanted)]
+            }
             state = .idle
             return [.cancelTimer]
         case .inspecting, .creating, .starting, .stopping:
@@ -198,7 +211,7 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
         guard let wanted = wantedHash else {
             guard let existing else { state = .idle; return [] }
             state = .stopping(containerID: existing.containerID, then: .remain)
-            return [.stopAndRemove(containerID: existing.containerID)]
+            return [.stopAndRemove(containerID: existing.containerID, reason: .unwanted(unwantedBecause))]
         }
         guard let existing else {
             state = .creating
@@ -206,7 +219,7 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
         }
         guard existing.configHash == wanted else {
             state = .stopping(containerID: existing.containerID, then: .recreate)
-            return [.stopAndRemove(containerID: existing.containerID)]
+            return [.stopAndRemove(containerID: existing.containerID, reason: .configDrift)]
         }
         if existing.running {
             // Running again right after a crash: the engine's own restart policy started it.
@@ -240,7 +253,7 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
         engineAttempt = 0
         guard wantedHash != nil else {
             state = .stopping(containerID: containerID, then: .remain)
-            return cancel + [.stopAndRemove(containerID: containerID)]
+            return cancel + [.stopAndRemove(containerID: containerID, reason: .unwanted(unwantedBecause))]
         }
         return cancel + becameRunning(containerID, now: now, report: .started(containerID: containerID))
     }
@@ -288,7 +301,7 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
         uptimeBeforeStop = since.duration(to: now)
         runStartedByEngine = false
         state = .stopping(containerID: id, then: .restart)
-        return (isCrashLooping ? [.cancelTimer] : []) + [.stopAndRemove(containerID: id)]
+        return (isCrashLooping ? [.cancelTimer] : []) + [.stopAndRemove(containerID: id, reason: .heartbeatLost)]
     }
 
     /// An operator asked for a restart: a running container is stopped and removed, then
@@ -298,7 +311,7 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
         switch state {
         case .running(let id, _):
             state = .stopping(containerID: id, then: .recreate)
-            return (isCrashLooping ? [.cancelTimer] : []) + [.stopAndRemove(containerID: id)]
+            return (isCrashLooping ? [.cancelTimer] : []) + [.stopAndRemove(containerID: id, reason: .operatorRestart)]
         case .backingOff, .crashLooping:
             guard wantedHash != nil else { return [] }
             state = .inspecting
@@ -355,7 +368,10 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
         }
         guard let (id, until) = waitingUntil, now >= until else { return [] }
         guard wantedHash != nil else {
-            if let id { state = .stopping(containerID: id, then: .remain); return [.stopAndRemove(containerID: id)] }
+            if let id {
+                state = .stopping(containerID: id, then: .remain)
+                return [.stopAndRemove(containerID: id, reason: .unwanted(unwantedBecause))]
+            }
             state = .idle
             return []
         }
@@ -385,7 +401,7 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
         switch state {
         case .running(let id, _):
             state = .stopping(containerID: id, then: .recreate)
-            return (wasCrashLooping ? [.cancelTimer] : []) + [.stopAndRemove(containerID: id)]
+            return (wasCrashLooping ? [.cancelTimer] : []) + [.stopAndRemove(containerID: id, reason: .operatorRestart)]
         case .idle, .backingOff, .crashLooping:
             state = .inspecting
             return [.cancelTimer, .inspect]

@@ -35,6 +35,7 @@ public struct ControllerMetrics: Sendable {
         case .restarting: count("silvasonic_restarts_total", [("service", service), ("device", device)])
         case .crashLooping: count("silvasonic_crash_loops_total", [("service", service), ("device", device)])
         case .recovered: count("silvasonic_recoveries_total", [("service", service), ("device", device)])
+        case .stopping: break   // counted by Podman's own `remove` events
         case .engineError: count("silvasonic_engine_errors_total", [("service", service)])
         }
     }

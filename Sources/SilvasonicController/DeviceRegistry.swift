@@ -40,15 +40,15 @@ public actor DeviceRegistry<C: Clock<Duration>> {
     /// Carries out one reconcile's decisions: every device's actor at once (one slow engine call
     /// holds up only its own device), returning when each has taken its decision in.
     public func apply(_ plan: Reconciliation.Plan) async {
-        var wanted: [(RecorderActor<C>, Tier2Spec?)] = []
+        var wanted: [(RecorderActor<C>, Tier2Spec?, IdleReason)] = []
         for (device, decision) in plan.decisions.sorted(by: { $0.key < $1.key }) {
             switch decision {
             case .record(let spec):
                 release(device)
-                wanted.append((recorder(for: device), spec))
-            case .idle:
+                wanted.append((recorder(for: device), spec, .offline))
+            case .idle(let reason):
                 release(device)
-                wanted.append((recorder(for: device), nil))
+                wanted.append((recorder(for: device), nil, reason))
             case .keep(let reason):
                 // Said once per reason, not on every reconcile; a running recorder keeps running.
                 guard keepReasons.updateValue(reason, forKey: device) != reason else { continue }
@@ -68,13 +68,13 @@ public actor DeviceRegistry<C: Clock<Duration>> {
     /// profile that cannot be read. Shown by `status` until fixed.
     public var heldDevices: [String: String] { keepReasons }
 
-    private static func setDesired(_ wanted: [(RecorderActor<C>, Tier2Spec?)]) async {
+    private static func setDesired(_ wanted: [(RecorderActor<C>, Tier2Spec?, IdleReason)]) async {
         guard wanted.count > 1 else {
-            if let (recorder, spec) = wanted.first { await recorder.setDesired(spec) }
+            if let (recorder, spec, reason) = wanted.first { await recorder.setDesired(spec, because: reason) }
             return
         }
         await withTaskGroup(of: Void.self) { group in
-            for (recorder, spec) in wanted { group.addTask { await recorder.setDesired(spec) } }
+            for (recorder, spec, reason) in wanted { group.addTask { await recorder.setDesired(spec, because: reason) } }
         }
     }
 
@@ -83,7 +83,7 @@ public actor DeviceRegistry<C: Clock<Duration>> {
     /// found and stopped when it is not wanted).
     public func applyWorkers(_ desired: [String: Tier2Spec?]) async {
         await Self.setDesired(desired.sorted(by: { $0.key < $1.key }).map { name, spec in
-            (recorder(for: Self.workerKey(name), service: name), spec)
+            (recorder(for: Self.workerKey(name), service: name), spec, .workerOff)
         })
     }
 
@@ -172,6 +172,8 @@ public actor DeviceRegistry<C: Clock<Duration>> {
                 "retry_every_s": .double(StatusTree.seconds(retryEvery)),
             ]) { $1 })
         case .recovered(let restarts): events.emit("container_recovered", base.merging(["restarts": .int(restarts)]) { $1 })
+        case .stopping(let id, let reason):
+            events.emit("container_stopping", base.merging(["container_id": .string(id), "reason": .string("\(reason)")]) { $1 })
         case .engineError(let message): events.emit("engine_error", base.merging(["error": .string(message)]) { $1 })
         }
     }

@@ -360,7 +360,11 @@ public actor Reconciler<C: Clock<Duration>> {
         }
         for container in owned {
             guard let device = container.labels["io.silvasonic.device_id"], !known.contains(device) else { continue }
-            logger.info("stopping an orphaned recorder", metadata: ["container.name": "\(container.name)"])
+            logger.info("stopping the container", metadata: [
+                "container.name": "\(container.name)", "device.id": "\(device)", "reason": "\(StopReason.orphan)",
+            ])
+            events?.emit("container_stopping", ["container_id": .string(container.id), "device_id": .string(device),
+                                               "service": "recorder", "reason": .string("\(StopReason.orphan)")])
             do {
                 try await engine.stop(container.id, timeoutSeconds: 10)
                 try await engine.remove(container.id, force: true)

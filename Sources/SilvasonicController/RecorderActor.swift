@@ -62,10 +62,13 @@ public actor RecorderActor<C: Clock<Duration>> {
         public var service: String
         /// How long until the next attempt, while waiting out a backoff or crash-looping.
         public var nextRetry: Duration?
+        /// Why its container was last stopped, if it was.
+        public var lastStop: String?
     }
 
     private var restartsSoFar = 0
     private var lastFailure: String?
+    private var lastStop: StopReason?
     private lazy var lastChange = clock.now
 
     /// The recorder is crash-looping: its status says so (for an hour, or until a container
@@ -91,13 +94,14 @@ public actor RecorderActor<C: Clock<Duration>> {
     public var status: Status {
         let now = clock.now
         return Status(state: lifecycle.state, restarts: restartsSoFar, lastFailure: lastFailure, since: lastChange.duration(to: now),
-                      service: service, nextRetry: lifecycle.waitingUntil.map { max(.zero, now.duration(to: $0.until)) })
+                      service: service, nextRetry: lifecycle.waitingUntil.map { max(.zero, now.duration(to: $0.until)) },
+                      lastStop: lastStop.map { "\($0)" })
     }
 
-    /// The recorder this device should run (`nil`: none).
-    public func setDesired(_ spec: Tier2Spec?) async {
+    /// The recorder this device should run (`nil`: none, `because` of this).
+    public func setDesired(_ spec: Tier2Spec?, because reason: IdleReason = .offline) async {
         self.spec = spec
-        await run(lifecycle.desired(spec?.labelledHash, now: clock.now))
+        await run(lifecycle.desired(spec?.labelledHash, because: reason, now: clock.now))
     }
 
     /// A Podman event about this device's container.
@@ -214,7 +218,8 @@ public actor RecorderActor<C: Clock<Duration>> {
             } catch {
                 await run(lifecycle.engineFailed("starting \(id): \(error)", now: clock.now))
             }
-        case .stopAndRemove(let id):
+        case .stopAndRemove(let id, let reason):
+            await perform(.report(.stopping(containerID: id, reason: reason)))
             do {
                 try await engine.stop(id, timeoutSeconds: 10)
                 try await engine.remove(id, force: true)
@@ -262,6 +267,8 @@ public actor RecorderActor<C: Clock<Duration>> {
                 + "stably; an operator's restart tries at once")
         case .engineError(let message):
             lastFailure = "container engine: \(message)"
+        case .stopping(_, let reason):
+            lastStop = reason
         case .adopted, .created, .started, .recovered:
             break
         }
@@ -279,6 +286,8 @@ public actor RecorderActor<C: Clock<Duration>> {
             ])
         case .recovered(let restarts):
             logger.notice("recorder recovered: running stably again", metadata: ["restarts": "\(restarts)"])
+        case .stopping(let id, let reason):
+            logger.info("stopping the container", metadata: ["container.id": "\(id)", "reason": "\(reason)", "service": "\(service)"])
         case .engineError(let message):
             logger.warning("container engine error; retrying after a backoff", metadata: ["error": "\(message)"])
         }

@@ -132,7 +132,9 @@ public final class Station: Sendable {
             await withTaskGroup(of: Void.self) { group in
                 for container in owned.sorted(by: { $0.name > $1.name }) {
                     group.addTask { [podman, logger] in
-                        logger.info("stopping", metadata: ["container.name": "\(container.name)", "reason": "shutdown policy stop-tier2"])
+                        logger.info("stopping the container", metadata: [
+                            "container.name": "\(container.name)", "reason": "\(StopReason.shutdownPolicy)",
+                        ])
                         do { try await podman.stop(container.id, timeoutSeconds: 10) } catch {
                             logger.warning("not stopped", metadata: ["container.name": "\(container.name)", "error": "\(error)"])
                         }
@@ -226,6 +228,7 @@ public final class Station: Sendable {
                                            containerID: status.state.containerID, restarts: status.restarts,
                                            lastFailure: status.lastFailure, since: status.since, nextRetry: status.nextRetry)
             device.heldBecause = held[key]
+            device.lastStop = status.lastStop
             return device
         }
         // A device held from the start has no actor yet: shown all the same.

@@ -25,6 +25,8 @@ public enum StatusTree {
         public var nextRetry: Duration?
         /// Why the device is left as it is (its row cannot be acted on), while it is.
         public var heldBecause: String?
+        /// Why its container was last stopped.
+        public var lastStop: String?
 
         public init(key: String, service: String, state: String, containerID: String?, restarts: Int, lastFailure: String?,
                     since: Duration, nextRetry: Duration? = nil) {
@@ -58,6 +60,7 @@ public enum StatusTree {
                 "since_s": .double(seconds(device.since)),
                 "next_retry_s": device.nextRetry.map { .double(seconds($0)) } ?? .null,
                 "held_because": device.heldBecause.map(JSONValue.string) ?? .null,
+                "last_stop": device.lastStop.map(JSONValue.string) ?? .null,
             ])
         }
         let sorted = devices.sorted { $0.key < $1.key }
@@ -116,6 +119,7 @@ extension StatusTree {
             if let status = node["health"]?["status"]?.stringValue { parts.append("health \(status)") }
             if let failure = node["last_failure"]?.stringValue { parts.append("last failure: \(failure)") }
             if let held = node["held_because"]?.stringValue { parts.append("left as it is: \(held)") }
+            if let stop = node["last_stop"]?.stringValue { parts.append("last stop: \(stop)") }
             return parts.joined(separator: "  ")
         }
         func walk(_ node: JSONValue, prefix: String) {

@@ -18,6 +18,10 @@ public struct SimulationOptions: Sendable {
         /// its recorder started, a recorder crashed → restarted; each latency with the engine's
         /// share separated.
         case events
+        /// All N unplugged at once after they run: time until every container is removed; and
+        /// the engine's own time for N create + start and N stop + remove at the controller's
+        /// parallelism, in the same run, to compare with.
+        case plugUnplug = "plug-unplug"
     }
 
     public var devices: Int
@@ -37,6 +41,9 @@ public struct SimulationOptions: Sendable {
     /// Whether each recorder gets its heartbeat watch and log follower (on an in-memory Redis),
     /// as on a station. Runs are shorter than the start-up grace, so no recorder is judged lost.
     public var companions = true
+    /// How many engine calls the plug-unplug scenario's baseline runs at once: the Podman
+    /// client's connections (`SILVASONIC_PODMAN_CONNECTIONS`).
+    public var engineParallelism = 8
 
     public init(devices: Int, scenario: Scenario) {
         self.devices = devices

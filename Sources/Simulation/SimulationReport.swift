@@ -13,6 +13,10 @@ public enum SimulationReport {
             ("plug → start p50 / p99 / max (n)", latencies(figures.plugLatency)),
             ("  the engine's create + start", latencies(figures.plugEngineTime)),
             ("plug → all running", String(format: "%.3f s", figures.allRunning)),
+        ] + [
+            ("unplug → all removed", figures.allRemoved),
+            ("the engine alone: all running", figures.engineAllRunning), ("the engine alone: all removed", figures.engineAllRemoved),
+        ].compactMap { name, value in value.map { (name, String(format: "%.3f s", $0)) } } + [
             ("RSS, whole process", String(format: "%.1f MB (%.2f KB per device)", figures.rssMB, figures.rssPerDeviceKB)),
             ("  after malloc_trim", String(format: "%.1f MB", figures.rssTrimmedMB)),
         ]
@@ -58,6 +62,9 @@ public enum SimulationReport {
         if let value = figures.restartsExpected { object["restarts_expected"] = value }
         if let value = figures.healthyRestarted { object["healthy_restarted"] = value }
         if let value = figures.reconcileRuns { object["reconcile_runs"] = value }
+        if let value = figures.allRemoved { object["all_removed_s"] = value }
+        if let value = figures.engineAllRunning { object["engine_all_running_s"] = value }
+        if let value = figures.engineAllRemoved { object["engine_all_removed_s"] = value }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }

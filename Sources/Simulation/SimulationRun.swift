@@ -28,6 +28,11 @@ public struct SimulationRun: Sendable {
         public var eventCrashController: Latencies?
         /// Plug → every recorder running (seconds).
         public var allRunning: Double
+        /// Unplug of all N → every container removed (seconds; the offline grace included).
+        public var allRemoved: Double?
+        /// The engine alone, at the controller's parallelism: N create + start, N stop + remove (seconds).
+        public var engineAllRunning: Double?
+        public var engineAllRemoved: Double?
         public var rssMB: Double
         public var rssPerDeviceKB: Double
         /// RSS after `malloc_trim`: the memory in use, without free pages the allocator kept.
@@ -112,6 +117,8 @@ public struct SimulationRun: Sendable {
             try await outage(station, &figures)
         case .events:
             try await events(station, &figures)
+        case .plugUnplug:
+            try await plugUnplug(station, &figures)
         }
         let rss = ProcessStats.now()?.residentKB ?? 0
         figures.rssMB = Double(rss) / 1024
@@ -122,6 +129,26 @@ public struct SimulationRun: Sendable {
         figures.rssTrimmedMB = Double(ProcessStats.now()?.residentKB ?? 0) / 1024
         await station.registry.shutdown()
         return figures
+    }
+
+    /// Unplugs all N at once and waits until every container is removed; then the engine's own
+    /// time for the same work at the controller's parallelism.
+    private func plugUnplug(_ station: SimulatedStation, _ figures: inout Figures) async throws {
+        let n = options.devices
+        station.engine.clearStarts()
+        progress("unplugging all \(n) at once (offline after the \(options.offlineGrace) grace)")
+        let unplugged = ContinuousClock.now
+        await station.unplug(0..<n)
+        try await waitUntil("every recorder removed", timeout: .seconds(120)) { station.engine.removes >= n }
+        figures.allRemoved = unplugged.duration(to: .now) / .seconds(1)
+        figures.notes.append("unplug → all removed includes the offline grace of \(options.offlineGrace)")
+        progress("all \(n) removed after \(String(format: "%.3f", figures.allRemoved ?? 0)) s")
+        let baseline = try await EngineBaseline(engine: station.backends.engine, settings: station.backends.settings,
+                                                parallelism: options.engineParallelism).run(count: n)
+        figures.engineAllRunning = baseline.running / .seconds(1)
+        figures.engineAllRemoved = baseline.removed / .seconds(1)
+        figures.notes.append("the engine alone: \(options.engineParallelism) calls at a time")
+        progress("the engine alone: \(n) running after \(baseline.running), removed after \(baseline.removed)")
     }
 
     /// Plugs K more microphones one at a time, then crashes K of the first recorders one at a

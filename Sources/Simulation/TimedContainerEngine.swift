@@ -33,6 +33,8 @@ public final class TimedContainerEngine: ContainerEngine {
         var engineTime: [String: Duration] = [:]
         var died: [String: ContinuousClock.Instant] = [:]
         var starts: [Start] = []
+        /// Removes that returned, since the last ``clearStarts()``.
+        var removes = 0
 
         func device(_ nameOrID: String) -> String { labels[nameOrID]?["io.silvasonic.device_id"] ?? nameOrID }
     }
@@ -47,8 +49,16 @@ public final class TimedContainerEngine: ContainerEngine {
     /// Every start that returned, in order, since the last ``clearStarts()``.
     public var starts: [Start] { state.withLock { $0.starts } }
 
-    /// Forgets the starts recorded so far.
-    public func clearStarts() { state.withLock { $0.starts.removeAll(keepingCapacity: true) } }
+    /// Removes that returned since the last ``clearStarts()``.
+    public var removes: Int { state.withLock { $0.removes } }
+
+    /// Forgets the starts (and removes) recorded so far.
+    public func clearStarts() {
+        state.withLock {
+            $0.starts.removeAll(keepingCapacity: true)
+            $0.removes = 0
+        }
+    }
 
     /// Runs one engine call about `nameOrID`'s container, adding its time to the device's.
     private func timed<T>(_ nameOrID: String, _ call: () async throws -> T) async throws -> T {
@@ -99,6 +109,7 @@ public final class TimedContainerEngine: ContainerEngine {
 
     public func remove(_ nameOrID: String, force: Bool) async throws {
         try await timed(nameOrID) { try await base.remove(nameOrID, force: force) }
+        state.withLock { $0.removes += 1 }
     }
 
     public func inspect(_ nameOrID: String) async throws -> ContainerInspection {

@@ -75,6 +75,7 @@ struct SimulateCommand: AsyncParsableCommand {
             makeBackends = nil
         case "real":
             let settings = try ControllerSettings(environment: ProcessInfo.processInfo.environment)
+            options.engineParallelism = settings.podman.maximumConnections
             var logger = Logger(label: "simulate")
             logger.logLevel = .warning
             makeBackends = { [logger] _ in RealSimulationBackends(settings: settings, logger: logger) }

@@ -102,6 +102,27 @@ struct EnrollmentTests {
         #expect(DesiredState.recording(devices, running: [], maxRecorders: nil) == ["a", "f", "g"])
         #expect(DesiredState.recording(devices, running: ["g"], maxRecorders: 2) == ["a", "g"])
         #expect(DesiredState.recording(devices, running: [], maxRecorders: 0).isEmpty)
+        // Why each of the others has none, said when a recorder is stopped for it.
+        #expect(devices.map(IdleReason.of) == [nil, .offline, .disabled, .pending, .noProfile, nil, nil])
+        #expect(IdleReason.of(device("h", status: "ignored")) == .ignored)
+    }
+
+    @Test("A plan says why a device gets no recorder; one cut by max_recorders is over the limit")
+    func idleReasons() {
+        let generic = RecorderProfileConfig(sampleRate: 48_000)
+        func row(_ id: String, enabled: Bool = true, enrollment: String = "enrolled") -> Reconciliation.Device {
+            Reconciliation.Device(row: DeviceRow(name: id, serialNumber: id, model: "m", status: "online", enrollmentStatus: enrollment,
+                                                 enabled: enabled, profileSlug: "generic_usb", workspaceName: nil,
+                                                 hardware: HardwareSnapshot(alsaCardIndex: 1, alsaDevice: nil, alsaName: nil, usbVendorID: nil,
+                                                                            usbProductID: nil, usbSerial: nil, usbBusPath: id)),
+                                  profile: generic, profileProblem: nil)
+        }
+        let plan = Reconciliation.plan([row("1-1"), row("1-2"), row("1-3", enabled: false), row("1-4", enrollment: "ignored")],
+                                       settings: StationSettings(), system: 1, running: ["1-2"])
+        #expect(plan.decisions["1-1"] == .idle(.recorderLimit))
+        #expect(plan.decisions["1-3"] == .idle(.disabled))
+        #expect(plan.decisions["1-4"] == .idle(.ignored))
+        guard case .record = plan.decisions["1-2"] else { Issue.record("the running one keeps its place"); return }
     }
 }
 
@@ -129,7 +150,7 @@ struct ReconciliationTests {
         }
         #expect(a.name == "silvasonic-recorder-generic-usb-p1d3")
         #expect(b.name.hasPrefix("silvasonic-recorder-generic-usb-p1d3-"))
-        #expect(plan.decisions["c"] == .idle)
+        #expect(plan.decisions["c"] == .idle(.offline))
         #expect(plan.workspaceNames["a"] == "generic-usb-p1d3")
         #expect(plan.workspaceNames["b"] == String(b.name.dropFirst("silvasonic-recorder-".count)))
     }

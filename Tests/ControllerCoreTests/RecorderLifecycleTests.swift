@@ -43,7 +43,7 @@ struct RecorderLifecycleTests {
     func replaceOutdated() {
         var machine = lifecycle()
         _ = machine.desired("new", now: now)
-        #expect(machine.found(.init(containerID: "old", configHash: "stale", running: true), now: now) == [.stopAndRemove(containerID: "old")])
+        #expect(machine.found(.init(containerID: "old", configHash: "stale", running: true), now: now) == [.stopAndRemove(containerID: "old", reason: .configDrift)])
         #expect(machine.stopped(now: now) == [.create])
         #expect(machine.created(containerID: "c2", now: now) == [.report(.created(containerID: "c2")), .start(containerID: "c2")])
         #expect(machine.started(containerID: "c2", now: now) == [.report(.started(containerID: "c2"))])
@@ -54,11 +54,11 @@ struct RecorderLifecycleTests {
         var machine = lifecycle()
         running(&machine)
         #expect(machine.desired("h", now: now).isEmpty, "the same desire again changes nothing")
-        #expect(machine.desired("h2", now: now) == [.stopAndRemove(containerID: "c1")])
+        #expect(machine.desired("h2", now: now) == [.stopAndRemove(containerID: "c1", reason: .configDrift)])
         #expect(machine.stopped(now: now) == [.create])
         _ = machine.created(containerID: "c2", now: now)
         _ = machine.started(containerID: "c2", now: now)
-        #expect(machine.desired(nil, now: now) == [.stopAndRemove(containerID: "c2")])
+        #expect(machine.desired(nil, because: .disabled, now: now) == [.stopAndRemove(containerID: "c2", reason: .unwanted(.disabled))])
         #expect(machine.stopped(now: now).isEmpty)
         #expect(machine.state == .idle)
     }
@@ -260,7 +260,7 @@ struct RecorderLifecycleTests {
     func heartbeatLoss() {
         var machine = lifecycle()
         running(&machine)
-        #expect(machine.heartbeatLost(now: now) == [.stopAndRemove(containerID: "c1")])
+        #expect(machine.heartbeatLost(now: now) == [.stopAndRemove(containerID: "c1", reason: .heartbeatLost)])
         let until = now.advanced(by: .seconds(1))
         #expect(machine.stopped(now: now) == [.report(.restarting(after: .seconds(1), restartCount: 1)), .scheduleTimer(at: until)])
         clock.advance(by: .seconds(1))
@@ -298,7 +298,7 @@ struct RecorderLifecycleTests {
         var machine = lifecycle()
         running(&machine)
         _ = machine.died(containerID: "c1", exitCode: 1, now: now)
-        #expect(machine.desired(nil, now: now) == [.cancelTimer, .stopAndRemove(containerID: "c1")])
+        #expect(machine.desired(nil, because: .ignored, now: now) == [.cancelTimer, .stopAndRemove(containerID: "c1", reason: .unwanted(.ignored))])
         #expect(machine.stopped(now: now).isEmpty)
         #expect(machine.state == .idle)
     }
@@ -306,8 +306,9 @@ struct RecorderLifecycleTests {
     @Test("Unwanted from the start, the engine is still asked once, and a leftover container is stopped")
     func leftoverWhenUnwanted() {
         var machine = lifecycle()
-        #expect(machine.desired(nil, now: now) == [.inspect])
-        #expect(machine.found(.init(containerID: "old", configHash: "h", running: true), now: now) == [.stopAndRemove(containerID: "old")])
+        #expect(machine.desired(nil, because: .pending, now: now) == [.inspect])
+        #expect(machine.found(.init(containerID: "old", configHash: "h", running: true), now: now)
+            == [.stopAndRemove(containerID: "old", reason: .unwanted(.pending))])
         #expect(machine.stopped(now: now).isEmpty)
         #expect(machine.desired(nil, now: now).isEmpty, "asked once is enough")
     }

@@ -275,6 +275,7 @@ struct ControllerProcessTests {
         var (stage, events) = try await Self.plugged()
         // Only nudges and hardware changes reconcile.
         let controller = try stage.start(["SILVASONIC_RECONCILE_INTERVAL_S": "3600"])
+        var output = controller.lines.makeAsyncIterator()
         #expect(await Self.next(.start, in: &events) != nil)
         let redis = RedisClient(configuration: try RedisConfiguration(environment: TestServices.environment))
 
@@ -282,6 +283,7 @@ struct ControllerProcessTests {
         #expect(try await redis.publish("hello", to: "silvasonic:nudge") >= 1, "garbage is ignored")
         try await redis.publish("reconcile", to: "silvasonic:nudge")
         #expect(await Self.next(.remove, in: &events) != nil, "disabled: stopped and removed")
+        #expect(await Self.line(containing: "stopping the container", in: &output)?.contains("disabled") == true, "with its reason")
 
         try await stage.database.client.query("UPDATE devices SET enabled = true")
         try await redis.publish("reconcile", to: "silvasonic:nudge")
@@ -290,6 +292,7 @@ struct ControllerProcessTests {
         try await stage.database.client.query("UPDATE devices SET enrollment_status = 'ignored'")
         try await redis.publish("reconcile", to: "silvasonic:nudge")
         #expect(await Self.next(.remove, in: &events) != nil, "ignored: stopped")
+        #expect(await Self.line(containing: "stopping the container", in: &output)?.contains("ignored") == true, "with its reason")
         // Replugging does not undo the user's choice: matching runs on first discovery only.
         try stage.unplugUltramic()
         try stage.plugUltramic()

@@ -116,14 +116,17 @@ struct RecorderActorTests {
         let recorder = actor()
         var (first, reports) = try await startRecorder(recorder, spec(workspace: root))
         await recorder.setDesired(spec(hash: "1g", workspace: root))
+        #expect(await reports.next() == .stopping(containerID: first, reason: .configDrift))
         guard case .created(let second)? = await reports.next() else { Issue.record("not recreated"); return }
         #expect(second != first)
         let removed = await #expect(throws: PodmanError.self) { try await engine.inspect(first) }
         #expect(removed?.code == .notFound)
         _ = await reports.next()
-        await recorder.setDesired(nil)
+        await recorder.setDesired(nil, because: .disabled)
+        #expect(await reports.next() == .stopping(containerID: second, reason: .unwanted(.disabled)))
         #expect(try await engine.list(labels: ["io.silvasonic.device_id": "mic-1"], statuses: []).isEmpty)
         #expect(await recorder.state == .idle)
+        #expect(await recorder.status.lastStop == "disabled")
     }
 
     @Test("While the engine is down the actor backs off; when it returns the recorder is created")

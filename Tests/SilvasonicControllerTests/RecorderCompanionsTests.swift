@@ -53,6 +53,7 @@ struct RecorderCompanionsTests {
             await clock.waitForSleepers(atLeast: 1)
             clock.advance(by: .seconds(10))
         }
+        guard case .stopping(_, .heartbeatLost)? = await reports.next() else { Issue.record("not stopped for its heartbeat"); return }
         #expect(await reports.next() == .restarting(after: .seconds(1), restartCount: 1))
         let gone = await #expect(throws: PodmanError.self) { try await engine.inspect(first) }
         #expect(gone?.code == .notFound)
@@ -118,6 +119,7 @@ struct RecorderCompanionsTests {
             }
             clock.advance(by: .seconds(10))
         }
+        guard case .stopping(_, .heartbeatLost)? = await reports.next() else { Issue.record("not stopped for its heartbeat"); return }
         #expect(await reports.next() == .restarting(after: .seconds(1), restartCount: 1))
         await recorder.shutdown()
     }
@@ -147,6 +149,7 @@ struct RecorderCompanionsTests {
             await clock.waitForSleepers(atLeast: 1)
             clock.advance(by: .seconds(10))
         }
+        guard case .stopping(_, .heartbeatLost)? = await reports.next() else { Issue.record("not stopped for its heartbeat"); return }
         #expect(await reports.next() == .restarting(after: .seconds(1), restartCount: 1))
         await recorder.shutdown()
         try? FileManager.default.removeItem(atPath: workspace)

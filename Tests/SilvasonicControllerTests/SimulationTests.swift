@@ -22,7 +22,7 @@ struct SimulationTests {
         return options
     }
 
-    @Test("Plug, steady, crash storm, flapping, nudge storm, outage: every recorder runs, and the counts are the rules'")
+    @Test("Plug, steady, crash storm, flapping, nudge storm, outage, plug-unplug: every recorder runs, and the counts are the rules'")
     func scenarios() async throws {
         let plug = try await SimulationRun(options: options(.plug)).run()
         #expect(plug.plugLatency.count == 20)
@@ -48,6 +48,10 @@ struct SimulationTests {
 
         let outage = try await SimulationRun(options: options(.outage)).run()
         #expect(outage.healthyRestarted == 0)
+
+        let unplug = try await SimulationRun(options: options(.plugUnplug)).run()
+        #expect(try #require(unplug.allRemoved) >= 0.2, "not before the offline grace of 200 ms")
+        #expect(try #require(unplug.engineAllRunning) > 0 && (unplug.engineAllRemoved ?? 0) > 0)
         #expect(outage.notes.contains { $0.contains("20 of 20 running") })
     }
 
