@@ -35,7 +35,8 @@ public final class SimulatedStation: Sendable {
         }
         let lifecycle = RecorderLifecycle<ContinuousClock.Instant>(
             intensity: RestartIntensity(maxRestarts: options.maxRestarts, within: .seconds(300)),
-            backoff: BackoffPolicy(initial: options.backoffInitial, maximum: options.backoffInitial * 60))
+            // The controller's policy: the first restart at once, then the backoff.
+            backoff: BackoffPolicy(initial: options.backoffInitial, maximum: options.backoffInitial * 60, immediateFirstRestart: true))
         registry = DeviceRegistry(engine: engine, clock: ContinuousClock(), owner: backends.settings.owner, logger: logger,
                                   companions: backends.companions, makeLifecycle: { lifecycle })
         let presence = HardwarePresence()

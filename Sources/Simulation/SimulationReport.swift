@@ -22,7 +22,7 @@ public enum SimulationReport {
         ]
         let events: [(String, Latencies?)] = [
             ("one plug → start", figures.eventPlug), ("  the controller's share", figures.eventPlugController),
-            ("one crash → restart, over the backoff", figures.eventCrash), ("  the controller's share", figures.eventCrashController),
+            ("one crash → restart (at once)", figures.eventCrash), ("  the controller's share", figures.eventCrashController),
         ]
         for (name, value) in events { if let value { rows.append((name, latencies(value))) } }
         if let cpu = figures.cpuSecondsPerDeviceHour, let core = figures.idleCorePercent {

@@ -22,8 +22,8 @@ public struct SimulationRun: Sendable {
         /// controller's share of it (the engine's time taken out).
         public var eventPlug: Latencies?
         public var eventPlugController: Latencies?
-        /// Crash → restart returned, the backoff taken out; and its controller share (the
-        /// engine's time and its `died` event's delivery taken out too).
+        /// Crash → restart returned (a first crash is restarted at once: no backoff); and its
+        /// controller share (the engine's time and its `died` event's delivery taken out).
         public var eventCrash: Latencies?
         public var eventCrashController: Latencies?
         /// Plug → every recorder running (seconds).
@@ -185,15 +185,15 @@ public struct SimulationRun: Sendable {
                 !station.engine.starts.isEmpty
             }
             let start = station.engine.starts[0]
-            crash.append(began.duration(to: start.completed) - options.backoffInitial)
+            crash.append(began.duration(to: start.completed))
             // The engine's share: until its `died` event arrived, and its calls on the way back.
             let died = start.diedEventArrived ?? began
-            crashController.append(died.duration(to: start.completed) - options.backoffInitial - start.engineTime)
+            crashController.append(died.duration(to: start.completed) - start.engineTime)
         }
         figures.eventCrash = Latencies(crash)
         figures.eventCrashController = Latencies(crashController)
-        figures.notes.append("\(count) plugs and \(crashes.count) crashes, one at a time; a crash's figure is "
-                             + "crash → restart less the backoff (\(options.backoffInitial))")
+        figures.notes.append("\(count) plugs and \(crashes.count) crashes, one at a time; each crash is its recorder's "
+                             + "first, restarted at once")
     }
 
     private func steady(_ station: SimulatedStation, _ figures: inout Figures) async throws {
