@@ -24,11 +24,18 @@ public struct ChildInfo: Sendable, Hashable {
     public var lastFailure: String?
     /// How long it has run since it last started; `nil` when it is not running.
     public var uptime: Duration?
+    /// How long until its pending restart, while it is ``ChildState/restarting``.
+    public var nextRestart: Duration?
+    /// Whether it is crash-looping (``IntensityPolicy/retryAtCap``): past the intensity, and not
+    /// yet run stably since.
+    public var crashLooping: Bool
 
     /// Creates a report; supervisors make these, tests compare them.
     public init(id: ChildID, kind: ChildKind, restartType: RestartType, state: ChildState, restarts: Int,
-                lastFailure: String?, uptime: Duration? = nil) {
+                lastFailure: String?, uptime: Duration? = nil, nextRestart: Duration? = nil, crashLooping: Bool = false) {
         self.uptime = uptime
+        self.nextRestart = nextRestart
+        self.crashLooping = crashLooping
         self.id = id
         self.kind = kind
         self.restartType = restartType

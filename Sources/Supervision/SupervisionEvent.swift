@@ -19,6 +19,9 @@ public struct SupervisionEvent: Sendable, Hashable {
         case abandoned(after: Duration)
         /// Too many restarts: the supervisor gives up on `child` and fails.
         case gaveUp(maxRestarts: Int, within: Duration)
+        /// Too many restarts, under ``IntensityPolicy/retryAtCap``: `child` is crash-looping and
+        /// is restarted every `retryEvery` until a run of it is stable. Reported once per loop.
+        case crashLooping(maxRestarts: Int, within: Duration, retryEvery: Duration)
         /// The supervisor failed and passes the failure to its own supervisor.
         case escalated
         /// The supervisor stopped all its children and ended.

@@ -46,7 +46,15 @@ extension Supervisor {
         switch decision {
         case .none:
             return nil
-        case .restart(let stop, let restart, let delay, let token):
+        case .restart(let stop, let restart, let delay, let token, let crashLooping):
+            if crashLooping {
+                let intensity = options.intensity
+                emit(id, .crashLooping(maxRestarts: intensity.maxRestarts, within: intensity.period, retryEvery: delay))
+                logger.error("restart intensity exceeded; crash-looping, retried at the backoff's cap", metadata: [
+                    "child": .string(id), "maxRestarts": .stringConvertible(intensity.maxRestarts),
+                    "period": .string("\(intensity.period)"), "retryEvery": .string("\(delay)"),
+                ])
+            }
             for sibling in stop { await stopChild(sibling) }
             for child in restart { emit(child, .restartScheduled(after: delay)) }
             logger.info("restarting", metadata: [

@@ -24,14 +24,19 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
         var lastFailure: String?
         /// The backoff attempt of the latest restart (0: never restarted since a stable run).
         var attempt = 0
+        /// When its pending restart is due.
+        var restartAt: Instant?
+        /// Past the intensity under `retryAtCap`, and not run stably since.
+        var crashLooping = false
     }
 
     /// What the actor must do after a child ended.
     enum ExitDecision: Sendable {
         /// Nothing (a stale exit, or a child that stays stopped).
         case none
-        /// Stop `stop` (in that order), then after `delay` start `restart` (in that order).
-        case restart(stop: [ChildID], restart: [ChildID], delay: Duration, token: UInt64)
+        /// Stop `stop` (in that order), then after `delay` start `restart` (in that order);
+        /// `crashLooping`: the child has just begun to crash-loop (``IntensityPolicy/retryAtCap``).
+        case restart(stop: [ChildID], restart: [ChildID], delay: Duration, token: UInt64, crashLooping: Bool)
         /// Too many restarts: stop everything and fail.
         case giveUp(child: ChildID)
         /// A significant child ended for good: stop everything and return normally.
@@ -72,10 +77,13 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
 
     /// Every child in start order; a running child's uptime measured to `now`.
     func infos(now: Instant) -> [ChildInfo] {
-        records.values.sorted { $0.order < $1.order }.map {
-            ChildInfo(id: $0.spec.id, kind: $0.spec.kind, restartType: $0.spec.restart, state: $0.state,
-                      restarts: $0.restarts, lastFailure: $0.lastFailure,
-                      uptime: $0.state == .running ? $0.startedAt.map { $0.duration(to: now) } : nil)
+        records.values.sorted { $0.order < $1.order }.map { record in
+            let uptime = record.state == .running ? record.startedAt.map { $0.duration(to: now) } : nil
+            let stable = uptime.map { $0 >= (options.backoff?.resetAfter ?? .zero) } ?? false
+            return ChildInfo(id: record.spec.id, kind: record.spec.kind, restartType: record.spec.restart, state: record.state,
+                             restarts: record.restarts, lastFailure: record.lastFailure, uptime: uptime,
+                             nextRestart: record.state == .restarting ? record.restartAt.map { max(.zero, now.duration(to: $0)) } : nil,
+                             crashLooping: record.crashLooping && !stable)
         }
     }
 
@@ -102,6 +110,7 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
         record.generation += 1
         record.state = .running
         record.startedAt = now
+        record.restartAt = nil
         records[id] = record
         return record.generation
     }
@@ -144,7 +153,18 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
             if record.spec.restart == .temporary { records[id] = nil }
             return shouldAutoShutdown(after: record.spec) ? .autoShutdown(child: id) : .none
         }
-        guard window.recordRestart(at: now) else { return .giveUp(child: id) }
+        let uptime = record.startedAt.map { $0.duration(to: now) } ?? .zero
+        if let backoff = options.backoff, uptime >= backoff.resetAfter, records[id]?.crashLooping == true {
+            // A stable run ended the crash loop: its history is forgotten, so a new fault starts afresh.
+            records[id]?.crashLooping = false
+            window.reset()
+        }
+        var beganLooping = false
+        if !window.recordRestart(at: now) {
+            guard options.intensityPolicy == .retryAtCap, options.backoff != nil else { return .giveUp(child: id) }
+            beganLooping = records[id]?.crashLooping == false
+            records[id]?.crashLooping = true
+        }
 
         let affected: [Record] = switch options.strategy {
         case .oneForOne: []
@@ -175,14 +195,16 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
 
         var delay = Duration.zero
         if let backoff = options.backoff {
-            let uptime = record.startedAt.map { $0.duration(to: now) } ?? .zero
             let attempt = backoff.nextAttempt(after: record.attempt, uptime: uptime)
             records[id]?.attempt = attempt
-            delay = backoff.delay(forAttempt: attempt, randomUnit: backoff.jitter > 0 ? randomUnit() : 0.5)
+            delay = records[id]?.crashLooping == true
+                ? backoff.maximum
+                : backoff.delay(forAttempt: attempt, randomUnit: backoff.jitter > 0 ? randomUnit() : 0.5)
         }
+        for child in toRestart { records[child]?.restartAt = now.advanced(by: delay) }
         nextToken += 1
         pending[nextToken] = toRestart
-        return .restart(stop: toStop, restart: toRestart, delay: delay, token: nextToken)
+        return .restart(stop: toStop, restart: toRestart, delay: delay, token: nextToken, crashLooping: beganLooping)
     }
 
     /// The backoff timer of batch `token` fired: the children of that batch still waiting.

@@ -32,6 +32,18 @@ public struct RestartIntensity: Sendable, Hashable {
     public static let otpDefault = RestartIntensity(maxRestarts: 1, within: .seconds(5))
 }
 
+/// What a supervisor does when a restart would exceed its ``RestartIntensity``.
+public enum IntensityPolicy: String, Sendable, Hashable {
+    /// Stop every child and fail, so that the supervisor above decides (OTP's behaviour).
+    case escalate
+    /// Never give up: the failing child is *crash-looping* and is restarted every
+    /// `backoff.maximum` (the cap) until a run of it lasts `backoff.resetAfter`; the supervisor
+    /// itself never fails. The loop's end (that stable run) also clears the restart history,
+    /// so a later fault starts afresh. For work that must not stop for good, such as a recorder
+    /// on a station nobody visits: a fault that clears must not leave it stopped. Needs a backoff.
+    case retryAtCap
+}
+
 /// When a supervisor shuts itself down because significant children ended (OTP's `auto_shutdown`).
 public enum AutoShutdown: String, Sendable, Hashable {
     /// Never; no child may be significant.
@@ -65,19 +77,24 @@ public struct SupervisorOptions: Sendable {
     public var autoShutdown: AutoShutdown
     /// How the children are stopped when the supervisor ends.
     public var shutdownOrder: ShutdownOrder
+    /// What happens past the intensity: escalate (OTP), or keep retrying at the backoff's cap.
+    public var intensityPolicy: IntensityPolicy
 
-    /// One-for-one, OTP's intensity, no backoff and no auto-shutdown unless told otherwise.
+    /// One-for-one, OTP's intensity and escalation, no backoff and no auto-shutdown unless told
+    /// otherwise.
     public init(
         strategy: Strategy = .oneForOne,
         intensity: RestartIntensity = .otpDefault,
         backoff: BackoffPolicy? = nil,
         autoShutdown: AutoShutdown = .never,
-        shutdownOrder: ShutdownOrder = .reverseStartOrder
+        shutdownOrder: ShutdownOrder = .reverseStartOrder,
+        intensityPolicy: IntensityPolicy = .escalate
     ) {
         self.strategy = strategy
         self.intensity = intensity
         self.backoff = backoff
         self.autoShutdown = autoShutdown
         self.shutdownOrder = shutdownOrder
+        self.intensityPolicy = intensityPolicy
     }
 }

@@ -7,6 +7,11 @@ enum Validation {
                                   message: "restart intensity needs maxRestarts >= 0 and a positive period "
                                       + "(got \(intensity.maxRestarts) within \(intensity.period))")
         }
+        if options.intensityPolicy == .retryAtCap, options.backoff == nil {
+            throw SupervisorError(code: .invalidBackoff, supervisor: path,
+                                  message: "retrying at the cap past the intensity needs a backoff (its maximum is the cap); "
+                                      + "without one a crash-looping child would restart in a hot loop")
+        }
         if let backoff = options.backoff {
             guard backoff.initial >= .zero, backoff.maximum >= backoff.initial, backoff.multiplier >= 1,
                   backoff.multiplier.isFinite, (0...1).contains(backoff.jitter), backoff.resetAfter >= .zero else {

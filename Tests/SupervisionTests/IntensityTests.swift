@@ -26,6 +26,55 @@ struct IntensityTests {
         #expect(bystander.running == 0)
     }
 
+    @Test("retryAtCap: past the intensity the child is crash-looping, restarted every backoff.maximum, never given up; a stable run ends the loop")
+    func retryAtCap() async throws {
+        let worker = ChildControl("worker")
+        let bystander = ChildControl("bystander")
+        let backoff = BackoffPolicy(initial: .seconds(1), multiplier: 2, maximum: .seconds(8), jitter: 0, resetAfter: .seconds(60),
+                                    immediateFirstRestart: true)
+        var harness = try Harness(
+            options: .init(intensity: RestartIntensity(maxRestarts: 2, within: .seconds(300)), backoff: backoff,
+                           intensityPolicy: .retryAtCap),
+            children: [bystander.spec(), worker.spec()])
+        await harness.waitForStarts(["bystander", "worker"])
+        // Within the intensity: at once, then the initial delay.
+        worker.fail()
+        await harness.events.until(.restartScheduled(after: .zero), "worker")
+        await harness.events.until(.started, "worker")
+        worker.fail()
+        await harness.events.until(.restartScheduled(after: .seconds(1)), "worker")
+        await harness.clock.waitForSleepers(atLeast: 1)
+        harness.clock.advance(by: .seconds(1))
+        await harness.events.until(.started, "worker")
+        // One past it: crash-looping, reported once, retried at the cap again and again.
+        for round in 0..<3 {
+            worker.fail()
+            let seen = await harness.events.until(.restartScheduled(after: .seconds(8)), "worker")
+            #expect(seen.contains { $0.kind == .crashLooping(maxRestarts: 2, within: .seconds(300), retryEvery: .seconds(8)) } == (round == 0))
+            let info = try #require(await harness.supervisor.whichChildren().first { $0.id == "worker" })
+            #expect(info.state == .restarting && info.crashLooping && info.nextRestart == .seconds(8))
+            await harness.clock.waitForSleepers(atLeast: 1)
+            harness.clock.advance(by: .seconds(8))
+            await harness.events.until(.started, "worker")
+        }
+        #expect(bystander.running == 1, "a crash loop never touches a one-for-one sibling")
+        // The fault clears: after a stable run it is no longer crash-looping, and a later
+        // failure starts the backoff over.
+        harness.clock.advance(by: .seconds(60))
+        let info = try #require(await harness.supervisor.whichChildren().first { $0.id == "worker" })
+        #expect(info.state == .running && !info.crashLooping)
+        worker.fail()
+        await harness.events.until(.restartScheduled(after: .zero), "worker")
+        _ = await harness.stop()
+    }
+
+    @Test("retryAtCap without a backoff is refused: it would restart in a hot loop")
+    func retryAtCapNeedsBackoff() {
+        #expect(throws: SupervisorError.self) {
+            try Supervisor(name: "s", options: .init(intensityPolicy: .retryAtCap), clock: ManualClock())
+        }
+    }
+
     @Test("Failures spread wider than the period never exceed the intensity")
     func slidingWindowOnTheClock() async throws {
         let worker = ChildControl("worker")

@@ -156,6 +156,7 @@ extension SupervisionEvent {
         case .stopped: "stopped"
         case .abandoned: "abandoned"
         case .gaveUp: "gaveUp"
+        case .crashLooping: "crashLooping"
         case .escalated: "escalated"
         case .shutDown: "shutDown"
         }
