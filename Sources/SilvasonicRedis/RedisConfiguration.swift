@@ -1,13 +1,19 @@
+import Foundation
 public import Supervision
 
-/// Where to reach Redis, parsed from a `redis://[[user]:password@]host[:port][/db]` URL
-/// (`SILVASONIC_REDIS_URL`, default `redis://localhost:6379/0`).
+/// Where to reach Redis, parsed from a `redis://[user[:password]@]host[:port][/db]` URL
+/// (`SILVASONIC_REDIS_URL`, default `redis://localhost:6379/0`), as `redis-cli -u` reads it:
+/// `user:password` authenticates an ACL user (`AUTH user password`), `:password` or a lone
+/// `password` the default user; both may be percent-encoded. `rediss://` (TLS) is refused with
+/// a clear message: the hiredis this builds on (Debian's 0.14) has no TLS.
 ///
 /// Its `description` never shows the password.
 public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var host: String
     public var port: Int
     public var database: Int
+    /// The ACL user to authenticate as; `nil`: the default user.
+    public var username: String?
     public var password: String?
     /// Seconds to wait for the TCP connection.
     public var connectTimeoutSeconds: Int
@@ -33,6 +39,10 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
     public init(url: String) throws {
         self.init()
         let prefix = "redis://"
+        if url.lowercased().hasPrefix("rediss://") {
+            throw RedisError(code: .invalidURL, message: "rediss:// (Redis over TLS) is not supported: the hiredis the controller "
+                + "is built on has no TLS; use redis:// on a trusted network, or a TLS tunnel (got \(Self.redacted(url)))")
+        }
         guard url.hasPrefix(prefix) else {
             throw RedisError(code: .invalidURL, message: "a Redis URL starts with redis:// (got \(Self.redacted(url)))")
         }
@@ -40,8 +50,15 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
         if let at = rest.lastIndex(of: "@") {
             let credentials = rest[..<at]
             rest = rest[rest.index(after: at)...]
-            let secret = credentials.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).last ?? ""
-            password = secret.isEmpty ? nil : String(secret)
+            func decoded(_ part: Substring) -> String? {
+                part.isEmpty ? nil : (String(part).removingPercentEncoding ?? String(part))
+            }
+            if let colon = credentials.firstIndex(of: ":") {
+                username = decoded(credentials[..<colon])
+                password = decoded(credentials[credentials.index(after: colon)...])
+            } else {
+                password = decoded(credentials)
+            }
         }
         var hostPort = rest
         if let slash = rest.firstIndex(of: "/") {
@@ -73,10 +90,12 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
         try self.init(url: environment["SILVASONIC_REDIS_URL"] ?? "redis://localhost:6379/0")
     }
 
-    public var description: String { "redis://\(host):\(port)/\(database)" }
+    public var description: String { "redis://\(username.map { $0 + "@" } ?? "")\(host):\(port)/\(database)" }
 
+    /// The URL with its credentials hidden, its scheme kept.
     private static func redacted(_ url: String) -> String {
         guard let at = url.lastIndex(of: "@") else { return "\"\(url)\"" }
-        return "\"redis://***\(url[at...])\""
+        let scheme = url.range(of: "://").map { String(url[..<$0.upperBound]) } ?? ""
+        return "\"\(scheme)***\(url[at...])\""
     }
 }

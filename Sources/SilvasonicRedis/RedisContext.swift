@@ -29,7 +29,8 @@ final class RedisContext {
         // an idle subscription would otherwise wait on forever.
         _ = redisEnableKeepAlive(context)
         if let password = configuration.password {
-            _ = try command(["AUTH", password])
+            // Redis 6's ACL users authenticate with a name too; without one, the default user.
+            _ = try command(configuration.username.map { ["AUTH", $0, password] } ?? ["AUTH", password])
         }
         if configuration.database != 0 {
             _ = try command(["SELECT", String(configuration.database)])

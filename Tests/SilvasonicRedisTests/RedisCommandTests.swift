@@ -24,6 +24,28 @@ struct RedisCommandTests {
         #expect(try await redis.timeToLive(key) == -2)
     }
 
+    @Test("An ACL user from the URL authenticates as that user (AUTH user password), as redis-cli -u does")
+    func aclUser() async throws {
+        let admin = RedisClient(configuration: try testConfiguration())
+        let user = TestServices.uniqueName("silva")
+        let prefix = TestServices.uniqueName("acl")
+        _ = try await admin.command(["ACL", "SETUSER", user, "on", ">s@cret:1", "~\(prefix):*", "+@all"])
+        var configuration = try testConfiguration()
+        let url = "redis://\(user):s%40cret%3A1@\(configuration.host):\(configuration.port)/0"
+        configuration = try RedisConfiguration(url: url)
+        let client = RedisClient(configuration: configuration)
+        #expect(try await client.command(["ACL", "WHOAMI"]).string == user)
+        try await client.set("\(prefix):key", "value", expiresInSeconds: 30)
+        #expect(try await client.get("\(prefix):key") == "value")
+        // The user may touch only its own keys: proof that it is not the default user.
+        let refused = await #expect(throws: RedisError.self) { try await client.set("other:key", "x") }
+        #expect(refused?.code == .commandFailed)
+        // A wrong password is a clear failure, not a silent default-user login.
+        let wrong = RedisClient(configuration: try RedisConfiguration(url: "redis://\(user):nope@\(configuration.host):\(configuration.port)/0"))
+        await #expect(throws: RedisError.self) { _ = try await wrong.ping() }
+        #expect(try await admin.command(["ACL", "DELUSER", user]) == .integer(1))
+    }
+
     @Test("Arguments are bytes: a value with NUL and invalid UTF-8 comes back unchanged")
     func binarySafe() async throws {
         let redis = RedisClient(configuration: try testConfiguration())

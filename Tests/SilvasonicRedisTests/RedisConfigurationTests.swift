@@ -19,6 +19,26 @@ struct RedisConfigurationTests {
         #expect(!configuration.description.contains("hunter2"))
     }
 
+    @Test("An ACL user and its password are read as redis-cli reads them; percent-encoding is undone; the user is shown, never the password")
+    func aclUser() throws {
+        let acl = try RedisConfiguration(url: "redis://silva:s%40cret%3A1@redis:6379/0")
+        #expect(acl.username == "silva" && acl.password == "s@cret:1")
+        #expect(acl.description == "redis://silva@redis:6379/0")
+        let bare = try RedisConfiguration(url: "redis://hunter2@redis/0")
+        #expect(bare.username == nil && bare.password == "hunter2", "no colon: a password for the default user")
+        let userOnly = try RedisConfiguration(url: "redis://silva:@redis/0")
+        #expect(userOnly.username == "silva" && userOnly.password == nil)
+    }
+
+    @Test("rediss:// is refused, saying why, and the redacted URL keeps its scheme")
+    func tls() {
+        let error = #expect(throws: RedisError.self) { try RedisConfiguration(url: "rediss://user:secret@redis:6380/0") }
+        #expect(error?.code == .invalidURL)
+        #expect(error?.message.contains("TLS") == true)
+        #expect(error?.message.contains("\"rediss://***@redis:6380/0\"") == true)
+        #expect(error?.message.contains("secret") == false)
+    }
+
     @Test("Bad URLs are refused with a message that names the problem", arguments: [
         ("http://localhost", "starts with redis://"),
         ("redis://localhost:99999/0", "port"),
