@@ -3,7 +3,7 @@ public import SilvasonicHardware
 public import SilvasonicPodman
 public import SilvasonicPostgres
 public import SilvasonicRedis
-import Supervision
+public import Supervision
 
 /// What happens to the owned Tier 2 containers when the controller stops.
 public enum ShutdownPolicy: String, Sendable, CaseIterable {
@@ -43,6 +43,11 @@ public struct ControllerSettings: Sendable {
     public var recorderBackoffMaximum = Duration.seconds(300)
     /// How long a recorder must run for its backoff to start over (and a crash loop to end).
     public var recorderBackoffReset = Duration.seconds(60)
+    /// `SILVASONIC_RECONNECT_MAX_S` (1.0): the longest wait between attempts to reach
+    /// PostgreSQL, Redis or Podman's event stream again. These are the station's own local
+    /// services: an attempt a second costs nothing, and the controller is back within about a
+    /// second of their return, however long they were gone.
+    public var reconnectMaximum = Duration.seconds(1)
     /// `SILVASONIC_RECORDER_HEARTBEAT_INTERVAL_S`: how often recorders publish their heartbeat
     /// (their own `SILVASONIC_HEARTBEAT_INTERVAL_S`, 10 s by default, which the contract's spec
     /// does not pass on); the watch reads at this pace and calls one stale after three intervals.
@@ -64,6 +69,19 @@ public struct ControllerSettings: Sendable {
     public var seeding = StationSeeder.Sources()
     /// Settings that could not be read and kept their defaults, as messages for the log.
     public var problems: [String] = []
+
+    /// The backoff between reconnect attempts (including Podman's event stream) with its
+    /// maximum at `cap`.
+    public var reconnectBackoff: BackoffPolicy {
+        Self.capped(BackoffPolicy(initial: .milliseconds(250), maximum: .seconds(30)), at: reconnectMaximum)
+    }
+
+    static func capped(_ policy: BackoffPolicy, at cap: Duration) -> BackoffPolicy {
+        var policy = policy
+        policy.maximum = cap
+        policy.initial = min(policy.initial, cap)
+        return policy
+    }
 
     /// Reads the contract's variables.
     /// - Throws: ``RedisError`` `invalidURL` for a Redis URL that does not parse (nothing
@@ -104,6 +122,9 @@ public struct ControllerSettings: Sendable {
         recorderBackoffInitial = seconds("SILVASONIC_RECORDER_BACKOFF_INITIAL_S", default: .seconds(1))
         recorderBackoffMaximum = seconds("SILVASONIC_RECORDER_BACKOFF_MAX_S", default: .seconds(300))
         recorderBackoffReset = seconds("SILVASONIC_RECORDER_BACKOFF_RESET_S", default: .seconds(60))
+        reconnectMaximum = seconds("SILVASONIC_RECONNECT_MAX_S", default: .seconds(1))
+        postgres.reconnectBackoff = Self.capped(postgres.reconnectBackoff, at: reconnectMaximum)
+        redis.reconnectBackoff = Self.capped(redis.reconnectBackoff, at: reconnectMaximum)
         if let text = environment["SILVASONIC_PODMAN_CONNECTIONS"], !text.isEmpty {
             if let count = Int(text), (1...256).contains(count) { podman.maximumConnections = count } else {
                 problems.append("SILVASONIC_PODMAN_CONNECTIONS: \"\(text)\" is not a count from 1 to 256; using \(podman.maximumConnections)")

@@ -150,7 +150,8 @@ public final class Station: Sendable {
 
     private func followEvents() async throws {
         var first = true
-        for await event in podman.followEvents(labels: ["io.silvasonic.owner": settings.station.owner]) {
+        for await event in podman.followEvents(labels: ["io.silvasonic.owner": settings.station.owner],
+                                               backoff: settings.reconnectBackoff) {
             switch event {
             case .subscribed:
                 board.update { $0.podmanSubscribed = true }

@@ -342,7 +342,17 @@ struct ControllerProcessTests {
         let containerID = try #require(await Self.next(.start, in: &events)).containerID
 
         try await server.run("stop-server")
-        #expect(await Self.line(containing: "nudge channel interrupted", in: &output) != nil)
+        // Down long enough for the old schedule (250 ms doubling to 30 s) to wait 2, 4, 8 s:
+        // with the default cap every attempt comes within a second of the one before.
+        var delays: [Double] = []
+        while delays.count < 7, let line = await Self.line(containing: "nudge channel interrupted", in: &output) {
+            if let start = line.range(of: "retry.in=")?.upperBound, let value = Double(line[start...].prefix { $0.isNumber || $0 == "." }) {
+                delays.append(value)
+            }
+        }
+        // The cap with its jitter (±20 %, never above it): several attempts at it, none beyond.
+        #expect(delays.count == 7 && delays.allSatisfy { $0 <= 1.0 } && delays.filter { $0 >= 0.79 }.count >= 3,
+                "capped at 1 s: \(delays)")
         #expect(try await stage.podman.inspect(containerID).running, "the outage stopped nothing")
         try await server.run("start-server")
         #expect(await Self.line(containing: "nudge channel subscribed again", in: &output) != nil)

@@ -21,4 +21,22 @@ struct ControllerSettingsTests {
         let quick = try ControllerSettings(environment: ["SILVASONIC_RECORDER_STARTUP_GRACE_S": "2"])
         #expect(quick.recorderStartupGrace == .seconds(2))
     }
+
+    @Test("Reconnects to the local services are capped at a second by default, at SILVASONIC_RECONNECT_MAX_S when set")
+    func reconnectCap() throws {
+        let standard = try ControllerSettings(environment: [:])
+        #expect(standard.postgres.reconnectBackoff.maximum == .seconds(1))
+        #expect(standard.redis.reconnectBackoff.maximum == .seconds(1))
+        #expect(standard.reconnectBackoff.maximum == .seconds(1))
+        #expect(standard.reconnectBackoff.delay(forAttempt: 100, randomUnit: 1) == .seconds(1), "jitter never passes the cap")
+        let quick = try ControllerSettings(environment: ["SILVASONIC_RECONNECT_MAX_S": "0.1"])
+        #expect(quick.redis.reconnectBackoff.maximum == .milliseconds(100))
+        #expect(quick.redis.reconnectBackoff.initial == .milliseconds(100), "the first wait never exceeds the cap")
+        let bad = try ControllerSettings(environment: ["SILVASONIC_RECONNECT_MAX_S": "soon"])
+        #expect(bad.reconnectMaximum == .seconds(1))
+        #expect(bad.problems.contains { $0.hasPrefix("SILVASONIC_RECONNECT_MAX_S:") })
+        let connections = try ControllerSettings(environment: ["SILVASONIC_PODMAN_CONNECTIONS": "0"])
+        #expect(connections.podman.maximumConnections == 8)
+        #expect(connections.problems.contains { $0.hasPrefix("SILVASONIC_PODMAN_CONNECTIONS:") })
+    }
 }
