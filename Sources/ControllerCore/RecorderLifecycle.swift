@@ -416,7 +416,12 @@ public struct RecorderLifecycle<Instant: InstantProtocol<Duration>>: Sendable {
     /// A crash (a death, a lost heartbeat): counted, then retried after the backoff, or at the
     /// cap once past the intensity. Never given up.
     private mutating func restart(containerID: String?, uptime: Duration, now: Instant) -> [Command] {
-        if uptime >= backoff.resetAfter { isCrashLooping = false }
+        if uptime >= backoff.resetAfter, isCrashLooping {
+            // It ran stably (its stable-run timer had not fired yet): the loop is over, its
+            // history forgotten, as on recovery.
+            isCrashLooping = false
+            window.reset()
+        }
         restartCount += 1
         attempt = backoff.nextAttempt(after: attempt, uptime: uptime)
         var loop: [Command] = []

@@ -184,6 +184,27 @@ struct RecorderLifecycleTests {
         #expect(machine.state == .running(containerID: "c1", since: now.advanced(by: .seconds(-60))))
     }
 
+    @Test("A crash-looping recorder that ran stably dies before its stable-run timer fired: the loop is over all the same")
+    func stableRunBeforeTimer() {
+        var machine = lifecycle(maxRestarts: 1)
+        running(&machine)
+        _ = machine.died(containerID: "c1", exitCode: 1, now: now)
+        clock.advance(by: .seconds(1))
+        _ = machine.timerFired(now: now)
+        _ = machine.found(.init(containerID: "c1", configHash: "h", running: false), now: now)
+        _ = machine.startReturned(containerID: "c1", now: now)
+        _ = machine.died(containerID: "c1", exitCode: 1, now: now)
+        #expect(machine.isCrashLooping)
+        clock.advance(by: .seconds(8))
+        _ = machine.timerFired(now: now)
+        _ = machine.found(.init(containerID: "c1", configHash: "h", running: false), now: now)
+        _ = machine.startReturned(containerID: "c1", now: now)
+        clock.advance(by: .seconds(61))
+        let commands = machine.died(containerID: "c1", exitCode: 1, now: now)
+        #expect(commands.contains(.report(.restarting(after: .seconds(1), restartCount: 3))), "backoff from the start: \(commands)")
+        #expect(!machine.isCrashLooping, "one crash after a stable run is not a loop")
+    }
+
     @Test("With the controller's policy the first restart is immediate: looked up and started at once; the second backs off")
     func immediateFirstRestart() {
         var policy = backoff
