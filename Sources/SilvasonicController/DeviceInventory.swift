@@ -20,6 +20,8 @@ public actor DeviceInventory<C: Clock<Duration>> {
     private var present: [String: AudioDevice] = [:]
     private var graceTimers: [String: Task<Void, Never>] = [:]
     private var unsynced: Set<String> = []
+    /// Rows that cannot be written, by device: said once, summarised, said again when written.
+    private var unwritable: [String: PersistentCondition<ContinuousClock.Instant>] = [:]
     private var expiredUnsynced: Set<String> = []
 
     /// - Parameter onChange: called with a reason and the devices whose rows were written (to
@@ -64,6 +66,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
                 present[id] = nil
                 gone.append(id)
                 unsynced.remove(id)
+                unwritable[id] = nil
                 logger.info("microphone gone; offline after the grace period unless it returns",
                             metadata: ["device.id": "\(id)", "grace": "\(grace)"])
                 startGrace(for: id)
@@ -127,6 +130,9 @@ public actor DeviceInventory<C: Clock<Duration>> {
                                           firstMatch: { match })
             try await repository.apply(plan, now: Date())
             unsynced.remove(device.stableID)
+            logger.say(unwritable[device.stableID]?.cleared(now: .now), started: "", ongoing: "",
+                       ended: "device row written again", counted: "failed.writes", metadata: ["device.id": "\(device.stableID)"])
+            unwritable[device.stableID] = nil
             if case .insert(let row) = plan {
                 logger.info("new microphone", metadata: ["device.id": "\(row.name)", "enrollment": "\(row.enrollmentStatus)",
                                                          "profile": "\(row.profileSlug ?? "none")"])
@@ -134,8 +140,10 @@ public actor DeviceInventory<C: Clock<Duration>> {
             return plan != .unchanged
         } catch {
             unsynced.insert(device.stableID)
-            logger.warning("device row not written; retrying on the next tick",
-                           metadata: ["device.id": "\(device.stableID)", "error": "\(error)"])
+            logger.say(unwritable[device.stableID, default: PersistentCondition()].occurred(now: .now),
+                       started: "device row not written; retrying on every tick",
+                       ongoing: "device row still not written; retrying on every tick", ended: "",
+                       counted: "failed.writes", metadata: ["device.id": "\(device.stableID)", "error": "\(error)"])
             return false
         }
     }

@@ -17,6 +17,8 @@ public actor Reconciler<C: Clock<Duration>> {
     private let metrics: ControllerMetrics
     private let events: LifecycleEvents?
     private var running = false
+    /// The database's unreadability, said once, summarised, and said again when it ends.
+    private var unreadable = PersistentCondition<ContinuousClock.Instant>()
     /// The reason a coalesced rerun carries: any request's that is not the periodic tick.
     private var pendingReason: String?
     private var specCache: [Reconciliation.SpecKey: Tier2Spec] = [:]
@@ -136,7 +138,7 @@ public actor Reconciler<C: Clock<Duration>> {
         guard system == known, let (plan, wanted) = planAlone(records, names: names, limit: system.maxRecorders) else {
             return await reconcileOnce(reason: reason)
         }
-        lastReadSucceeded = true
+        readSucceeded()
         let stored = await carryOut(plan, only: names)
         for record in records {
             guard let new = plan.workspaceNames[record.row.name] else { continue }
@@ -164,12 +166,23 @@ public actor Reconciler<C: Clock<Duration>> {
         logger.debug("reconciled", metadata: ["reason": "\(reason)", "devices": "\(names.count)"])
     }
 
-    /// A run that could not read the desired state: counted and logged; nothing changes (fail static).
+    /// A run that could not read the desired state: counted, and said once (then summarised
+    /// once a minute); nothing changes (fail static).
     private func readFailed(reason: String, error: any Error) {
         failedRuns += 1
         lastReadSucceeded = false
-        logger.warning("desired state unreadable; every recorder keeps running as it is",
-                       metadata: ["reason": "\(reason)", "error": "\(error)"])
+        logger.say(unreadable.occurred(now: .now),
+                   started: "desired state unreadable; every recorder keeps running as it is",
+                   ongoing: "desired state still unreadable; every recorder keeps running as it is",
+                   ended: "desired state readable again", counted: "failed.reads",
+                   metadata: ["reason": "\(reason)", "error": "\(error)"])
+    }
+
+    /// The desired state was read; an unreadable spell before it is said to be over.
+    private func readSucceeded() {
+        lastReadSucceeded = true
+        logger.say(unreadable.cleared(now: .now), started: "", ongoing: "", ended: "desired state readable again",
+                   counted: "failed.reads")
     }
 
     /// Plans `records` of `names` without the limit, against the view's workspace names; `nil`
@@ -301,7 +314,7 @@ public actor Reconciler<C: Clock<Duration>> {
         } catch {
             return readFailed(reason: reason, error: error)
         }
-        lastReadSucceeded = true
+        readSucceeded()
         // Only a recorder limit needs to know which run now (they keep their places).
         let running = system.maxRecorders == nil ? [] : await registry.runningDevices()
         // Rows hashed one by one and summed, so that a run of some devices can update the sum.

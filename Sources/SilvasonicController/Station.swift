@@ -183,6 +183,7 @@ public final class Station: Sendable {
 
     private func followNudges() async throws {
         var first = true
+        var garbage = PersistentCondition<ContinuousClock.Instant>()
         for await event in redis.subscribe(to: ["silvasonic:nudge"]) {
             switch event {
             case .subscribed:
@@ -194,11 +195,15 @@ public final class Station: Sendable {
             case .element(let message):
                 if message.text == "reconcile" {
                     metrics.nudge(ignored: false)
+                    logger.say(garbage.cleared(now: .now), at: .info, started: "", ongoing: "",
+                               ended: "nudges are 'reconcile' again", counted: "ignored")
                     await reconciler.reconcile(reason: "nudge")
                 } else {
                     metrics.nudge(ignored: true)
                     counters.ignoreNudge()
-                    logger.debug("nudge ignored", metadata: ["payload": "\(message.text.prefix(80))"])
+                    logger.say(garbage.occurred(now: .now), at: .info, started: "nudge ignored: the payload is not 'reconcile'",
+                               ongoing: "nudges still ignored: payloads that are not 'reconcile'", ended: "",
+                               counted: "ignored", metadata: ["payload": "\(message.text.prefix(80).debugDescription)"])
                 }
             case .interrupted(let error, let retryIn):
                 board.update { $0.redisSubscribed = false }
@@ -327,14 +332,19 @@ public final class Station: Sendable {
 
     private func tick() async throws {
         var schemaApplied = false
+        var schemaFailing = PersistentCondition<ContinuousClock.Instant>()
         var totals = ControllerMetrics.Totals()
         while true {
             if !schemaApplied {
                 do {
                     try await DatabaseSchema.apply(db)
                     schemaApplied = true
+                    logger.say(schemaFailing.cleared(now: .now), started: "", ongoing: "", ended: "schema applied",
+                               counted: "failed.attempts")
                 } catch {
-                    logger.warning("schema not applied yet; retrying", metadata: ["error": "\(error)"])
+                    logger.say(schemaFailing.occurred(now: .now), started: "schema not applied yet; retrying on every tick",
+                               ongoing: "schema still not applied; retrying on every tick", ended: "",
+                               counted: "failed.attempts", metadata: ["error": "\(error)"])
                 }
             }
             if schemaApplied, !counters.seeded { await seed() }

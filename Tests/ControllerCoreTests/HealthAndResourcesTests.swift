@@ -62,3 +62,26 @@ struct HealthAndResourcesTests {
         #expect(!report.live, "no reconcile for 31 s")
     }
 }
+
+@Suite("A persistent condition is said once, summarised once a minute, and said again when it ends")
+struct PersistentConditionTests {
+    @Test("Start, a summary per interval with the count, the end with how long it lasted")
+    func lifecycle() {
+        let clock = ManualClock()
+        var condition = PersistentCondition<ManualClock.Instant>(summaryInterval: .seconds(60))
+        #expect(condition.cleared(now: clock.now) == nil, "nothing to end")
+        #expect(condition.occurred(now: clock.now) == .started)
+        var said: [PersistentCondition<ManualClock.Instant>.Say] = []
+        for _ in 1...119 {
+            clock.advance(by: .seconds(1))
+            if let say = condition.occurred(now: clock.now) { said.append(say) }
+        }
+        #expect(said == [.ongoing(occurrences: 61, lasting: .seconds(60))], "one summary in the first two minutes, not 119 lines")
+        clock.advance(by: .seconds(1))
+        #expect(condition.occurred(now: clock.now) == .ongoing(occurrences: 121, lasting: .seconds(120)))
+        clock.advance(by: .seconds(5))
+        #expect(condition.cleared(now: clock.now) == .ended(occurrences: 121, lasting: .seconds(125)))
+        #expect(!condition.isActive)
+        #expect(condition.occurred(now: clock.now) == .started, "a new outage starts a new condition")
+    }
+}

@@ -319,6 +319,9 @@ struct ControllerProcessTests {
         #expect(await Self.line(containing: "desired state unreadable; every recorder keeps running", in: &output) != nil)
         #expect(try await stage.podman.inspect(containerID).running, "the outage stopped nothing")
         try await server.run("start-server")
+        // Said once when it began (above), and once when it ends, with how long it lasted.
+        let back = await Self.line(containing: "desired state readable again", in: &output)
+        #expect(back?.contains("failed.reads=") == true && back?.contains("after=") == true)
 
         // Back: a change in the database is acted on again.
         let db = PostgresClient(configuration: stage.database.configuration)
