@@ -100,7 +100,15 @@ public enum DeviceRowPlan: Sendable, Hashable {
     ///     later unenroll, ignore or profile choice is never overridden.
     public static func seen(stableID: String, hardware: HardwareSnapshot, existing: DeviceRow?,
                             firstMatch: () -> MatchOutcome) -> DeviceRowPlan {
-        let serial = hardware.usbSerial.flatMap { $0.isEmpty ? nil : $0 } ?? stableID
+        // The USB serial; for the second of two devices with one serial, the serial with what
+        // tells it apart (the id's `-port…` suffix), so that the UNIQUE column takes both.
+        let serial: String
+        if let usb = hardware.usbSerial, !usb.isEmpty {
+            let prefix = "\(hardware.usbVendorID ?? "")-\(hardware.usbProductID ?? "")-"
+            serial = stableID.hasPrefix(prefix + usb) ? String(stableID.dropFirst(prefix.count)) : usb
+        } else {
+            serial = stableID
+        }
         let model = hardware.alsaName ?? "unknown"
         guard var row = existing else {
             let outcome = firstMatch()

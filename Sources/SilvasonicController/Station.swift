@@ -216,8 +216,19 @@ public final class Station: Sendable {
 
     private func scan() async {
         let roots = settings.hardwareRoots
+        // Which of two microphones sharing a USB serial keeps its id after a restart: the one at
+        // the stored bus path. Unknown when the database is down: then the lower bus path.
+        var knownBusPaths: [String: String] = [:]
+        do {
+            for record in try await DeviceRepository(db: db).devices() {
+                if let busPath = record.row.hardware.usbBusPath { knownBusPaths[record.row.name] = busPath }
+            }
+        } catch {
+            logger.notice("stored bus paths not read; two microphones sharing a serial are told apart by bus path order",
+                          metadata: ["error": "\(error)"])
+        }
         let monitor = HardwareMonitor(scanner: DeviceScanner(roots: roots), interval: settings.scanInterval,
-                                      clock: ContinuousClock(), logger: logger)
+                                      clock: ContinuousClock(), logger: logger, knownBusPaths: knownBusPaths)
         // Kernel uevents describe the real machine: with a fixture tree only the periodic scan runs.
         let uevents: AsyncStream<UEvent>? = roots.isLive ? nil : AsyncStream { $0.finish() }
         await monitor.run(uevents: uevents) { [inventory] update in await inventory.handle(update) }

@@ -57,7 +57,11 @@ public actor HardwareMonitor<C: Clock> where C.Duration == Duration {
     ///   - interval: the periodic scan's interval (the contract's default is 1 s).
     ///   - clock: the clock for the periodic scan.
     ///   - logger: problems are logged once each, at warning.
-    public init(scanner: DeviceScanner, interval: Duration = .seconds(1), clock: C, logger: Logger) {
+    ///   - knownBusPaths: the bus path each stable id was stored with: which of two devices
+    ///     sharing a USB serial keeps the plain id at the first scan (``HardwareInventory``).
+    public init(scanner: DeviceScanner, interval: Duration = .seconds(1), clock: C, logger: Logger,
+                knownBusPaths: [String: String] = [:]) {
+        inventory = HardwareInventory(knownBusPaths: knownBusPaths)
         self.scanner = scanner
         self.interval = interval
         self.clock = clock

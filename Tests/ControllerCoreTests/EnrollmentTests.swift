@@ -92,6 +92,18 @@ struct EnrollmentTests {
         #expect(second == WorkspaceNaming.name(profileSlug: "generic_usb", stableID: "x-port1-3.4", hardware: b, takenByOthers: [first]))
     }
 
+    @Test("The second of two microphones with one serial gets a serial_number with its port, so the UNIQUE column takes both")
+    func duplicateSerial() {
+        let hardware = HardwareSnapshot(alsaCardIndex: 2, alsaDevice: "hw:2,0", alsaName: "UltraMic", usbVendorID: "0869",
+                                        usbProductID: "0389", usbSerial: "ABC", usbBusPath: "1-4")
+        guard case .insert(let plain) = DeviceRowPlan.seen(stableID: "0869-0389-ABC", hardware: hardware, existing: nil,
+                                                           firstMatch: { .noMatch }),
+              case .insert(let second) = DeviceRowPlan.seen(stableID: "0869-0389-ABC-port1-4", hardware: hardware, existing: nil,
+                                                            firstMatch: { .noMatch }) else { Issue.record("inserts"); return }
+        #expect(plain.serialNumber == "ABC")
+        #expect(second.serialNumber == "ABC-port1-4")
+    }
+
     @Test("A recorder is wanted only when online, enabled, enrolled and with a profile; max_recorders keeps running ones first")
     func desiredState() {
         func device(_ id: String, online: Bool = true, enabled: Bool = true, status: String = "enrolled", profile: String? = "p") -> DeviceDesire {

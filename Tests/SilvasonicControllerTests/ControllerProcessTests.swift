@@ -270,6 +270,46 @@ struct ControllerProcessTests {
         try await stage.tearDown()
     }
 
+    @Test("Two microphones with one USB serial both get rows, ids and recorders; after a controller restart each keeps its own")
+    func duplicateSerials() async throws {
+        let stage = try await Stage.make()
+        var events = stage.podman.followEvents(labels: ["io.silvasonic.owner": stage.owner]).makeAsyncIterator()
+        #expect(await events.next() == .subscribed)
+        // The same model with the same (constant) serial, in two ports; the one at 1-4 came first.
+        try stage.fixture.writeCardsFile([AsoundCard(index: 3, id: "UltraMic384K", driver: "USB-Audio", name: "UltraMic 384K")])
+        try stage.fixture.addUSBCard(index: 3, busPath: "1-4", vendorID: Array("0869".utf8), productID: Array("0389".utf8),
+                                     serial: Array("ABC034F".utf8))
+        let first = try stage.start()
+        let known = try #require(await Self.next(.start, in: &events))
+        #expect(known.labels["io.silvasonic.device_id"] == "0869-0389-ABC034F")
+        try stage.fixture.writeCardsFile([
+            AsoundCard(index: 2, id: "UltraMic384K_1", driver: "USB-Audio", name: "UltraMic 384K"),
+            AsoundCard(index: 3, id: "UltraMic384K", driver: "USB-Audio", name: "UltraMic 384K"),
+        ])
+        try stage.fixture.addUSBCard(index: 2, busPath: "1-3.2", vendorID: Array("0869".utf8), productID: Array("0389".utf8),
+                                     serial: Array("ABC034F".utf8))
+        let newcomer = try #require(await Self.next(.start, in: &events))
+        #expect(newcomer.labels["io.silvasonic.device_id"] == "0869-0389-ABC034F-port1-3.2", "the newcomer told apart by its port")
+        #expect(newcomer.name != known.name)
+        let rows = try await stage.database.client.query("SELECT name, serial_number FROM devices ORDER BY name")
+        #expect(try rows.map { try $0.decode("serial_number", as: String.self) } == ["ABC034F", "ABC034F-port1-3.2"])
+
+        // A controller killed and started again: the known one (at 1-4, though 1-3.2 sorts first)
+        // keeps its id, so both recorders are adopted untouched.
+        first.send(SIGKILL)
+        #expect(await first.waitForExit() == 128 + SIGKILL)
+        let second = try stage.start()
+        var output = second.lines.makeAsyncIterator()
+        var adopted: Set<String> = []
+        while adopted.count < 2, let line = await Self.line(containing: "recorder adopted", in: &output) {
+            for id in [known.containerID, newcomer.containerID] where line.contains(id) { adopted.insert(id) }
+        }
+        #expect(adopted == [known.containerID, newcomer.containerID])
+        second.send(SIGTERM)
+        #expect(await second.waitForExit() == 0)
+        try await stage.tearDown()
+    }
+
     @Test("Disable and enable through the database and a nudge; an ignored microphone gets no recorder")
     func disableEnableIgnore() async throws {
         var (stage, events) = try await Self.plugged()
