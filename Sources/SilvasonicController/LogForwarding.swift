@@ -3,7 +3,10 @@ public import Foundation
 import SilvasonicIO
 public import SilvasonicPodman
 
-/// A container log line as the JSON message published on `silvasonic:logs` (contract §2).
+/// A container log line as the JSON message published on `silvasonic:logs` (contract §2): a
+/// JSON line's own fields; a console line in structlog's format or with a `LEVEL:` prefix with
+/// its level, message and (when it has one) its own timestamp (``ConsoleLogLine``); any other
+/// line `raw`.
 public enum LogForwarding {
     /// The channel.
     public static let channel = "silvasonic:logs"
@@ -25,6 +28,11 @@ public enum LogForwarding {
             for key in ["logger", "exc_info", "stack_info"] {
                 if let value = fields[key] { members.append(.init(key, ordered(value))) }
             }
+        } else if let console = ConsoleLogLine.parse(line.text) {
+            // structlog's console lines and `LEVEL:` prefixes: their level, and their own time.
+            members.append(.init("level", .string(console.level)))
+            members.append(.init("message", .string(console.message)))
+            members.append(.init("timestamp", .string(console.timestamp ?? isoSeconds(now))))
         } else {
             members.append(.init("level", .string("raw")))
             members.append(.init("message", .string(line.text)))

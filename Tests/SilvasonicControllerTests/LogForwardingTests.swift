@@ -28,4 +28,29 @@ struct LogForwardingTests {
         #expect(LogForwarding.message(line, containerName: "c", labels: labels, now: now)
             == #"{"service": "recorder", "instance_id": "mic-1", "container_name": "c", "level": "raw", "message": "ALSA: xrun \u2014 buffer empty", "timestamp": "2026-02-23T03:15:42+00:00"}"#)
     }
+
+    @Test("A structlog console line gives its level, its message and its own timestamp, colour codes removed")
+    func structlogConsole() {
+        let plain = LogLine(stream: .stdout, text: "2026-12-01T10:00:00Z [warning  ] segment late                   device=hw:2,0")
+        #expect(LogForwarding.message(plain, containerName: "c", labels: labels, now: now)
+            == #"{"service": "recorder", "instance_id": "mic-1", "container_name": "c", "level": "warning", "message": "segment late                   device=hw:2,0", "timestamp": "2026-12-01T10:00:00Z"}"#)
+        let coloured = LogLine(stream: .stdout,
+                               text: "\u{1B}[2m2026-12-01T10:00:01.5Z\u{1B}[0m [\u{1B}[31m\u{1B}[1merror    \u{1B}[0m] \u{1B}[1mcapture failed\u{1B}[0m")
+        #expect(LogForwarding.message(coloured, containerName: "c", labels: labels, now: now).contains(
+            #""level": "error", "message": "capture failed", "timestamp": "2026-12-01T10:00:01.5Z""#))
+        let untimed = LogLine(stream: .stdout, text: "[info     ] recorder started")
+        #expect(LogForwarding.message(untimed, containerName: "c", labels: labels, now: now).hasSuffix(
+            #""level": "info", "message": "recorder started", "timestamp": "2026-02-23T03:15:42+00:00"}"#))
+    }
+
+    @Test("A LEVEL: prefix gives the level; other prefixes and brackets stay raw")
+    func levelPrefix() {
+        let prefixed = LogLine(stream: .stderr, text: "WARNING:root:disk almost full")
+        #expect(LogForwarding.message(prefixed, containerName: "c", labels: labels, now: now).contains(
+            #""level": "warning", "message": "root:disk almost full""#))
+        for text in ["ALSA: xrun", "Warning: lowercase is not a level prefix", "[1/3] step", "2026-12-01T10:00:00Z plain text"] {
+            #expect(LogForwarding.message(LogLine(stream: .stderr, text: text), containerName: "c", labels: labels, now: now)
+                .contains(#""level": "raw""#), "\(text)")
+        }
+    }
 }
