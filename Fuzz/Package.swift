@@ -1,5 +1,5 @@
 // swift-tools-version: 6.1
-// libFuzzer targets for the parsers of untrusted kernel text. Build and run with Fuzz/run.sh.
+// libFuzzer targets for the parsers of untrusted input: kernel text, container log frames, Redis URLs. Build and run with Fuzz/run.sh.
 import PackageDescription
 
 let package = Package(
@@ -14,6 +14,14 @@ let package = Package(
         .executableTarget(
             name: "UEventFuzzer",
             dependencies: ["FuzzDriver", .product(name: "SilvasonicHardware", package: "silvasonic-controller")]
+        ),
+        .executableTarget(
+            name: "LogFrameFuzzer",
+            dependencies: ["FuzzDriver", .product(name: "SilvasonicPodman", package: "silvasonic-controller")]
+        ),
+        .executableTarget(
+            name: "RedisURLFuzzer",
+            dependencies: ["FuzzDriver", .product(name: "SilvasonicRedis", package: "silvasonic-controller")]
         ),
     ]
 )

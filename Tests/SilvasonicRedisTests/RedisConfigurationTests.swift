@@ -30,6 +30,14 @@ struct RedisConfigurationTests {
         #expect(userOnly.username == "silva" && userOnly.password == nil)
     }
 
+    @Test("A fuzzer's input: the credentials run to the last @, and the description shows the user, never the password")
+    func fuzzedCredentials() throws {
+        let configuration = try RedisConfiguration(url: "redis://sil\u{FFFD}@dis://sil\u{FFFD}@r")
+        #expect(configuration.username == "sil\u{FFFD}@dis" && configuration.password == "//sil\u{FFFD}")
+        #expect(configuration.host == "r")
+        #expect(configuration.description == "redis://sil\u{FFFD}@dis@r:6379/0")
+    }
+
     @Test("rediss:// is refused, saying why, and the redacted URL keeps its scheme")
     func tls() {
         let error = #expect(throws: RedisError.self) { try RedisConfiguration(url: "rediss://user:secret@redis:6380/0") }
