@@ -19,6 +19,8 @@ public struct SystemSettings: Sendable, Hashable {
     public var autoEnrollment = true
     /// `nil`: no limit.
     public var maxRecorders: Int? = 5
+    /// Values of the wrong type, each naming the key and the value and what stands in for it.
+    public var problems: [String] = []
 
     /// The contract's defaults: auto-enrollment on, at most 5 recorders.
     public init(autoEnrollment: Bool = true, maxRecorders: Int? = 5) {
@@ -68,11 +70,35 @@ public struct DeviceRepository: Sendable {
         var settings = SystemSettings()
         let rows = try await db.query("SELECT value FROM system_config WHERE key = 'system'")
         guard let value = try rows.first?.decode("value", as: JSONValue.self) else { return settings }
-        if case .bool(let flag)? = value["auto_enrollment"] { settings.autoEnrollment = flag }
+        return Self.systemSettings(from: value)
+    }
+
+    /// `system_config['system']` read as the contract's types, leniently where the meaning is
+    /// plain (`"10"`, `10.0`) and failing static where it is not: a `max_recorders` that is not
+    /// a whole number >= 0 sets no limit (a limit nobody set must never stop a recorder), and is
+    /// named in ``SystemSettings/problems``.
+    static func systemSettings(from value: JSONValue) -> SystemSettings {
+        var settings = SystemSettings()
+        func shown(_ value: JSONValue) -> String {
+            let text = String(decoding: (try? JSONEncoder().encode(value)) ?? Data(), as: UTF8.self)
+            return String(text.prefix(64))
+        }
+        switch value["auto_enrollment"] {
+        case .bool(let flag)?: settings.autoEnrollment = flag
+        case nil: break
+        case let other?:
+            settings.problems.append("system_config.system.auto_enrollment: \(shown(other)) is not true or false; using true")
+        }
         switch value["max_recorders"] {
-        case .int(let limit)?: settings.maxRecorders = limit
+        case .int(let limit)? where limit >= 0: settings.maxRecorders = limit
+        case .double(let limit)? where limit >= 0 && limit == limit.rounded() && limit < 1e9: settings.maxRecorders = Int(limit)
+        case .string(let text)? where Int(text).map { $0 >= 0 } == true: settings.maxRecorders = Int(text)
         case .null?: settings.maxRecorders = nil
-        default: break
+        case nil: break
+        case let other?:
+            settings.maxRecorders = nil
+            settings.problems.append("system_config.system.max_recorders: \(shown(other)) is not a whole number >= 0; "
+                + "no limit until it is fixed")
         }
         return settings
     }

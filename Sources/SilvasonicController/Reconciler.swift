@@ -19,6 +19,8 @@ public actor Reconciler<C: Clock<Duration>> {
     private var running = false
     /// The database's unreadability, said once, summarised, and said again when it ends.
     private var unreadable = PersistentCondition<ContinuousClock.Instant>()
+    /// The system settings' problems last said: each said once, and said again when fixed.
+    private var systemProblems: [String] = []
     /// The reason a coalesced rerun carries: any request's that is not the periodic tick.
     private var pendingReason: String?
     private var specCache: [Reconciliation.SpecKey: Tier2Spec] = [:]
@@ -139,6 +141,7 @@ public actor Reconciler<C: Clock<Duration>> {
             return await reconcileOnce(reason: reason)
         }
         readSucceeded()
+        note(system)
         let stored = await carryOut(plan, only: names)
         for record in records {
             guard let new = plan.workspaceNames[record.row.name] else { continue }
@@ -176,6 +179,16 @@ public actor Reconciler<C: Clock<Duration>> {
                    ongoing: "desired state still unreadable; every recorder keeps running as it is",
                    ended: "desired state readable again", counted: "failed.reads",
                    metadata: ["reason": "\(reason)", "error": "\(error)"])
+    }
+
+    /// Says the system settings' problems when they change: each new one once, and when all are fixed.
+    private func note(_ system: SystemSettings) {
+        guard system.problems != systemProblems else { return }
+        for problem in system.problems where !systemProblems.contains(problem) {
+            logger.warning("system setting of the wrong type", metadata: ["problem": "\(problem)"])
+        }
+        if system.problems.isEmpty { logger.notice("system settings readable again", metadata: ["was": "\(systemProblems)"]) }
+        systemProblems = system.problems
     }
 
     /// The desired state was read; an unreadable spell before it is said to be over.
@@ -315,6 +328,7 @@ public actor Reconciler<C: Clock<Duration>> {
             return readFailed(reason: reason, error: error)
         }
         readSucceeded()
+        note(system)
         // Only a recorder limit needs to know which run now (they keep their places).
         let running = system.maxRecorders == nil ? [] : await registry.runningDevices()
         // Rows hashed one by one and summed, so that a run of some devices can update the sum.

@@ -85,6 +85,19 @@ struct DeviceRepositoryTests {
         let settings = try await repository.systemSettings()
         #expect(!settings.autoEnrollment)
         #expect(settings.maxRecorders == 2)
+        #expect(settings.problems.isEmpty)
+        // Plain meanings of other types are taken; a value that means nothing sets no limit (a
+        // limit nobody set never stops a recorder) and is named.
+        try await scratch.client.query(#"UPDATE system_config SET value = '{"max_recorders": "10", "auto_enrollment": "yes"}'"#)
+        let lenient = try await repository.systemSettings()
+        #expect(lenient.maxRecorders == 10 && lenient.autoEnrollment)
+        #expect(lenient.problems == [#"system_config.system.auto_enrollment: "yes" is not true or false; using true"#])
+        try await scratch.client.query(#"UPDATE system_config SET value = '{"max_recorders": 7.0}'"#)
+        #expect(try await repository.systemSettings().maxRecorders == 7)
+        try await scratch.client.query(#"UPDATE system_config SET value = '{"max_recorders": "five"}'"#)
+        let broken = try await repository.systemSettings()
+        #expect(broken.maxRecorders == nil)
+        #expect(broken.problems == [#"system_config.system.max_recorders: "five" is not a whole number >= 0; no limit until it is fixed"#])
         try await scratch.drop()
     }
 }
