@@ -125,6 +125,9 @@ public struct ControllerSettings: Sendable {
         reconnectMaximum = seconds("SILVASONIC_RECONNECT_MAX_S", default: .seconds(1))
         postgres.reconnectBackoff = Self.capped(postgres.reconnectBackoff, at: reconnectMaximum)
         redis.reconnectBackoff = Self.capped(redis.reconnectBackoff, at: reconnectMaximum)
+        if let text = environment["SILVASONIC_DB_PORT"], !text.isEmpty, Int(text).map({ (1...65535).contains($0) }) != true {
+            problems.append("SILVASONIC_DB_PORT: \"\(text)\" is not a port (1-65535); using \(postgres.port)")
+        }
         if let text = environment["SILVASONIC_PODMAN_CONNECTIONS"], !text.isEmpty {
             if let count = Int(text), (1...256).contains(count) { podman.maximumConnections = count } else {
                 problems.append("SILVASONIC_PODMAN_CONNECTIONS: \"\(text)\" is not a count from 1 to 256; using \(podman.maximumConnections)")

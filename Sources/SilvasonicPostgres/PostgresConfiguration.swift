@@ -42,7 +42,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public init(environment: [String: String]) {
         self.init()
         if let value = environment["SILVASONIC_DB_HOST"], !value.isEmpty { host = value }
-        if let value = environment["SILVASONIC_DB_PORT"].flatMap({ Int($0) }) { port = value }
+        if let value = environment["SILVASONIC_DB_PORT"].flatMap({ Int($0) }), (1...65535).contains(value) { port = value }
         if let value = environment["POSTGRES_USER"], !value.isEmpty { user = value }
         if let value = environment["POSTGRES_PASSWORD"] { password = value }
         if let value = environment["POSTGRES_DB"], !value.isEmpty { database = value }

@@ -22,7 +22,7 @@ struct ControllerSettingsTests {
         #expect(quick.recorderStartupGrace == .seconds(2))
     }
 
-    @Test("Reconnects to the local services are capped at a second by default, at SILVASONIC_RECONNECT_MAX_S when set")
+    @Test("Reconnects capped at a second by default (SILVASONIC_RECONNECT_MAX_S); a bad DB port or connection count is named")
     func reconnectCap() throws {
         let standard = try ControllerSettings(environment: [:])
         #expect(standard.postgres.reconnectBackoff.maximum == .seconds(1))
@@ -35,6 +35,11 @@ struct ControllerSettingsTests {
         let bad = try ControllerSettings(environment: ["SILVASONIC_RECONNECT_MAX_S": "soon"])
         #expect(bad.reconnectMaximum == .seconds(1))
         #expect(bad.problems.contains { $0.hasPrefix("SILVASONIC_RECONNECT_MAX_S:") })
+        for port in ["abc", "99999", "0"] {
+            let database = try ControllerSettings(environment: ["SILVASONIC_DB_PORT": port])
+            #expect(database.postgres.port == 5432)
+            #expect(database.problems.contains { $0.hasPrefix("SILVASONIC_DB_PORT: \"\(port)\"") }, "named, not silently 5432")
+        }
         let connections = try ControllerSettings(environment: ["SILVASONIC_PODMAN_CONNECTIONS": "0"])
         #expect(connections.podman.maximumConnections == 8)
         #expect(connections.problems.contains { $0.hasPrefix("SILVASONIC_PODMAN_CONNECTIONS:") })
