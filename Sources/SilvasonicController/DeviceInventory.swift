@@ -130,8 +130,8 @@ public actor DeviceInventory<C: Clock<Duration>> {
                                           firstMatch: { match })
             try await repository.apply(plan, now: Date())
             unsynced.remove(device.stableID)
-            logger.say(unwritable[device.stableID]?.cleared(now: .now), started: "", ongoing: "",
-                       ended: "device row written again", counted: "failed.writes", metadata: ["device.id": "\(device.stableID)"])
+            logger.say(unwritable[device.stableID]?.cleared(now: .now), ended: "device row written again",
+                       counted: "failed.writes", metadata: ["device.id": "\(device.stableID)"])
             unwritable[device.stableID] = nil
             if case .insert(let row) = plan {
                 logger.info("new microphone", metadata: ["device.id": "\(row.name)", "enrollment": "\(row.enrollmentStatus)",
@@ -142,7 +142,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
             unsynced.insert(device.stableID)
             logger.say(unwritable[device.stableID, default: PersistentCondition()].occurred(now: .now),
                        started: "device row not written; retrying on every tick",
-                       ongoing: "device row still not written; retrying on every tick", ended: "",
+                       ongoing: "device row still not written; retrying on every tick",
                        counted: "failed.writes", metadata: ["device.id": "\(device.stableID)", "error": "\(error)"])
             return false
         }

@@ -5,9 +5,10 @@ extension Logger {
     /// Logs what a ``PersistentCondition`` says, if anything: `started` when it begins, `ongoing`
     /// with the count (under `counted`) and how long it has lasted at most once per summary
     /// interval, `ended` with the count and its duration when it is over (at notice when the
-    /// condition was a warning). `metadata` names what the condition is about.
+    /// condition was a warning). `metadata` names what the condition is about. A call after
+    /// `occurred` names `started` and `ongoing`, one after `cleared` names `ended`.
     func say<Instant>(_ say: PersistentCondition<Instant>.Say?, at level: Logger.Level = .warning,
-                      started: Logger.Message, ongoing: Logger.Message, ended: Logger.Message,
+                      started: Logger.Message = "", ongoing: Logger.Message = "", ended: Logger.Message = "",
                       counted: String, metadata: Logger.Metadata = [:]) {
         switch say {
         case .started?:

@@ -177,7 +177,7 @@ public actor Reconciler<C: Clock<Duration>> {
         logger.say(unreadable.occurred(now: .now),
                    started: "desired state unreadable; every recorder keeps running as it is",
                    ongoing: "desired state still unreadable; every recorder keeps running as it is",
-                   ended: "desired state readable again", counted: "failed.reads",
+                   counted: "failed.reads",
                    metadata: ["reason": "\(reason)", "error": "\(error)"])
     }
 
@@ -194,7 +194,7 @@ public actor Reconciler<C: Clock<Duration>> {
     /// The desired state was read; an unreadable spell before it is said to be over.
     private func readSucceeded() {
         lastReadSucceeded = true
-        logger.say(unreadable.cleared(now: .now), started: "", ongoing: "", ended: "desired state readable again",
+        logger.say(unreadable.cleared(now: .now), ended: "desired state readable again",
                    counted: "failed.reads")
     }
 

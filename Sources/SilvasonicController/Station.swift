@@ -195,14 +195,13 @@ public final class Station: Sendable {
             case .element(let message):
                 if message.text == "reconcile" {
                     metrics.nudge(ignored: false)
-                    logger.say(garbage.cleared(now: .now), at: .info, started: "", ongoing: "",
-                               ended: "nudges are 'reconcile' again", counted: "ignored")
+                    logger.say(garbage.cleared(now: .now), at: .info, ended: "nudges are 'reconcile' again", counted: "ignored")
                     await reconciler.reconcile(reason: "nudge")
                 } else {
                     metrics.nudge(ignored: true)
                     counters.ignoreNudge()
                     logger.say(garbage.occurred(now: .now), at: .info, started: "nudge ignored: the payload is not 'reconcile'",
-                               ongoing: "nudges still ignored: payloads that are not 'reconcile'", ended: "",
+                               ongoing: "nudges still ignored: payloads that are not 'reconcile'",
                                counted: "ignored", metadata: ["payload": "\(message.text.prefix(80).debugDescription)"])
                 }
             case .interrupted(let error, let retryIn):
@@ -350,11 +349,11 @@ public final class Station: Sendable {
                 do {
                     try await DatabaseSchema.apply(db)
                     schemaApplied = true
-                    logger.say(schemaFailing.cleared(now: .now), started: "", ongoing: "", ended: "schema applied",
+                    logger.say(schemaFailing.cleared(now: .now), ended: "schema applied",
                                counted: "failed.attempts")
                 } catch {
                     logger.say(schemaFailing.occurred(now: .now), started: "schema not applied yet; retrying on every tick",
-                               ongoing: "schema still not applied; retrying on every tick", ended: "",
+                               ongoing: "schema still not applied; retrying on every tick",
                                counted: "failed.attempts", metadata: ["error": "\(error)"])
                 }
             }
