@@ -62,7 +62,7 @@ public enum ControllerHTTP {
         let guardian = Guardian(token: apiToken)
 
         router.get("healthy") { _, _ in
-            let health = await station.health()
+            let health = station.health()
             return json(ControllerHeartbeat.healthJSON(health), status: health.live ? .ok : .serviceUnavailable)
         }
         router.get("metrics") { _, _ in

@@ -27,7 +27,7 @@ public struct ControllerMetrics: Sendable {
     }
 
     /// A lifecycle report of one service's actor.
-    func record<Instant>(_ report: RecorderLifecycle<Instant>.Report, service: String, device: String) {
+    func record(_ report: RecorderReport, service: String, device: String) {
         switch report {
         case .adopted: count("silvasonic_containers_total", [("service", service), ("event", "adopted")])
         case .created: count("silvasonic_containers_total", [("service", service), ("event", "created")])
@@ -61,7 +61,7 @@ public struct ControllerMetrics: Sendable {
 
     /// Sets the device gauge for every state name (0 for the states no device is in).
     func devices(byState counts: [String: Int]) {
-        for state in ["idle", "inspecting", "creating", "starting", "running", "backing_off", "crash_looping", "stopping"] {
+        for state in RecorderState.names {
             Gauge(label: "silvasonic_devices", dimensions: [("state", state)], factory: factory).record(counts[state] ?? 0)
         }
     }
@@ -83,22 +83,6 @@ public struct ControllerMetrics: Sendable {
                   by: statistics.failedAttempts - totals.failures[backend, default: 0])
             totals.connects[backend] = statistics.connects
             totals.failures[backend] = statistics.failedAttempts
-        }
-    }
-}
-
-extension RecorderLifecycle.State {
-    /// The state's name in metrics and `/status`.
-    public var name: String {
-        switch self {
-        case .idle: "idle"
-        case .inspecting: "inspecting"
-        case .creating: "creating"
-        case .starting: "starting"
-        case .running: "running"
-        case .backingOff: "backing_off"
-        case .stopping: "stopping"
-        case .crashLooping: "crash_looping"
         }
     }
 }

@@ -15,13 +15,13 @@ public enum ShutdownPolicy: String, Sendable, CaseIterable {
 
 /// Everything the controller reads from its environment, once, in `main`.
 public struct ControllerSettings: Sendable {
-    /// The recorder lifecycle these settings describe: the first restart after a crash at once,
+    /// How each DeviceActor restarts its recorder: the first restart after a crash at once,
     /// then ``recorderBackoffInitial`` doubling (±20 % jitter) up to ``recorderBackoffMaximum``,
     /// which is also the crash-looping retry interval; a run of ``recorderBackoffReset`` starts over.
-    public func recorderLifecycle<Instant: InstantProtocol<Duration>>() -> RecorderLifecycle<Instant> {
-        RecorderLifecycle(intensity: RestartIntensity(maxRestarts: recorderMaxRestarts, within: recorderRestartWindow),
-                          backoff: BackoffPolicy(initial: recorderBackoffInitial, maximum: recorderBackoffMaximum,
-                                                 resetAfter: recorderBackoffReset, immediateFirstRestart: true))
+    public var recorderPolicy: RecorderPolicy {
+        RecorderPolicy(intensity: RestartIntensity(maxRestarts: recorderMaxRestarts, within: recorderRestartWindow),
+                       backoff: BackoffPolicy(initial: recorderBackoffInitial, maximum: recorderBackoffMaximum,
+                                              resetAfter: recorderBackoffReset, immediateFirstRestart: true))
     }
 
     public var station: StationSettings
@@ -122,6 +122,10 @@ public struct ControllerSettings: Sendable {
         recorderBackoffInitial = seconds("SILVASONIC_RECORDER_BACKOFF_INITIAL_S", default: .seconds(1))
         recorderBackoffMaximum = seconds("SILVASONIC_RECORDER_BACKOFF_MAX_S", default: .seconds(300))
         recorderBackoffReset = seconds("SILVASONIC_RECORDER_BACKOFF_RESET_S", default: .seconds(60))
+        if recorderBackoffInitial > recorderBackoffMaximum {
+            problems.append("SILVASONIC_RECORDER_BACKOFF_INITIAL_S (\(recorderBackoffInitial)) is above "
+                + "SILVASONIC_RECORDER_BACKOFF_MAX_S (\(recorderBackoffMaximum)); every restart waits at most the maximum")
+        }
         reconnectMaximum = seconds("SILVASONIC_RECONNECT_MAX_S", default: .seconds(1))
         postgres.reconnectBackoff = Self.capped(postgres.reconnectBackoff, at: reconnectMaximum)
         redis.reconnectBackoff = Self.capped(redis.reconnectBackoff, at: reconnectMaximum)

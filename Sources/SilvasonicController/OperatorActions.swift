@@ -119,8 +119,7 @@ public struct OperatorActions: Sendable {
                 throw Self.backend("podman", error)
             }
         }
-        let key = target.service == "recorder" ? target.deviceID : DeviceRegistry<ContinuousClock>.key(forWorker: target.service)
-        if let actor = await station.registry.statuses()[key] {
+        if let actor = await supervisor(of: target).statuses()[actorKey(of: target)] {
             status["actor"] = [
                 "state": .string(actor.state.name), "restarts": .int(actor.restarts),
                 "last_failure": actor.lastFailure.map(JSONValue.string) ?? .null,
@@ -150,11 +149,20 @@ public struct OperatorActions: Sendable {
     public func restart(_ name: String) async throws(Failure) -> JSONValue {
         let target = try await target(name)
         guard target.running else { throw .conflict("\(name) is not running; start it instead") }
-        let key = target.service == "recorder" ? target.deviceID : DeviceRegistry<ContinuousClock>.key(forWorker: target.service)
-        guard await station.registry.restart(key) else {
+        guard await supervisor(of: target).restart(actorKey(of: target)) else {
             throw .conflict("\(name) is running but its actor has not adopted it yet; try again in a moment")
         }
         return ["name": .string(name), "action": "restart"]
+    }
+
+    /// The supervisor of the target's actor: the devices' for a recorder, the workers' otherwise.
+    private func supervisor(of target: Target) -> DeviceSupervisor<ContinuousClock> {
+        target.service == "recorder" ? station.tree.devices : station.tree.workers
+    }
+
+    /// The key of the target's actor in its supervisor: the device id, or the worker's service.
+    private func actorKey(of target: Target) -> String {
+        target.service == "recorder" ? target.deviceID : target.service
     }
 
     /// The last `tail` lines of its log.

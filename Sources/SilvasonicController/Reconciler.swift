@@ -9,7 +9,8 @@ public import SilvasonicPodman
 /// desired state fails, nothing is stopped (fail static).
 public actor Reconciler<C: Clock<Duration>> {
     private let repository: any DeviceStore
-    private let registry: DeviceRegistry<C>
+    private let devices: DeviceSupervisor<C>
+    private let workers: DeviceSupervisor<C>
     private let engine: any ContainerEngine
     private let settings: StationSettings
     private let logger: Logger
@@ -57,14 +58,15 @@ public actor Reconciler<C: Clock<Duration>> {
     /// - Parameter presence: the hardware scan's devices; a recorder of a device present there
     ///   is never an orphan, and before the first scan no recorder is. `nil`: the database alone
     ///   decides (for a controller without hardware, such as a simulation).
-    public init(repository: any DeviceStore, registry: DeviceRegistry<C>, engine: any ContainerEngine,
+    public init(repository: any DeviceStore, devices: DeviceSupervisor<C>, workers: DeviceSupervisor<C>, engine: any ContainerEngine,
                 settings: StationSettings, logger: Logger, presence: HardwarePresence? = nil,
                 metrics: ControllerMetrics = ControllerMetrics(), events: LifecycleEvents? = nil) {
         self.events = events
         self.presence = presence
         self.metrics = metrics
         self.repository = repository
-        self.registry = registry
+        self.devices = devices
+        self.workers = workers
         self.engine = engine
         self.settings = settings
         self.logger = logger
@@ -262,7 +264,7 @@ public actor Reconciler<C: Clock<Duration>> {
         } else {
             applied = plan.decisions
         }
-        await registry.apply(Reconciliation.Plan(decisions: changed))
+        await devices.apply(Reconciliation.Plan(decisions: changed))
         return stored
     }
 
@@ -330,7 +332,7 @@ public actor Reconciler<C: Clock<Duration>> {
         readSucceeded()
         note(system)
         // Only a recorder limit needs to know which run now (they keep their places).
-        let running = system.maxRecorders == nil ? [] : await registry.runningDevices()
+        let running = system.maxRecorders == nil ? [] : devices.runningDevices()
         // Rows hashed one by one and summed, so that a run of some devices can update the sum.
         var hashing = RecordHashing()
         var sum = 0
@@ -358,7 +360,7 @@ public actor Reconciler<C: Clock<Duration>> {
                         limited: plan.limited)
         }
         // BirdNET is the one singleton worker the contract knows; unknown names are ignored.
-        await registry.applyWorkers(["birdnet": services.contains("birdnet") ? StationSpecs.birdnet(settings: settings) : nil])
+        await workers.applyWorkers(["birdnet": services.contains("birdnet") ? StationSpecs.birdnet(settings: settings) : nil])
         // Orphans appear when rows go or after an engine outage: swept on every reconcile
         // something asked for, and every 30th periodic one.
         ticksSinceSweep += 1

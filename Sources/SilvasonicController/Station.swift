@@ -11,30 +11,33 @@ public import Supervision
 /// The controller's supervision tree, built from its settings and run until cancelled.
 ///
 /// ```
-/// root (one-for-one, backoff)
-/// ├── events      Podman's event stream → each device's recorder actor; a reconnect re-inspects all
-/// ├── nudges      SUBSCRIBE silvasonic:nudge → reconcile ("reconcile" only; the rest counted)
-/// ├── scanner     hardware monitor → device rows → reconcile
+/// controller (one-for-one, backoff)
+/// ├── devices     DeviceSupervisor: one DeviceActor per device (rest-for-one: container, heartbeat, logs)
+/// ├── workers     DeviceSupervisor: one DeviceActor per singleton worker (container)
+/// ├── events      Podman's event stream → the owning DeviceActor; a reconnect makes every actor look again
+/// ├── nudges      NudgeActor: SUBSCRIBE silvasonic:nudge → reconcile ("reconcile" only; the rest counted)
+/// ├── scanner     ScannerActor: uevents + periodic scan → device rows → reconcile
 /// ├── ticker      every SILVASONIC_RECONCILE_INTERVAL_S: retry failed writes, reconcile
 /// ├── heartbeat   every SILVASONIC_HEARTBEAT_INTERVAL_S: silvasonic:status:controller
 /// ├── publisher   lifecycle events → silvasonic:events, fire-and-forget
 /// └── summary     after the start-up window, a summary every SILVASONIC_CONTROLLER_LOG_SUMMARY_INTERVAL_S
 /// ```
-/// The recorder actors themselves live in the ``DeviceRegistry`` (the device supervisor), told
-/// what to run by the ``Reconciler``. Every backend reconnects forever; an outage of one never
-/// stops a recorder.
+/// The device side is wired by ``DeviceTree`` (as the simulation's is). Every backend reconnects
+/// forever; an outage of one never stops a recorder.
 public final class Station: Sendable {
     public let settings: ControllerSettings
     public let db: PostgresClient
     public let redis: RedisClient
     public let podman: PodmanClient
-    public let registry: DeviceRegistry<ContinuousClock>
-    public let reconciler: Reconciler<ContinuousClock>
-    public let inventory: DeviceInventory<ContinuousClock>
+    /// The devices' and workers' supervisors, the reconciler and the inventory.
+    public let tree: DeviceTree<ContinuousClock>
+    public var reconciler: Reconciler<ContinuousClock> { tree.reconciler }
+    public var inventory: DeviceInventory<ContinuousClock> { tree.inventory }
     /// What the children record as they work: read by ``health()``.
     public let board = StationBoard()
     private let logger: Logger
     private let counters = StationCounters()
+    private let nudges: NudgeActor
 
     /// Where the controller's counters and gauges go.
     public let metrics: ControllerMetrics
@@ -57,25 +60,24 @@ public final class Station: Sendable {
         db = PostgresClient(configuration: settings.postgres)
         redis = RedisClient(configuration: settings.redis)
         podman = PodmanClient(configuration: settings.podman)
-        let repository = DeviceRepository(db: db)
         var companions = CompanionSettings(redis: redis)
         companions.heartbeatInterval = settings.recorderHeartbeatInterval
         companions.staleAfter = settings.recorderHeartbeatInterval * 3
         companions.startupGrace = settings.recorderStartupGrace
-        registry = DeviceRegistry(engine: podman, clock: ContinuousClock(), owner: settings.station.owner, logger: logger,
-                                  companions: companions, metrics: metrics, events: events, makeLifecycle: { settings.recorderLifecycle() })
-        let presence = HardwarePresence()
-        let reconciler = Reconciler(repository: repository, registry: registry, engine: podman,
-                                    settings: settings.station, logger: logger, presence: presence, metrics: metrics,
-                                    events: events)
-        self.reconciler = reconciler
-        inventory = DeviceInventory(repository: repository, clock: ContinuousClock(), grace: settings.offlineGrace,
-                                    logger: logger, presence: presence, events: events,
-                                    onChange: { reason, devices in await reconciler.reconcile(reason: reason, devices: devices) })
+        let tree = DeviceTree(store: DeviceRepository(db: db), engine: podman, settings: settings.station,
+                              policy: settings.recorderPolicy, companions: companions, offlineGrace: settings.offlineGrace,
+                              clock: ContinuousClock(), logger: logger, metrics: metrics, events: events)
+        self.tree = tree
+        let board = board
+        nudges = NudgeActor(subscribe: { [redis] in redis.subscribe(to: $0) }, metrics: metrics, logger: logger,
+                            subscribed: { up in board.update { $0.redisSubscribed = up } },
+                            reconcile: { reason in await tree.reconciler.reconcile(reason: reason) })
     }
 
     /// Nudges that were not `reconcile`.
-    public var ignoredNudges: Int { counters.ignoredNudges }
+    public var ignoredNudges: Int {
+        get async { await nudges.ignored }
+    }
 
     /// Builds the root supervisor.
     public func supervisor() throws -> Supervisor<ContinuousClock> {
@@ -83,10 +85,9 @@ public final class Station: Sendable {
             name: "controller",
             options: SupervisorOptions(strategy: .oneForOne, intensity: RestartIntensity(maxRestarts: 10, within: .seconds(60)),
                                        backoff: BackoffPolicy(initial: .milliseconds(500), maximum: .seconds(30))),
-            children: [
-                ChildSpec(id: "events") { [self] in try await followEvents() },
-                ChildSpec(id: "nudges") { [self] in try await followNudges() },
-                ChildSpec(id: "scanner") { [self] in await scan() },
+            children: tree.children(engineEventsBackoff: settings.reconnectBackoff, observe: observeEngineEvent) + [
+                ChildSpec(id: "nudges") { [nudges] in try await nudges.run() },
+                ChildSpec(id: "scanner") { [self] in await scanner().run() },
                 ChildSpec(id: "ticker") { [self] in try await tick() },
                 ChildSpec(id: "heartbeat") { [self] in try await heartbeat() },
                 ChildSpec(id: "publisher") { [self] in try await publishEvents() },
@@ -114,7 +115,6 @@ public final class Station: Sendable {
         } onCancel: {
             Task { await root.shutdown() }
         }
-        await registry.shutdown()
         await applyShutdownPolicy()
     }
 
@@ -148,120 +148,62 @@ public final class Station: Sendable {
 
     // MARK: Children
 
-    private func followEvents() async throws {
-        var first = true
-        for await event in podman.followEvents(labels: ["io.silvasonic.owner": settings.station.owner],
-                                               backoff: settings.reconnectBackoff) {
+    /// What the station keeps of the engine's events: the subscription's health, counts of
+    /// deaths and removals, and `container_died` lifecycle events.
+    private var observeEngineEvent: @Sendable (ContainerEventFollow) -> Void {
+        { [board, metrics, events, logger] event in
             switch event {
             case .subscribed:
                 board.update { $0.podmanSubscribed = true }
-                if !first {
-                    logger.info("Podman's event stream is back; looking at every recorder again")
-                    await registry.engineReconnected()
-                    await reconciler.reconcile(reason: "podman reconnected")
-                }
-                first = false
             case .element(let container):
+                let service = container.labels["io.silvasonic.service"] ?? "unknown"
                 switch container.action {
                 case .died(let code):
-                    metrics.containerEvent("died", service: container.labels["io.silvasonic.service"] ?? "unknown")
+                    metrics.containerEvent("died", service: service)
                     events.emit("container_died", ["container_id": .string(container.containerID), "exit_code": .int(code),
                                                     "device_id": container.labels["io.silvasonic.device_id"].map(JSONValue.string) ?? .null,
-                                                    "service": container.labels["io.silvasonic.service"].map(JSONValue.string) ?? .null])
-                case .remove: metrics.containerEvent("removed", service: container.labels["io.silvasonic.service"] ?? "unknown")
+                                                    "service": .string(service)])
+                case .remove: metrics.containerEvent("removed", service: service)
                 default: break
                 }
-                await registry.route(container)
             case .interrupted(let error, let retryIn):
                 board.update { $0.podmanSubscribed = false }
                 metrics.streamInterrupted("podman_events")
                 logger.warning("Podman's event stream interrupted", metadata: ["error": "\(error)", "retry.in": "\(retryIn)"])
             }
         }
-        try Task.checkCancellation()
     }
 
-    private func followNudges() async throws {
-        var first = true
-        var garbage = PersistentCondition<ContinuousClock.Instant>()
-        for await event in redis.subscribe(to: ["silvasonic:nudge"]) {
-            switch event {
-            case .subscribed:
-                board.update { $0.redisSubscribed = true }
-                if !first { logger.info("nudge channel subscribed again") }
-                first = false
-                // Nudges sent while unsubscribed are lost: a reconcile stands in for them.
-                await reconciler.reconcile(reason: "nudge channel subscribed")
-            case .element(let message):
-                if message.text == "reconcile" {
-                    metrics.nudge(ignored: false)
-                    logger.say(garbage.cleared(now: .now), at: .info, ended: "nudges are 'reconcile' again", counted: "ignored")
-                    await reconciler.reconcile(reason: "nudge")
-                } else {
-                    metrics.nudge(ignored: true)
-                    counters.ignoreNudge()
-                    logger.say(garbage.occurred(now: .now), at: .info, started: "nudge ignored: the payload is not 'reconcile'",
-                               ongoing: "nudges still ignored: payloads that are not 'reconcile'",
-                               counted: "ignored", metadata: ["payload": "\(message.text.prefix(80).debugDescription)"])
+    /// The scanner, reading the stored bus paths when it starts.
+    private func scanner() -> ScannerActor {
+        ScannerActor(roots: settings.hardwareRoots, interval: settings.scanInterval, logger: logger, knownBusPaths: { [db, logger] in
+            // Which of two microphones sharing a USB serial keeps its id after a restart: the one at
+            // the stored bus path. Unknown when the database is down: then the lower bus path.
+            var known: [String: String] = [:]
+            do {
+                for record in try await DeviceRepository(db: db).devices() {
+                    if let busPath = record.row.hardware.usbBusPath { known[record.row.name] = busPath }
                 }
-            case .interrupted(let error, let retryIn):
-                board.update { $0.redisSubscribed = false }
-                metrics.streamInterrupted("nudges")
-                logger.warning("nudge channel interrupted", metadata: ["error": "\(error)", "retry.in": "\(retryIn)"])
+            } catch {
+                logger.notice("stored bus paths not read; two microphones sharing a serial are told apart by bus path order",
+                              metadata: ["error": "\(error)"])
             }
-        }
-        try Task.checkCancellation()
+            return known
+        }, handle: { [inventory] update in await inventory.handle(update) })
     }
 
-    private func scan() async {
-        let roots = settings.hardwareRoots
-        // Which of two microphones sharing a USB serial keeps its id after a restart: the one at
-        // the stored bus path. Unknown when the database is down: then the lower bus path.
-        var knownBusPaths: [String: String] = [:]
-        do {
-            for record in try await DeviceRepository(db: db).devices() {
-                if let busPath = record.row.hardware.usbBusPath { knownBusPaths[record.row.name] = busPath }
-            }
-        } catch {
-            logger.notice("stored bus paths not read; two microphones sharing a serial are told apart by bus path order",
-                          metadata: ["error": "\(error)"])
-        }
-        let monitor = HardwareMonitor(scanner: DeviceScanner(roots: roots), interval: settings.scanInterval,
-                                      clock: ContinuousClock(), logger: logger, knownBusPaths: knownBusPaths)
-        // Kernel uevents describe the real machine: with a fixture tree only the periodic scan runs.
-        let uevents: AsyncStream<UEvent>? = roots.isLive ? nil : AsyncStream { $0.finish() }
-        await monitor.run(uevents: uevents) { [inventory] update in await inventory.handle(update) }
-    }
-
-    /// The live tree as JSON (``StatusTree``): the root's children, then every device's and
-    /// worker's actor.
+    /// The live tree as JSON (``StatusTree``): the root's children, each device supervisor
+    /// with its device actors, and each of those with its own children.
     public func statusTree() async -> JSONValue {
         let root = await counters.root?.whichChildren()
-        let held = await registry.heldDevices
-        var devices = await registry.statuses().map { key, status in
-            var device = StatusTree.Device(key: key.hasPrefix("worker:") ? String(key.dropFirst("worker:".count)) : key,
-                                           service: status.service, state: status.state.name,
-                                           containerID: status.state.containerID, restarts: status.restarts,
-                                           lastFailure: status.lastFailure, since: status.since, nextRetry: status.nextRetry)
-            device.heldBecause = held[key]
-            device.lastStop = status.lastStop
-            return device
-        }
-        // A device held from the start has no actor yet: shown all the same.
-        let shown = Set(devices.map(\.key))
-        for (device, reason) in held where !shown.contains(device) {
-            var entry = StatusTree.Device(key: device, service: "recorder", state: "held", containerID: nil, restarts: 0,
-                                          lastFailure: nil, since: .zero)
-            entry.heldBecause = reason
-            devices.append(entry)
-        }
-        return StatusTree.json(root: root, devices: devices, health: await health())
+        let (devices, workers) = await tree.statuses()
+        return StatusTree.json(root: root, groups: ["devices": devices, "workers": workers], health: await health())
     }
 
     /// The controller's health now: the board's facts and the devices' states, judged.
-    public func health() async -> HealthReport {
+    public func health() -> HealthReport {
         var facts = board.snapshot
-        for (device, state) in await registry.states() where !device.hasPrefix("worker:") {
+        for (device, state) in tree.devices.states() {
             switch state {
             case .running: facts.recording += 1
             case .crashLooping: facts.crashLoopingDevices.append(device)
@@ -280,7 +222,7 @@ public final class Station: Sendable {
         var failing = false
         let ttl = ControllerHeartbeat.ttlSeconds(interval: settings.heartbeatInterval)
         while true {
-            let payload = ControllerHeartbeat.payload(health: await health(), usage: resources.usage(), timestamp: Date())
+            let payload = ControllerHeartbeat.payload(health: health(), usage: resources.usage(), timestamp: Date())
             let text = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
             do {
                 try await redis.set(ControllerHeartbeat.key, text, expiresInSeconds: ttl)
@@ -305,14 +247,15 @@ public final class Station: Sendable {
         }
         var last = (completed: 0, failed: 0, forwarded: 0, dropped: 0)
         while true {
-            let health = await health()
+            let health = health()
             let completed = await reconciler.completedRuns, failed = await reconciler.failedRuns
-            let forwarded = registry.logCounters.forwarded, dropped = registry.logCounters.dropped
+            let ignored = await ignoredNudges
+            let forwarded = tree.devices.logCounters.forwarded, dropped = tree.devices.logCounters.dropped
             logger.notice("summary", metadata: [
                 "health": "\(health.status)", "devices": "\(health.components["devices"]?.details ?? "?")",
                 "reconciles": "\(completed - last.completed)", "reconciles.unreadable": "\(failed - last.failed)",
                 "log.forwarded": "\(forwarded - last.forwarded)", "log.dropped": "\(dropped - last.dropped)",
-                "nudges.ignored": "\(ignoredNudges)", "events.dropped": "\(events.dropped)",
+                "nudges.ignored": "\(ignored)", "events.dropped": "\(events.dropped)",
             ])
             last = (completed, failed, forwarded, dropped)
             try await Task.sleep(for: settings.logSummaryInterval)
@@ -366,9 +309,9 @@ public final class Station: Sendable {
                 $0.databaseReadable = readable
             }
             var byState: [String: Int] = [:]
-            for (device, state) in await registry.states() where !device.hasPrefix("worker:") { byState[state.name, default: 0] += 1 }
+            for state in tree.devices.states().values { byState[state.name, default: 0] += 1 }
             metrics.devices(byState: byState)
-            metrics.advance(&totals, forwarded: registry.logCounters.forwarded, dropped: registry.logCounters.dropped,
+            metrics.advance(&totals, forwarded: tree.devices.logCounters.forwarded, dropped: tree.devices.logCounters.dropped,
                             backends: ["postgres": await db.statistics, "redis": await redis.statistics])
             try await Task.sleep(for: settings.reconcileInterval)
         }
@@ -383,9 +326,6 @@ final class StationCounters: Sendable {
     private let seededFlag = Mutex(false)
     var seeded: Bool { seededFlag.withLock { $0 } }
     func markSeeded() { seededFlag.withLock { $0 = true } }
-    private let ignored = Mutex(0)
-    var ignoredNudges: Int { ignored.withLock { $0 } }
-    func ignoreNudge() { ignored.withLock { $0 += 1 } }
 }
 
 import Synchronization

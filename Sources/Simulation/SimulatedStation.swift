@@ -7,19 +7,20 @@ import SilvasonicPodman
 import Supervision
 import Synchronization
 
-/// The controller's tree — device inventory, reconciler, device registry with one recorder
-/// actor per microphone, Podman event routing and the periodic reconcile — unchanged, on the
-/// ``SimulationBackends`` (in memory, or the real PostgreSQL, Redis and Podman) with simulated
-/// microphones.
+/// The controller's device tree (``DeviceTree``: device and worker supervisors with one
+/// DeviceActor per microphone, reconciler, inventory, engine event routing) and the periodic
+/// reconcile, wired as `run` wires them, on the ``SimulationBackends`` (in memory, or the real
+/// PostgreSQL, Redis and Podman) with simulated microphones.
 public final class SimulatedStation: Sendable {
     /// The backends' engine, timed: when each start returned and how long the engine took.
     public let engine: TimedContainerEngine
     public let backends: any SimulationBackends
-    public let registry: DeviceRegistry<ContinuousClock>
-    public let reconciler: Reconciler<ContinuousClock>
-    public let inventory: DeviceInventory<ContinuousClock>
+    public let tree: DeviceTree<ContinuousClock>
+    public var reconciler: Reconciler<ContinuousClock> { tree.reconciler }
+    public var inventory: DeviceInventory<ContinuousClock> { tree.inventory }
     private let hardware = Mutex(SimulatedHardware())
     private let reconcileInterval: Duration
+    private let logger: Logger
     /// Reconciles asked for by the tick.
     private let ticks = Mutex(0)
 
@@ -33,45 +34,47 @@ public final class SimulatedStation: Sendable {
             handler.logLevel = .error
             return handler
         }
-        let lifecycle = RecorderLifecycle<ContinuousClock.Instant>(
-            intensity: RestartIntensity(maxRestarts: options.maxRestarts, within: .seconds(300)),
-            // The controller's policy: the first restart at once, then the backoff.
-            backoff: BackoffPolicy(initial: options.backoffInitial, maximum: options.backoffInitial * 60, immediateFirstRestart: true))
-        registry = DeviceRegistry(engine: engine, clock: ContinuousClock(), owner: backends.settings.owner, logger: logger,
-                                  companions: backends.companions, makeLifecycle: { lifecycle })
-        let presence = HardwarePresence()
-        let reconciler = Reconciler(repository: backends.store, registry: registry, engine: engine, settings: backends.settings,
-                                    logger: logger, presence: presence)
-        self.reconciler = reconciler
-        inventory = DeviceInventory(repository: backends.store, clock: ContinuousClock(), grace: options.offlineGrace,
-                                    logger: logger, presence: presence,
-                                    onChange: { reason, devices in await reconciler.reconcile(reason: reason, devices: devices) })
+        self.logger = logger
+        // The controller's policy: the first restart at once, then the backoff.
+        let policy = RecorderPolicy(intensity: RestartIntensity(maxRestarts: options.maxRestarts, within: .seconds(300)),
+                                    backoff: BackoffPolicy(initial: options.backoffInitial, maximum: options.backoffInitial * 60,
+                                                           immediateFirstRestart: true))
+        tree = DeviceTree(store: backends.store, engine: engine, settings: backends.settings, policy: policy,
+                          companions: backends.companions, offlineGrace: options.offlineGrace, clock: ContinuousClock(),
+                          logger: logger)
     }
 
-    /// Routes the engine's events to the recorder actors, reconciles at every interval and beats
-    /// for the simulated recorders, until cancelled: the station's `events` and `ticker` children.
-    public func run() async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { [engine, registry, backends] in
-                for await event in engine.followEvents(labels: ["io.silvasonic.owner": backends.settings.owner],
-                                                       backoff: BackoffPolicy(initial: .milliseconds(10), maximum: .seconds(1))) {
-                    if case .element(let change) = event { await registry.route(change) }
-                }
-            }
-            group.addTask { [backends] in
-                while !Task.isCancelled {
-                    await backends.beat()
-                    do { try await Task.sleep(for: backends.companions.heartbeatInterval) } catch { return }
-                }
-            }
-            group.addTask { [self] in
-                while !Task.isCancelled {
-                    do { try await Task.sleep(for: reconcileInterval) } catch { return }
-                    await inventory.resync()
-                    await reconciler.reconcile(reason: "tick")
-                    ticks.withLock { $0 += 1 }
-                }
-            }
+    /// Runs the tree — the device and worker supervisors, the engine's events routed to their
+    /// actors, the periodic reconcile and the simulated recorders' heartbeats — until cancelled,
+    /// then stops it as the controller does (the containers left to the caller).
+    public func run() async throws {
+        let root = try Supervisor(
+            name: "controller",
+            options: SupervisorOptions(strategy: .oneForOne, intensity: RestartIntensity(maxRestarts: 10, within: .seconds(60)),
+                                       backoff: BackoffPolicy(initial: .milliseconds(100), maximum: .seconds(5))),
+            children: tree.children(engineEventsBackoff: BackoffPolicy(initial: .milliseconds(10), maximum: .seconds(1))) + [
+                ChildSpec(id: "ticker") { [self] in try await tick() },
+                ChildSpec(id: "beats") { [backends] in
+                    while true {
+                        await backends.beat()
+                        try await Task.sleep(for: backends.companions.heartbeatInterval)
+                    }
+                },
+            ],
+            logger: logger)
+        try await withTaskCancellationHandler {
+            try await root.run()
+        } onCancel: {
+            Task { await root.shutdown() }
+        }
+    }
+
+    private func tick() async throws {
+        while true {
+            try await Task.sleep(for: reconcileInterval)
+            await inventory.resync()
+            await reconciler.reconcile(reason: "tick")
+            ticks.withLock { $0 += 1 }
         }
     }
 
@@ -84,6 +87,14 @@ public final class SimulatedStation: Sendable {
         let handed = ContinuousClock.now
         await inventory.handle(update)
         return handed
+    }
+
+    /// Plugs one microphone and returns once its recorder's start returned (yielding while it
+    /// waits): a plug's whole path through the tree, for the allocation benchmarks.
+    public func plugAndAwaitStart(_ index: Int) async {
+        let before = engine.startCount
+        await plug([index])
+        while engine.startCount == before { await Task.yield() }
     }
 
     /// Pulls microphones out.

@@ -72,15 +72,16 @@ public struct SimulationRun: Sendable {
         let backends = makeBackends(workspace)
         try await backends.prepare(devices: options.devices + (options.scenario == .events ? options.events : 0))
         let station = SimulatedStation(options: options, backends: backends)
-        let runner = Task { await station.run() }
+        let runner = Task { try await station.run() }
         do {
             let figures = try await measure(station)
             runner.cancel()
+            _ = await runner.result
             await backends.cleanUp()
             return figures
         } catch {
             runner.cancel()
-            await station.registry.shutdown()
+            _ = await runner.result
             await backends.cleanUp()
             throw error
         }
@@ -127,7 +128,6 @@ public struct SimulationRun: Sendable {
         // after it gave its free pages back.
         ProcessStats.trimAllocator()
         figures.rssTrimmedMB = Double(ProcessStats.now()?.residentKB ?? 0) / 1024
-        await station.registry.shutdown()
         return figures
     }
 

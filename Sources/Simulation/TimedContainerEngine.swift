@@ -49,6 +49,9 @@ public final class TimedContainerEngine: ContainerEngine {
     /// Every start that returned, in order, since the last ``clearStarts()``.
     public var starts: [Start] { state.withLock { $0.starts } }
 
+    /// How many starts returned (without copying them).
+    public var startCount: Int { state.withLock { $0.starts.count } }
+
     /// Removes that returned since the last ``clearStarts()``.
     public var removes: Int { state.withLock { $0.removes } }
 

@@ -52,9 +52,23 @@ public final class SupervisionEvents: Sendable {
     }
 
     private let state = Mutex(State())
+    private let observer: (@Sendable (SupervisionEvent) -> Void)?
 
     /// Creates a broadcast with no subscribers yet.
-    public init() {}
+    public init() {
+        observer = nil
+    }
+
+    /// Creates a broadcast whose `observer` sees every event synchronously, before any
+    /// subscriber: called by the emitting supervisor, in the order of that supervisor's events,
+    /// before it acts on them (a `restartScheduled` is observed before the restarted child
+    /// starts). Keep it short and never blocking: it runs on the supervisor's executor.
+    ///
+    /// Use it where events must be ordered with what the children themselves report, such as a
+    /// per-child journal; use ``subscribe(bufferSize:)`` for everything else.
+    public init(observer: @escaping @Sendable (SupervisionEvent) -> Void) {
+        self.observer = observer
+    }
 
     /// A new stream of events. It keeps the newest `bufferSize` events when its reader falls
     /// behind; it ends when the subscriber's iteration is cancelled.
@@ -74,6 +88,7 @@ public final class SupervisionEvents: Sendable {
 
     /// Sends `event` to every subscriber.
     public func emit(_ event: SupervisionEvent) {
+        observer?(event)
         // Yielding never blocks (each stream buffers), so it is done under the lock: no copy of
         // the subscriber list per event.
         state.withLock { state in

@@ -10,7 +10,7 @@ struct SimulateCommand: AsyncParsableCommand {
         commandName: "simulate",
         abstract: "Drive the controller's tree with simulated microphones and an in-memory engine; print figures.",
         discussion: """
-            The device inventory, reconciler, registry and recorder actors run unchanged on an \
+            The device tree (inventory, reconciler, device supervisor and DeviceActors) runs unchanged on an \
             in-memory container engine (configurable latency and failure rate), an in-memory \
             desired-state store and simulated USB microphones. Every scenario first plugs all \
             microphones at once and waits until every recorder runs.

@@ -95,12 +95,14 @@ extension ControllerProcessTests {
         let status = try await send("GET", "/status", token: nil)
         #expect(status.status == 200)
         let children = Self.items(status.json?["children"])
-        #expect(children.compactMap { $0["id"]?.stringValue } == ["events", "nudges", "scanner", "ticker", "heartbeat", "publisher", "summary", "devices", "workers"])
+        #expect(children.compactMap { $0["id"]?.stringValue } == ["devices", "workers", "events", "nudges", "scanner", "ticker", "heartbeat", "publisher", "summary"])
         let devices = Self.items(children.first { $0["id"] == "devices" }?["children"])
         #expect(devices.count == 1)
         #expect(devices.first?["id"] == "0869-0389-ABC034F")
         #expect(devices.first?["state"] == "running")
         #expect(devices.first?["container_id"] == .string(first))
+        #expect(devices.first?["strategy"] == "rest_for_one")
+        #expect(Self.items(devices.first?["children"]).compactMap { $0["id"]?.stringValue } == ["container", "heartbeat", "logs"])
 
         // The operator API wants the token.
         #expect(try await send("GET", "/containers", token: nil).status == 401)

@@ -25,9 +25,10 @@ struct OrphanTests {
         try await engine.start(id)
 
         let presence = HardwarePresence()
-        let registry = DeviceRegistry(engine: engine, clock: ManualClock(), owner: "controller", logger: Logger(label: "test"))
-        let reconciler = Reconciler(repository: DeviceRepository(db: scratch.client), registry: registry, engine: engine,
-                                    settings: settings, logger: Logger(label: "test"), presence: presence)
+        let running = try RunningTree(engine: engine, clock: ManualClock(), store: DeviceRepository(db: scratch.client),
+                                      settings: settings, presence: presence)
+        defer { Task { await running.stop() } }
+        let reconciler = running.tree.reconciler
         await reconciler.reconcile(reason: "start")
         #expect(try await engine.inspect(id).running, "not scanned yet: it may be plugged")
 

@@ -15,9 +15,9 @@ struct ReconcilerCoalescingTests {
         let store = GatedStore(armed: true)
         let engine = InMemoryContainerEngine()
         let events = LifecycleEvents()
-        let registry = DeviceRegistry(engine: engine, clock: ManualClock(), owner: "test", logger: Logger(label: "test"))
-        let reconciler = Reconciler(repository: store, registry: registry, engine: engine, settings: StationSettings(),
-                                    logger: Logger(label: "test"), events: events)
+        let running = try RunningTree(engine: engine, clock: ManualClock(), store: store, events: events)
+        defer { Task { await running.stop() } }
+        let reconciler = running.tree.reconciler
         let first = Task { await reconciler.reconcile(reason: "tick") }
         await store.waitUntilEntered()
         await reconciler.reconcile(reason: "tick")
@@ -38,24 +38,17 @@ struct ReconcilerCoalescingTests {
 struct ReconcilerDeviceRunTests {
     let logger = Logger(label: "test")
 
-    func station(_ store: GatedStore) -> (InMemoryContainerEngine, Reconciler<ManualClock>, DeviceInventory<ManualClock>) {
+    func station(_ store: GatedStore) throws -> (InMemoryContainerEngine, Reconciler<ManualClock>, DeviceInventory<ManualClock>,
+                                                  RunningTree<ManualClock>) {
         let engine = InMemoryContainerEngine()
-        let registry = DeviceRegistry(engine: engine, clock: ManualClock(), owner: "test", logger: logger)
-        let reconciler = Reconciler(repository: store, registry: registry, engine: engine, settings: StationSettings(), logger: logger)
-        let inventory = DeviceInventory(repository: store, clock: ManualClock(), grace: .seconds(30), logger: logger,
-                                        onChange: { reason, devices in await reconciler.reconcile(reason: reason, devices: devices) })
-        return (engine, reconciler, inventory)
-    }
-
-    func running(_ engine: InMemoryContainerEngine) async throws -> Set<String> {
-        Set(try await engine.list(labels: ["io.silvasonic.service": "recorder"], statuses: ["running"])
-            .compactMap { $0.labels["io.silvasonic.device_id"] })
+        let running = try RunningTree(engine: engine, clock: ManualClock(), store: store, logger: logger)
+        return (engine, running.tree.reconciler, running.tree.inventory, running)
     }
 
     @Test("The first change runs in full; a microphone plugged after it reads only its row, and its recorder runs")
     func pluggedAlone() async throws {
         let store = GatedStore(armed: false, profiles: SimulatedHardware.profiles)
-        let (engine, reconciler, inventory) = station(store)
+        let (engine, reconciler, inventory, tree) = try station(store)
         var hardware = SimulatedHardware()
         await inventory.handle(hardware.plug(0..<3))
         #expect(await store.reads == 1, "nothing to plan against yet: a full run")
@@ -63,18 +56,19 @@ struct ReconcilerDeviceRunTests {
         await inventory.handle(hardware.plug([3]))
         #expect(await store.reads == 1)
         #expect(await store.namedReads == 1)
-        #expect(try await running(engine) == Set((0...3).map(SimulatedHardware.stableID)))
+        try await untilEngine(engine) { try await runningDevices(engine) == Set((0...3).map(SimulatedHardware.stableID)) }
         #expect(await reconciler.completedRuns == 2)
         // The periodic run afterwards reads every row (the safety net for changes nobody announced).
         await reconciler.reconcile(reason: "tick")
         #expect(await store.reads == 2)
+        await tree.stop()
     }
 
     @Test("Under a max_recorders limit: a device's own run while the limit is not reached, a full run when it would be")
     func limitRunsInFull() async throws {
         let store = GatedStore(armed: false, profiles: SimulatedHardware.profiles,
                                system: SystemSettings(autoEnrollment: true, maxRecorders: 3))
-        let (engine, _, inventory) = station(store)
+        let (engine, _, inventory, tree) = try station(store)
         var hardware = SimulatedHardware()
         await inventory.handle(hardware.plug(0..<2))
         await inventory.handle(hardware.plug([2]))
@@ -82,17 +76,19 @@ struct ReconcilerDeviceRunTests {
         #expect(await store.namedReads == 1)
         await inventory.handle(hardware.plug([3]))
         #expect(await store.reads == 2, "a fourth would pass the limit: the full run decides who records")
-        #expect(try await running(engine).count == 3)
+        try await untilEngine(engine) { try await runningDevices(engine).count == 3 }
         await inventory.handle(hardware.unplug([0]))
         await inventory.handle(hardware.plug([4]))
         #expect(await store.reads == 3, "the limit bound at the last full run: every change runs in full")
-        #expect(try await running(engine).count == 3)
+        #expect(try await runningDevices(engine).count == 3)
+        await tree.stop()
     }
 
     @Test("A device's request during a full run gets its own run after it; a full request pending covers it")
     func coalescing() async throws {
         let store = GatedStore(armed: true, profiles: SimulatedHardware.profiles)
-        let (_, reconciler, _) = station(store)
+        let (_, reconciler, _, tree) = try station(store)
+        defer { Task { await tree.stop() } }
         let first = Task { await reconciler.reconcile(reason: "tick") }
         await store.waitUntilEntered()
         await reconciler.reconcile(reason: "hardware", devices: ["a"])

@@ -42,20 +42,6 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("lifecycle-crash-and-restart") { benchmark in
-        let start = ContinuousClock.now
-        for _ in benchmark.scaledIterations {
-            var lifecycle = RecorderLifecycle<ContinuousClock.Instant>()
-            blackHole(lifecycle.desired("69c7c90b3ec3", now: start))
-            blackHole(lifecycle.found(nil, now: start))
-            blackHole(lifecycle.created(containerID: "c1", now: start))
-            blackHole(lifecycle.started(containerID: "c1", now: start))
-            blackHole(lifecycle.died(containerID: "c1", exitCode: 1, now: start.advanced(by: .seconds(5))))
-            blackHole(lifecycle.timerFired(now: start.advanced(by: .seconds(7))))
-            blackHole(lifecycle.started(containerID: "c1", now: start.advanced(by: .seconds(7))))
-        }
-    }
-
     Benchmark("reconcile-plan-1000-devices-cached-specs") { benchmark in
         var cache: [Reconciliation.SpecKey: Tier2Spec] = [:]
         let settings = StationSettings()

@@ -1,11 +1,12 @@
 import Benchmark
 import Foundation
 import Simulation
+import Synchronization
 
-// Allocations per event in the controller's tree (the real inventory, reconciler, registry and
-// recorder actors on the in-memory backends), with 1,000 recorders already running: one
-// microphone plugged until its recorder's start returned, and one periodic reconcile of a quiet
-// station. Counted in mallocs, which hold on a noisy machine; a cost that grew with the number of
+// Allocations per event in the controller's tree (the real inventory, reconciler, device
+// supervisor and DeviceActors on the in-memory backends), with 1,000 recorders already running:
+// one microphone plugged until its recorder's start returned, and one periodic reconcile of a
+// quiet station. Counted in mallocs, which hold on a noisy machine; a cost that grew with the number of
 // devices would show here as it grows with the iterations. Names carry no spaces.
 
 /// Where the recorders' workspace directories go (in memory, as in `simulate`); removed after
@@ -13,14 +14,27 @@ import Simulation
 let workspace = (FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory())
     + "/silvasonic-benchmark-\(getpid())"
 
-/// A station with `running` microphones plugged and recording, its periodic ticker not started
-/// (the benchmark drives the reconciles itself).
+/// The running station's tree, stopped by each benchmark's teardown.
+let runningTree = Mutex<Task<Void, any Error>?>(nil)
+
+/// A station with `running` microphones plugged and recording, its tree running with a
+/// periodic reconcile that never comes (the benchmark drives the reconciles itself).
 func makeStation(running: Int) async -> SimulatedStation {
     var options = SimulationOptions(devices: running, scenario: .events)
     options.reconcileInterval = .seconds(3600)
     let station = SimulatedStation(options: options, backends: InMemorySimulationBackends(options: options, workspace: workspace))
+    runningTree.withLock { $0 = Task { try await station.run() } }
     await station.plug(0..<running)
+    while station.engine.startCount < running { await Task.yield() }
     return station
+}
+
+/// Stops the station's tree and removes its workspace.
+func tearDown() async {
+    let tree = runningTree.withLock { $0.take() }
+    tree?.cancel()
+    _ = await tree?.result
+    try? FileManager.default.removeItem(atPath: workspace)
 }
 
 let benchmarks: @Sendable () -> Void = {
@@ -35,13 +49,13 @@ let benchmarks: @Sendable () -> Void = {
         var next = 1_000
         for _ in benchmark.scaledIterations {
             // Returns once the inventory wrote the row and the device's reconcile started the recorder.
-            blackHole(await station.plug([next]))
+            await station.plugAndAwaitStart(next)
             next += 1
         }
     } setup: {
         await makeStation(running: 1_000)
     } teardown: {
-        try? FileManager.default.removeItem(atPath: workspace)
+        await tearDown()
     }
 
     Benchmark("periodic-reconcile-quiet-1000-devices") { (benchmark: Benchmark, station: SimulatedStation) async in
@@ -53,6 +67,6 @@ let benchmarks: @Sendable () -> Void = {
         await station.reconciler.reconcile(reason: "tick")
         return station
     } teardown: {
-        try? FileManager.default.removeItem(atPath: workspace)
+        await tearDown()
     }
 }

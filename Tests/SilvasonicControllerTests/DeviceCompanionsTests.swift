@@ -10,15 +10,25 @@ import Supervision
 import SupervisionTesting
 import Testing
 
-@Suite("A running recorder's heartbeat watch and log forwarding, on in-memory backends and a manual clock")
-struct RecorderCompanionsTests {
+@Suite("A DeviceActor's heartbeat and logs children, on in-memory backends and a manual clock", .timeLimit(.minutes(1)))
+struct DeviceCompanionsTests {
     let clock = ManualClock()
     let engine = InMemoryContainerEngine()
 
-    func make(redis: InMemoryRedis<ManualClock>) -> RecorderActor<ManualClock> {
-        RecorderActor(deviceID: "mic-1", engine: engine, clock: clock, owner: "controller",
-                      lifecycle: .init(backoff: BackoffPolicy(initial: .seconds(1), maximum: .seconds(8), jitter: 0)),
-                      logger: Logger(label: "test"), companions: CompanionSettings(redis: redis))
+    /// A running tree whose recorders are watched through `redis`; restarts after 1 s.
+    func tree(redis: InMemoryRedis<ManualClock>,
+              intensity: RestartIntensity = RestartIntensity(maxRestarts: 5, within: .seconds(300))) throws -> RunningTree<ManualClock> {
+        try RunningTree(engine: engine, clock: clock,
+                        policy: RecorderPolicy(intensity: intensity, backoff: BackoffPolicy(initial: .seconds(1), maximum: .seconds(8), jitter: 0)),
+                        companions: CompanionSettings(redis: redis))
+    }
+
+    /// Starts mic-1's recorder in `running`; returns its container id and the reports that follow.
+    func start(_ running: RunningTree<ManualClock>, _ spec: Tier2Spec) async throws
+        -> (id: String, reports: AsyncStream<RecorderReport>.Iterator) {
+        await running.decide("mic-1", .record(spec))
+        var reports = try await running.actor("mic-1").reports.makeAsyncIterator()
+        return (try await awaitStarted(&reports), reports)
     }
 
     func spec() -> Tier2Spec {
@@ -34,20 +44,20 @@ struct RecorderCompanionsTests {
         let redis = InMemoryRedis(clock: clock)
         var messages = redis.subscribe(to: [LogForwarding.channel]).makeAsyncIterator()
         #expect(await messages.next() == .subscribed)
-        let recorder = make(redis: redis)
-        let (id, _) = try await startRecorder(recorder, spec())
+        let recorder = try tree(redis: redis)
+        let (id, _) = try await start(recorder, spec())
         await engine.waitForLogFollowers(id)
         try await engine.log(id, #"{"event": "segment written", "level": "info", "timestamp": "2026-02-23T03:15:42Z"}"#)
         guard case .element(let message) = await messages.next() else { Issue.record("nothing published"); return }
         #expect(message.text == #"{"service": "recorder", "instance_id": "mic-1", "container_name": "silvasonic-recorder-generic-usb-c001", "level": "info", "message": "segment written", "timestamp": "2026-02-23T03:15:42Z"}"#)
-        await recorder.shutdown()
+        await recorder.stop()
     }
 
     @Test("A heartbeat that never comes, past the grace and three checks, with no segment written, restarts the recorder")
     func lostHeartbeat() async throws {
         let redis = InMemoryRedis(clock: clock)
-        let recorder = make(redis: redis)
-        var (first, reports) = try await startRecorder(recorder, spec())
+        let recorder = try tree(redis: redis)
+        var (first, reports) = try await start(recorder, spec())
         // Grace (60 s), three misses, and its (empty) workspace watched for three segment durations.
         for _ in 0..<9 {
             await clock.waitForSleepers(atLeast: 1)
@@ -57,14 +67,14 @@ struct RecorderCompanionsTests {
         #expect(await reports.next() == .restarting(after: .seconds(1), restartCount: 1))
         let gone = await #expect(throws: PodmanError.self) { try await engine.inspect(first) }
         #expect(gone?.code == .notFound)
-        await recorder.shutdown()
+        await recorder.stop()
     }
 
     @Test("A recorder that keeps beating, even reporting errors, is never restarted")
     func beatingRecorder() async throws {
         let redis = InMemoryRedis(clock: clock)
-        let recorder = make(redis: redis)
-        let (id, _) = try await startRecorder(recorder, spec())
+        let recorder = try tree(redis: redis)
+        let (id, _) = try await start(recorder, spec())
         for beat in 0..<20 {
             try await redis.set("silvasonic:status:mic-1", #"{"timestamp": \#(beat), "health": {"status": "error"}}"#, expiresInSeconds: 30)
             await clock.waitForSleepers(atLeast: 1)
@@ -72,8 +82,8 @@ struct RecorderCompanionsTests {
         }
         await clock.waitForSleepers(atLeast: 1)
         #expect(try await engine.inspect(id).running)
-        #expect(await recorder.state == .running(containerID: id, since: clock.now.advanced(by: .seconds(-200))))
-        await recorder.shutdown()
+        #expect(try await recorder.actor("mic-1").status().state == .running(containerID: id))
+        await recorder.stop()
     }
 
     @Test("Until the recorder beats, the controller speaks for it (marked, never mistaken for a heartbeat); then never over it")
@@ -81,8 +91,8 @@ struct RecorderCompanionsTests {
         let redis = InMemoryRedis(clock: clock)
         var statuses = redis.subscribe(to: ["silvasonic:status"]).makeAsyncIterator()
         #expect(await statuses.next() == .subscribed)
-        let recorder = make(redis: redis)
-        let (id, _) = try await startRecorder(recorder, spec())
+        let recorder = try tree(redis: redis)
+        let (id, _) = try await start(recorder, spec())
         guard case .element(let first) = await statuses.next() else { Issue.record("no status"); return }
         let proxy = try JSONDecoder().decode(JSONValue.self, from: Data(first.payload))
         #expect(proxy["instance_id"] == "mic-1")
@@ -100,14 +110,14 @@ struct RecorderCompanionsTests {
         }
         await clock.waitForSleepers(atLeast: 1)
         #expect(try await redis.get("silvasonic:status:mic-1") == own)
-        await recorder.shutdown()
+        await recorder.stop()
     }
 
     @Test("Only the controller's own status in the key, past the grace, and no segment written: the recorder is judged lost all the same")
     func proxyIsNoHeartbeat() async throws {
         let redis = InMemoryRedis(clock: clock)
-        let recorder = make(redis: redis)
-        var (_, reports) = try await startRecorder(recorder, spec())
+        let recorder = try tree(redis: redis)
+        var (_, reports) = try await start(recorder, spec())
         // Grace (60 s), three misses, and an empty workspace watched for three segment durations.
         for step in 1...9 {
             await clock.waitForSleepers(atLeast: 1)
@@ -121,15 +131,15 @@ struct RecorderCompanionsTests {
         }
         guard case .stopping(_, .heartbeatLost)? = await reports.next() else { Issue.record("not stopped for its heartbeat"); return }
         #expect(await reports.next() == .restarting(after: .seconds(1), restartCount: 1))
-        await recorder.shutdown()
+        await recorder.stop()
     }
 
     @Test("No heartbeat but segments written: degraded and left running; once the segments stop too, restarted")
     func writesWithoutBeating() async throws {
         let redis = InMemoryRedis(clock: clock)
-        let recorder = make(redis: redis)
+        let recorder = try tree(redis: redis)
         let spec = spec()
-        var (_, reports) = try await startRecorder(recorder, spec)
+        var (_, reports) = try await start(recorder, spec)
         let workspace = try #require(spec.mounts.first { !$0.readOnly }?.source)
         // Ten minutes without a heartbeat, a segment every ten seconds (the profile's length).
         for step in 1...60 {
@@ -138,8 +148,10 @@ struct RecorderCompanionsTests {
             clock.advance(by: .seconds(10))
         }
         await clock.waitForSleepers(atLeast: 1)
-        #expect(await recorder.status.restarts == 0)
-        guard case .running = await recorder.state else { Issue.record("not running: \(await recorder.state)"); return }
+        let watched = try await recorder.actor("mic-1").status()
+        #expect(watched.restarts == 0)
+        #expect(watched.children.map(\.id) == ["container", "heartbeat", "logs"])
+        guard case .running = watched.state else { Issue.record("not running: \(watched.state)"); return }
         let status = try #require(try await redis.get("silvasonic:status:mic-1").flatMap {
             try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8))
         })
@@ -151,24 +163,23 @@ struct RecorderCompanionsTests {
         }
         guard case .stopping(_, .heartbeatLost)? = await reports.next() else { Issue.record("not stopped for its heartbeat"); return }
         #expect(await reports.next() == .restarting(after: .seconds(1), restartCount: 1))
-        await recorder.shutdown()
+        await recorder.stop()
         try? FileManager.default.removeItem(atPath: workspace)
     }
 
     @Test("A crash-looping device says so in its status: error, not live, how it is retried")
     func crashLoopStatus() async throws {
         let redis = InMemoryRedis(clock: clock)
-        let recorder = RecorderActor(deviceID: "mic-1", engine: engine, clock: clock, owner: "controller",
-                                     lifecycle: .init(intensity: RestartIntensity(maxRestarts: 0, within: .seconds(300))),
-                                     logger: Logger(label: "test"), companions: CompanionSettings(redis: redis))
-        var (id, reports) = try await startRecorder(recorder, spec())
+        let recorder = try RunningTree(engine: engine, clock: clock,
+                                       policy: RecorderPolicy(intensity: RestartIntensity(maxRestarts: 0, within: .seconds(300))),
+                                       companions: CompanionSettings(redis: redis))
+        var (id, reports) = try await start(recorder, spec())
         var statuses = redis.subscribe(to: ["silvasonic:status"]).makeAsyncIterator()
         #expect(await statuses.next() == .subscribed)
         try await engine.exit(id, code: 1)
-        await recorder.handle(died(id))
         // The default policy: past the intensity, retried every 5 minutes.
-        #expect(await reports.next() == .restarting(after: .seconds(300), restartCount: 1))
         #expect(await reports.next() == .crashLooping(restarts: 1, within: .seconds(300), retryEvery: .seconds(300)))
+        #expect(await reports.next() == .restarting(after: .seconds(300), restartCount: 1))
         var looping: JSONValue?
         while looping == nil, case .element(let message)? = await statuses.next() {
             let status = try JSONDecoder().decode(JSONValue.self, from: Data(message.payload))
@@ -179,6 +190,6 @@ struct RecorderCompanionsTests {
         let details = looping?["health"]?["components"]?["container"]?["details"]?.stringValue ?? ""
         #expect(details.contains("crash-looping: 1 restarts") && details.contains("retried every 300"))
         #expect(RecorderStatusProxy.isProxy(looping))
-        await recorder.shutdown()
+        await recorder.stop()
     }
 }

@@ -1,0 +1,99 @@
+public import Supervision
+
+/// The rules a DeviceActor's container child follows, as pure values: what to do with the
+/// container the engine reports, and which deaths count as crashes. The restarting itself —
+/// backoff, restart intensity, crash-looping — is the `Supervision` library's, run by the
+/// DeviceActor's supervisor with ``RecorderPolicy/supervisorOptions``.
+///
+/// - A running container whose config hash matches is adopted untouched; a stopped one with a
+///   matching hash is started again; one with another hash is stopped and removed before its
+///   replacement is created (contract §3).
+/// - The container keeps Podman's `on-failure` restart policy, which restarts it at once while
+///   the controller is away. Such a restart is adopted, never fought, and a burst of them counts
+///   as one crash: a run that the engine (not the controller) started, right after a crash, and
+///   that dies before it ran stably adds nothing to the crash count or the backoff.
+public enum RecorderRules {
+    /// What a container child does with the container the engine reports.
+    public enum Step: Sendable, Equatable {
+        /// It runs with the wanted hash: kept untouched.
+        case adopt(containerID: String)
+        /// It exists with the wanted hash but does not run: started again, not recreated.
+        case start(containerID: String)
+        /// It has another hash: stopped and removed (config drift), then created anew.
+        case replace(containerID: String)
+        /// There is none: created from the spec, then started.
+        case create
+    }
+
+    /// The step for the device's container (`nil`: none exists), given the hash it should have.
+    public static func step(for existing: ExistingContainer?, wantedHash: String) -> Step {
+        guard let existing else { return .create }
+        guard existing.configHash == wantedHash else { return .replace(containerID: existing.containerID) }
+        return existing.running ? .adopt(containerID: existing.containerID) : .start(containerID: existing.containerID)
+    }
+
+    /// Whether the end of a run is a crash the supervisor counts, or part of the burst of the
+    /// crash before it (a run the engine's own restart policy started, ended before it ran
+    /// `stableAfter`): such a death is not counted, and the child looks the container up again.
+    public static func countsAsCrash(runStartedByEngine: Bool, uptime: Duration, stableAfter: Duration) -> Bool {
+        !(runStartedByEngine && uptime < stableAfter)
+    }
+}
+
+/// A device's container as the engine reports it.
+public struct ExistingContainer: Sendable, Equatable {
+    public var containerID: String
+    /// Its `io.silvasonic.config_hash` label.
+    public var configHash: String?
+    public var running: Bool
+
+    public init(containerID: String, configHash: String?, running: Bool) {
+        self.containerID = containerID
+        self.configHash = configHash
+        self.running = running
+    }
+}
+
+/// How a DeviceActor restarts its recorder: the settings' intensity and backoff, as the
+/// supervisor options of its rest-for-one supervisor, and the engine's own backoff.
+///
+/// Data capture first: past the intensity the recorder is crash-looping and retried at the
+/// backoff's cap (``IntensityPolicy/retryAtCap``), never given up; the first restart after a
+/// crash is immediate (`immediateFirstRestart`, the controller's settings).
+public struct RecorderPolicy: Sendable, Hashable {
+    public var intensity: RestartIntensity
+    /// Delays between restarts; its `maximum` is the crash-looping retry interval and its
+    /// `resetAfter` the stable run that starts the backoff over and ends a crash loop.
+    public var backoff: BackoffPolicy
+
+    /// A policy the supervisor accepts whatever the settings say: negative values become zero,
+    /// an initial delay above the maximum becomes the maximum (every restart then waits the
+    /// maximum), and the multiplier and jitter are kept in their ranges.
+    public init(intensity: RestartIntensity = RestartIntensity(maxRestarts: 5, within: .seconds(300)),
+                backoff: BackoffPolicy = BackoffPolicy(initial: .seconds(1), maximum: .seconds(300), immediateFirstRestart: true)) {
+        self.intensity = RestartIntensity(maxRestarts: max(0, intensity.maxRestarts), within: max(.zero, intensity.period))
+        var backoff = backoff
+        backoff.maximum = max(.zero, backoff.maximum)
+        backoff.initial = min(max(.zero, backoff.initial), backoff.maximum)
+        backoff.resetAfter = max(.zero, backoff.resetAfter)
+        backoff.multiplier = backoff.multiplier.isFinite ? max(1, backoff.multiplier) : 2
+        backoff.jitter = backoff.jitter.isFinite ? min(1, max(0, backoff.jitter)) : 0
+        self.backoff = backoff
+    }
+
+    /// Rest-for-one over container, heartbeat and logs: a crash of the container restarts its
+    /// watchers with it; past the intensity, retried at the cap.
+    public var supervisorOptions: SupervisorOptions {
+        SupervisorOptions(strategy: .restForOne, intensity: intensity, backoff: backoff, intensityPolicy: .retryAtCap)
+    }
+
+    /// Errors of the engine itself (unreachable, a failed create) are waited out on this backoff
+    /// inside the container child: never a crash of the recorder. No immediate first retry, and
+    /// capped at 30 s at most.
+    public var engineBackoff: BackoffPolicy {
+        var engine = backoff
+        engine.immediateFirstRestart = false
+        engine.maximum = min(backoff.maximum, .seconds(30))
+        return engine
+    }
+}

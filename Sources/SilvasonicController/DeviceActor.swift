@@ -1,0 +1,522 @@
+public import ControllerCore
+import Foundation
+public import Logging
+public import SilvasonicPodman
+public import Supervision
+import Synchronization
+
+/// One microphone (or one singleton worker) and everything that runs for it: a rest-for-one
+/// ``Supervisor`` over three children,
+///
+/// ```
+/// DeviceActor(device)          rest_for_one, past the intensity retried at the cap
+/// ├── container   adopt or create + start, then await the container's end; its death is the child's failure
+/// ├── heartbeat   watches silvasonic:status:<id> (and the workspace while it is missing)
+/// └── logs        follows the container's log → silvasonic:logs
+/// ```
+///
+/// The supervising — immediate first restart, backoff with jitter, restart intensity, the crash
+/// loop retried at the cap, the reset after a stable run — is the library's, configured by
+/// ``RecorderPolicy``; a crash of the container restarts its watchers with it. The container
+/// rules are ``RecorderRules``' pure values. What comes from outside (the desired state, an
+/// operator's restart, the engine's reconnect) restarts the children by hand, which counts as
+/// no crash and skips any backoff: the new container child reads the new desire and acts on it.
+///
+/// Data capture first: a wanted recorder is never given up (``IntensityPolicy/retryAtCap``), an
+/// unreachable engine is waited out inside the container child (never a crash), and no
+/// number of crashes here restarts anything outside this actor.
+public actor DeviceActor<C: Clock<Duration>> {
+    /// The actor's children, in start order.
+    public enum Child: String, Sendable, CaseIterable {
+        case container, heartbeat, logs
+    }
+
+    /// The key in its ``DeviceSupervisor``: the device id, or the worker's service name.
+    public nonisolated let key: String
+    /// What happened to its recorder, readable without waiting on the actor.
+    public nonisolated let journal: DeviceJournal<C>
+    /// Its rest-for-one supervisor, for introspection.
+    public nonisolated let supervisor: Supervisor<C>
+    /// Every report from now on, in order.
+    public nonisolated var reports: AsyncStream<RecorderReport> { journal.reports }
+
+    private let engine: any ContainerEngine
+    private let clock: C
+    private let owner: String
+    private let logger: Logger
+    private let companions: CompanionSettings
+    private let counters: LogCounters
+    private let policy: RecorderPolicy
+    private let children: [Child]
+    /// The recorder to run (`nil`: none), and why none.
+    private var spec: Tier2Spec?
+    private var idleReason: IdleReason = .offline
+    private var desireSet = false
+    /// Set when the container child crashed: its next run was restarted by the supervisor, and
+    /// a container found running then was started again by the engine's own restart policy.
+    private var afterCrash = false
+    /// The container the container child watches now, and where its end is delivered.
+    private var watched: (containerID: String, ends: AsyncStream<ContainerEnd>.Continuation)?
+    private var pendingEnds: AsyncStream<ContainerEnd>?
+    /// The container the companions watch, while the container child's run has one running.
+    private var runningNow: RunningContainer?
+    private var runningWaiters: [AsyncStream<RunningContainer>.Continuation] = []
+
+    /// - Parameters:
+    ///   - key: the device id, or the worker's service name.
+    ///   - service: `recorder`, or the worker's service (its containers' `io.silvasonic.service`).
+    ///   - parentPath: the path of its ``DeviceSupervisor``.
+    ///   - events: its supervisor's events (the device supervisor's, shared by all its devices).
+    ///   - companions: with Redis, the `heartbeat` and `logs` children run (recorders only).
+    init(key: String, service: String, parentPath: String, engine: any ContainerEngine, clock: C, owner: String,
+         policy: RecorderPolicy, journal: DeviceJournal<C>, companions: CompanionSettings, counters: LogCounters,
+         events: SupervisionEvents, random: some RandomNumberGenerator & Sendable, logger: Logger) {
+        self.key = key
+        self.engine = engine
+        self.clock = clock
+        self.owner = owner
+        self.policy = policy
+        self.journal = journal
+        self.companions = companions
+        self.counters = counters
+        var logger = logger
+        logger[metadataKey: "device.id"] = .string(journal.deviceID)
+        self.logger = logger
+        children = service == "recorder" && companions.redis != nil ? Child.allCases : [.container]
+        // The children reach the actor through a weak reference: the actor owns its supervisor.
+        let reference = WeakReference<DeviceActor<C>>()
+        let specs = children.map { child in
+            ChildSpec(id: child.rawValue, shutdown: .timeout(child == .container ? .seconds(15) : .seconds(5))) {
+                guard let device = reference.value else { return }
+                try await device.run(child)
+            }
+        }
+        // Valid by construction: three distinct ids, permanent workers, backoff with retry at the cap.
+        do {
+            supervisor = try Supervisor(name: key, parentPath: parentPath, options: policy.supervisorOptions, children: specs,
+                                        clock: clock, random: random, events: events, logger: logger)
+        } catch {
+            preconditionFailure("a device's supervisor spec is invalid: \(error)")
+        }
+        reference.value = self
+    }
+
+    /// Runs its supervisor until cancelled; the containers are left as they are (the shutdown
+    /// policy decides about them).
+    public func run() async throws {
+        try await supervisor.run()
+    }
+
+    /// The recorder this device should run (`nil`: none, `because` of this). A change of what
+    /// is wanted restarts the children, skipping any backoff; the same desire again changes
+    /// nothing (a crash-looping recorder keeps its wait).
+    public func setDesired(_ spec: Tier2Spec?, because reason: IdleReason = .offline) async {
+        let before = self.spec?.labelledHash
+        self.spec = spec
+        if spec == nil { idleReason = reason }
+        guard desireSet else {
+            desireSet = true
+            return   // read by the container child when it first starts
+        }
+        guard before != spec?.labelledHash else { return }
+        await restartChildren()
+    }
+
+    /// A Podman event about one of its containers: the death of the watched one ends its run;
+    /// a start while waiting out a backoff (the engine's own restart policy) is looked at now.
+    public func handle(_ event: ContainerEvent) async {
+        switch event.action {
+        case .died(let code):
+            guard let watched, watched.containerID == event.containerID else { return }
+            watched.ends.yield(.died(exitCode: code))
+        case .start:
+            switch journal.snapshot.state {
+            case .backingOff, .crashLooping:
+                guard spec != nil else { return }
+                await restartChildren()
+            default:
+                return
+            }
+        default:
+            return
+        }
+    }
+
+    /// The heartbeat child judged the container dead; `false` when it is not the one watched now.
+    func heartbeatLost(containerID: String) -> Bool {
+        guard let watched, watched.containerID == containerID else { return false }
+        watched.ends.yield(.heartbeatLost)
+        return true
+    }
+
+    /// Podman's event stream came back after an outage: events may have been missed, so the
+    /// children start over and look again (not a crash).
+    public func engineReconnected() async {
+        switch journal.snapshot.state {
+        case .running, .starting, .creating, .inspecting: await restartChildren()
+        default: break
+        }
+    }
+
+    /// An operator asked for a restart: a running container is stopped, removed and created
+    /// anew; one waiting out a backoff (or crash-looping) is tried at once. Not a crash.
+    /// - Returns: `false` when there is nothing to restart.
+    public func restartRequested() async -> Bool {
+        guard spec != nil else { return false }
+        switch journal.snapshot.state {
+        case .running(let id):
+            logger.info("recorder restart requested by an operator")
+            await terminateChildren()
+            do {
+                try await stopAndRemove(id, because: .operatorRestart)
+            } catch {
+                logger.warning("operator restart: the container was not stopped; looked up again", metadata: ["error": "\(error)"])
+            }
+            await startChildren()
+            return true
+        case .backingOff, .crashLooping:
+            logger.info("recorder restart requested by an operator: tried now")
+            await restartChildren()
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// What `/status` shows of this device: the journal and its supervisor's children.
+    public func status() async -> DeviceStatus {
+        let entry = journal.snapshot
+        let now = clock.now
+        return DeviceStatus(
+            key: key, service: journal.service, state: entry.state, restarts: entry.crashes, lastFailure: entry.lastFailure,
+            since: entry.lastChange.duration(to: now), nextRetry: entry.retryAt.map { max(.zero, now.duration(to: $0)) },
+            lastStop: entry.lastStop.map { "\($0)" }, children: await supervisor.whichChildren())
+    }
+
+    // MARK: Children by hand
+
+    private func terminateChildren() async {
+        for child in children.reversed() {
+            do { try await supervisor.terminateChild(child.rawValue) } catch {
+                logger.debug("child not terminated", metadata: ["child": "\(child)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func startChildren() async {
+        for child in children {
+            do { try await supervisor.restartChild(child.rawValue) } catch {
+                // Started by a concurrent request already, or the tree is stopping.
+                logger.debug("child not restarted", metadata: ["child": "\(child)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func restartChildren() async {
+        await terminateChildren()
+        await startChildren()
+    }
+
+    // MARK: The children's bodies
+
+    private func run(_ child: Child) async throws {
+        switch child {
+        case .container: try await runContainer()
+        case .heartbeat: try await watchHeartbeat()
+        case .logs: try await followLogs()
+        }
+    }
+
+    /// The container child: brings the wanted container up (or the unwanted one down) and
+    /// awaits its end. A death or a lost heartbeat is thrown, for the supervisor to restart.
+    private func runContainer() async throws {
+        let followsCrash = afterCrash
+        afterCrash = false
+        // Each run watches its own containers: nothing of an earlier run's ends is taken.
+        watched?.ends.finish()
+        watched = nil
+        pendingEnds = nil
+        defer { runningNow = nil }
+        do {
+            try await superviseContainer(followsCrash: followsCrash)
+        } catch let exit as RecorderExit {
+            journal.crashed("\(exit)")
+            afterCrash = true
+            throw exit
+        }
+    }
+
+    private func superviseContainer(followsCrash: Bool) async throws {
+        var lookingAfterCrash = followsCrash
+        var burst: String?   // the container whose uncounted death is being looked at again
+        var engineAttempt = 0
+        while true {
+            try Task.checkCancellation()
+            do {
+                guard let spec else {
+                    try await removeUnwanted()
+                    journal.set(.idle)
+                    await suspendUntilCancelled()
+                    return
+                }
+                journal.set(.inspecting)
+                let existing = try await engineStep("looking up the container") { try await self.findContainer(spec) }
+                let step = RecorderRules.step(for: existing, wantedHash: spec.labelledHash)
+                let id: String
+                var startedByEngine = false
+                switch step {
+                case .adopt(let found):
+                    // Running right after a crash: the engine's own restart policy started it.
+                    startedByEngine = lookingAfterCrash
+                    id = found
+                    watch(found)
+                    if burst != found { journal.record(.adopted(containerID: found)) }
+                case .start(let found):
+                    id = found
+                    try await start(found)
+                case .replace(let old):
+                    if let burst { throw RecorderExit.died(containerID: burst, exitCode: nil) }
+                    try await stopAndRemove(old, because: .configDrift)
+                    continue
+                case .create:
+                    if let burst { throw RecorderExit.died(containerID: burst, exitCode: nil) }
+                    id = try await create(spec)
+                    try await start(id)
+                }
+                if let burst, burst != id { throw RecorderExit.died(containerID: burst, exitCode: nil) }
+                lookingAfterCrash = false
+                burst = nil
+                engineAttempt = 0
+                switch try await awaitEnd(of: id) {
+                case .died(let code, let uptime):
+                    guard RecorderRules.countsAsCrash(runStartedByEngine: startedByEngine, uptime: uptime,
+                                                      stableAfter: policy.backoff.resetAfter) else {
+                        // Part of the burst of the crash before it: looked up again, not counted.
+                        lookingAfterCrash = true
+                        burst = id
+                        continue
+                    }
+                    throw RecorderExit.died(containerID: id, exitCode: code)
+                case .heartbeatLost:
+                    do { try await stopAndRemove(id, because: .heartbeatLost) } catch {
+                        logger.warning("the container that lost its heartbeat was not stopped", metadata: ["error": "\(error)"])
+                    }
+                    throw RecorderExit.heartbeatLost(containerID: id)
+                }
+            } catch let failure as EngineFailure {
+                // The engine's own trouble is waited out here: never a crash of the recorder.
+                engineAttempt += 1
+                journal.record(.engineError(failure.description))
+                let delay = policy.engineBackoff.delay(forAttempt: engineAttempt, randomUnit: 0.5)
+                journal.set(.backingOff, retryAt: clock.now.advanced(by: delay))
+                try await clock.sleep(for: delay)
+            }
+        }
+    }
+
+    /// Stops and removes every container of this device (it is not wanted), each with the reason.
+    private func removeUnwanted() async throws {
+        let found = try await engineStep("looking up the container") {
+            try await self.engine.list(labels: self.deviceLabels, statuses: [])
+        }
+        for container in found { try await stopAndRemove(container.id, because: .unwanted(idleReason)) }
+    }
+
+    private func create(_ spec: Tier2Spec) async throws -> String {
+        journal.set(.creating)
+        let id = try await engineStep("creating \(spec.name)") {
+            for mount in spec.mounts where !mount.readOnly {
+                try FileManager.default.createDirectory(atPath: mount.controllerSource ?? mount.source,
+                                                        withIntermediateDirectories: true)
+            }
+            return try await self.engine.create(spec.podmanSpec)
+        }
+        journal.record(.created(containerID: id))
+        return id
+    }
+
+    /// Starts the container; its end is watched from before the call, so that a crash at once
+    /// (its `died` event taken while the call is in flight) ends the run.
+    private func start(_ id: String) async throws {
+        journal.set(.starting(containerID: id))
+        watch(id)
+        try await engineStep("starting \(id)") { try await self.engine.start(id) }
+        journal.record(.started(containerID: id))
+    }
+
+    private func stopAndRemove(_ id: String, because reason: StopReason) async throws {
+        journal.set(.stopping(containerID: id))
+        journal.record(.stopping(containerID: id, reason: reason))
+        try await engineStep("stopping \(id)") {
+            do {
+                try await self.engine.stop(id, timeoutSeconds: 10)
+                try await self.engine.remove(id, force: true)
+            } catch let error as PodmanError where error.code == .notFound {
+                return   // gone already
+            }
+        }
+    }
+
+    /// The device's container: the one with the spec's name, else any other this controller
+    /// made for the device (its profile changed since).
+    private func findContainer(_ spec: Tier2Spec) async throws -> ExistingContainer? {
+        let found = try await engine.list(labels: deviceLabels, statuses: [])
+        guard let match = found.first(where: { $0.name == spec.name }) ?? found.first else { return nil }
+        return ExistingContainer(containerID: match.id, configHash: match.labels[Tier2Spec.configHashLabel],
+                                 running: match.state == "running")
+    }
+
+    private var deviceLabels: [String: String] {
+        ["io.silvasonic.owner": owner, "io.silvasonic.service": journal.service, "io.silvasonic.device_id": journal.deviceID]
+    }
+
+    /// Runs one engine call; its error becomes an ``EngineFailure`` naming what was tried.
+    private func engineStep<T: Sendable>(_ what: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw EngineFailure(what: what, error: error)
+        }
+    }
+
+    // MARK: Watching the running container
+
+    /// From now on, the ends of `id` are delivered to the container child.
+    private func watch(_ id: String) {
+        guard watched?.containerID != id else { return }
+        watched?.ends.finish()
+        let (stream, continuation) = AsyncStream.makeStream(of: ContainerEnd.self)
+        watched = (id, continuation)
+        pendingEnds = stream
+    }
+
+    /// The container runs: the companions are told, then its end is awaited. A crash-looping
+    /// recorder that runs stably for the backoff's reset is reported recovered.
+    private func awaitEnd(of id: String) async throws -> ContainerExit {
+        let since = clock.now
+        journal.set(.running(containerID: id))
+        let running = RunningContainer(containerID: id, spec: spec)
+        runningNow = running
+        for waiter in runningWaiters {
+            waiter.yield(running)
+            waiter.finish()
+        }
+        runningWaiters.removeAll()
+        guard let ends = pendingEnds, let continuation = watched?.ends else { throw CancellationError() }
+        let stable: Task<Void, Never>? = journal.snapshot.crashLooping ? Task { [clock, policy] in
+            do { try await clock.sleep(for: policy.backoff.resetAfter) } catch { return }
+            continuation.yield(.stable)
+        } : nil
+        defer { stable?.cancel() }
+        for await end in ends {
+            switch end {
+            case .stable: journal.recoverIfLooping()
+            case .died(let code): return .died(exitCode: code, uptime: since.duration(to: clock.now))
+            case .heartbeatLost: return .heartbeatLost
+            }
+        }
+        throw CancellationError()
+    }
+
+    /// The container that runs now, or the next one to; `nil` when cancelled first.
+    private func awaitRunning() async -> RunningContainer? {
+        if let runningNow { return runningNow }
+        let (stream, continuation) = AsyncStream.makeStream(of: RunningContainer.self)
+        runningWaiters.append(continuation)
+        for await running in stream { return running }
+        return nil
+    }
+
+    /// The heartbeat child: watches the running container until it is judged dead, then hands
+    /// the verdict to the container child (which replaces it, as a crash).
+    private func watchHeartbeat() async throws {
+        guard let redis = companions.redis else { return await suspendUntilCancelled() }
+        while !Task.isCancelled {
+            guard let running = await awaitRunning() else { return }
+            let watch = HeartbeatWatch(containerID: running.containerID, deviceID: journal.deviceID,
+                                       workspace: running.spec?.controllerWorkspace,
+                                       segmentDuration: running.spec?.segmentDuration ?? .seconds(10), redis: redis,
+                                       clock: clock, settings: companions, logger: logger)
+            guard await watch.run() else { return }
+            if heartbeatLost(containerID: running.containerID) { return await suspendUntilCancelled() }
+        }
+    }
+
+    /// The logs child: forwards the running container's log until cancelled.
+    private func followLogs() async throws {
+        guard let redis = companions.redis, let running = await awaitRunning() else { return await suspendUntilCancelled() }
+        await LogFollower(containerID: running.containerID, name: running.spec?.name ?? running.containerID,
+                          labels: running.spec?.labels ?? [:], engine: engine, redis: redis,
+                          bufferLimit: companions.logBufferLimit, counters: counters).run()
+    }
+}
+
+/// What the container child's run ended with, thrown to its supervisor.
+enum RecorderExit: Error, CustomStringConvertible {
+    /// Its main process exited (`nil`: it went while the controller was not watching).
+    case died(containerID: String, exitCode: Int?)
+    /// No heartbeat and no progress in its workspace: stopped and removed.
+    case heartbeatLost(containerID: String)
+
+    var description: String {
+        switch self {
+        case .died(let id, let code?): "container \(id.prefix(12)) exited with code \(code)"
+        case .died(let id, nil): "container \(id.prefix(12)) is no longer running"
+        case .heartbeatLost(let id): "container \(id.prefix(12)) lost its heartbeat and its workspace shows no progress"
+        }
+    }
+}
+
+/// An engine call that failed: waited out by the container child, never a crash.
+struct EngineFailure: Error, CustomStringConvertible {
+    var what: String
+    var error: any Error
+    var description: String { "\(what): \(error)" }
+}
+
+/// What ends a running container's watch.
+enum ContainerEnd: Sendable {
+    case died(exitCode: Int)
+    case heartbeatLost
+    /// It ran for the backoff's reset: a crash loop is over.
+    case stable
+}
+
+/// How a watched container's run ended.
+enum ContainerExit {
+    case died(exitCode: Int, uptime: Duration)
+    case heartbeatLost
+}
+
+/// The container the companions watch.
+struct RunningContainer: Sendable {
+    var containerID: String
+    var spec: Tier2Spec?
+}
+
+/// Suspends until the task is cancelled.
+func suspendUntilCancelled() async {
+    let (stream, continuation) = AsyncStream.makeStream(of: Never.self)
+    await withTaskCancellationHandler {
+        for await _ in stream {}
+    } onCancel: {
+        continuation.finish()
+    }
+}
+
+/// A weak reference that can be shared with `@Sendable` closures.
+final class WeakReference<Value: AnyObject & Sendable>: Sendable {
+    private let storage = Mutex<WeakBox>(WeakBox())
+    private struct WeakBox: @unchecked Sendable {
+        // Sendable because it only ever holds a `Value`, itself Sendable, and is only read and
+        // written under the mutex.
+        weak var value: Value?
+    }
+
+    var value: Value? {
+        get { storage.withLock { $0.value } }
+        set { storage.withLock { $0.value = newValue } }
+    }
+}

@@ -1,0 +1,196 @@
+public import ControllerCore
+import Foundation
+import Logging
+import SilvasonicIO
+import SilvasonicRedis
+public import Supervision
+import Synchronization
+
+/// What happened to one device's recorder, in order: written by its ``DeviceActor``'s
+/// container child (adopted, created, started, stopping, engine errors) and by its supervisor's
+/// events (restart scheduled, crash-looping), read by `/status`, the metrics and the health
+/// report without waiting on any actor. Each report is logged, counted, queued on
+/// `silvasonic:events` and handed to ``reports``.
+///
+/// The supervisor's events reach it through ``SupervisionEvents/init(observer:)``, synchronously,
+/// so a restart is journaled before the restarted child reports anything.
+public final class DeviceJournal<C: Clock<Duration>>: Sendable {
+    /// A snapshot of the journal.
+    public struct Entry: Sendable {
+        public var state: RecorderState = .idle
+        /// Crashes (deaths and lost heartbeats) since the actor was made, or since it last
+        /// recovered from a crash loop.
+        public var crashes = 0
+        public var lastFailure: String?
+        public var lastStop: StopReason?
+        /// When the state or a report last changed.
+        public var lastChange: C.Instant
+        /// When the next attempt is due, while waiting out a backoff.
+        public var retryAt: C.Instant?
+        /// Past the restart intensity and not yet run stably since.
+        public var crashLooping = false
+    }
+
+    /// The device id (for a worker: its service name).
+    public let deviceID: String
+    /// `recorder`, or the worker's service.
+    public let service: String
+    private let clock: C
+    private let logger: Logger
+    private let metrics: ControllerMetrics
+    private let events: LifecycleEvents?
+    private let redis: (any RedisCommands)?
+    private let entry: Mutex<Entry>
+    private let continuation: AsyncStream<RecorderReport>.Continuation
+    /// Every report from now on (the newest 256 kept while nobody reads): for tests and tools.
+    public let reports: AsyncStream<RecorderReport>
+
+    init(deviceID: String, service: String, clock: C, logger: Logger, metrics: ControllerMetrics, events: LifecycleEvents?,
+         redis: (any RedisCommands)?) {
+        self.deviceID = deviceID
+        self.service = service
+        self.clock = clock
+        self.logger = logger
+        self.metrics = metrics
+        self.events = events
+        self.redis = redis
+        entry = Mutex(Entry(lastChange: clock.now))
+        (reports, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(256))
+    }
+
+    /// The journal now.
+    public var snapshot: Entry { entry.withLock { $0 } }
+
+    /// The container child's state changed.
+    func set(_ state: RecorderState, retryAt: C.Instant? = nil) {
+        let now = clock.now
+        entry.withLock {
+            if $0.state != state { $0.lastChange = now }
+            $0.state = state
+            $0.retryAt = retryAt
+        }
+    }
+
+    /// The container child ends with a crash: counted before its supervisor decides the restart.
+    func crashed(_ failure: String) {
+        entry.withLock {
+            $0.crashes += 1
+            $0.lastFailure = failure
+        }
+    }
+
+    /// A crash-looping recorder ran stably: the loop is over (reported once).
+    func recoverIfLooping() {
+        let restarts: Int? = entry.withLock { entry in
+            guard entry.crashLooping else { return nil }
+            defer { entry.crashLooping = false; entry.crashes = 0 }
+            return entry.crashes
+        }
+        if let restarts { record(.recovered(restarts: restarts)) }
+    }
+
+    /// An event of the device's supervisor: its container child's restarts and crash loop.
+    func observe(_ event: SupervisionEvent) {
+        guard event.child == DeviceActor<C>.Child.container.rawValue else { return }
+        switch event.kind {
+        case .restartScheduled(let delay):
+            let now = clock.now
+            let count = entry.withLock {
+                $0.state = delay > .zero ? ($0.crashLooping ? .crashLooping : .backingOff) : .inspecting
+                $0.retryAt = delay > .zero ? now.advanced(by: delay) : nil
+                $0.lastChange = now
+                return $0.crashes
+            }
+            record(.restarting(after: delay, restartCount: count))
+        case .crashLooping(let maxRestarts, let within, let every):
+            entry.withLock { $0.crashLooping = true }
+            record(.crashLooping(restarts: maxRestarts + 1, within: within, retryEvery: every))
+        default:
+            break
+        }
+    }
+
+    /// Logs, counts and publishes one report.
+    func record(_ report: RecorderReport) {
+        let now = clock.now
+        entry.withLock {
+            $0.lastChange = now
+            switch report {
+            case .engineError(let message): $0.lastFailure = "container engine: \(message)"
+            case .stopping(_, let reason): $0.lastStop = reason
+            case .adopted, .created, .started, .recovered, .restarting, .crashLooping: break
+            }
+        }
+        log(report)
+        metrics.record(report, service: service, device: deviceID)
+        publish(report)
+        if case .crashLooping(let restarts, let window, let every) = report {
+            publishCrashLoop("crash-looping: \(restarts) restarts within \(window); retried every \(every) until it runs "
+                + "stably; an operator's restart tries at once")
+        }
+        continuation.yield(report)
+    }
+
+    private func log(_ report: RecorderReport) {
+        switch report {
+        case .adopted(let id): logger.info("recorder adopted", metadata: ["container.id": "\(id)"])
+        case .created(let id): logger.info("recorder created", metadata: ["container.id": "\(id)"])
+        case .started(let id): logger.info("recorder running", metadata: ["container.id": "\(id)"])
+        case .restarting(let delay, let count) where delay == .zero:
+            logger.warning("recorder down; restarting at once", metadata: ["restarts": "\(count)"])
+        case .restarting(let delay, let count):
+            logger.warning("recorder down; restarting after a backoff", metadata: ["delay": "\(delay)", "restarts": "\(count)"])
+        case .crashLooping(let restarts, let window, let every):
+            logger.error("recorder crash-looping; retrying at the backoff's cap until it runs stably", metadata: [
+                "restarts": "\(restarts)", "window": "\(window)", "retry.every": "\(every)",
+            ])
+        case .recovered(let restarts):
+            logger.notice("recorder recovered: running stably again", metadata: ["restarts": "\(restarts)"])
+        case .stopping(let id, let reason):
+            logger.info("stopping the container", metadata: ["container.id": "\(id)", "reason": "\(reason)", "service": "\(service)"])
+        case .engineError(let message):
+            logger.warning("container engine error; retrying after a backoff", metadata: ["error": "\(message)"])
+        }
+    }
+
+    private func publish(_ report: RecorderReport) {
+        guard let events else { return }
+        let base: [String: JSONValue] = ["device_id": .string(deviceID), "service": .string(service)]
+        switch report {
+        case .adopted(let id): events.emit("container_adopted", base.merging(["container_id": .string(id)]) { $1 })
+        case .created(let id): events.emit("container_created", base.merging(["container_id": .string(id)]) { $1 })
+        case .started(let id): events.emit("container_started", base.merging(["container_id": .string(id)]) { $1 })
+        case .restarting(let delay, let count):
+            events.emit("container_restarting", base.merging(["delay_s": .double(StatusTree.seconds(delay)),
+                                                               "restarts": .int(count)]) { $1 })
+        case .crashLooping(let restarts, let within, let retryEvery):
+            events.emit("container_crash_looping", base.merging([
+                "restarts": .int(restarts), "window_s": .double(StatusTree.seconds(within)),
+                "retry_every_s": .double(StatusTree.seconds(retryEvery)),
+            ]) { $1 })
+        case .recovered(let restarts): events.emit("container_recovered", base.merging(["restarts": .int(restarts)]) { $1 })
+        case .stopping(let id, let reason):
+            events.emit("container_stopping", base.merging(["container_id": .string(id), "reason": .string("\(reason)")]) { $1 })
+        case .engineError(let message): events.emit("engine_error", base.merging(["error": .string(message)]) { $1 })
+        }
+    }
+
+    /// The recorder is crash-looping: its status key says so (for an hour, or until a
+    /// container speaks for itself), since the recorder cannot.
+    private func publishCrashLoop(_ details: String) {
+        guard service == "recorder", let redis else { return }
+        let text = RecorderStatusProxy.text(RecorderStatusProxy.payload(
+            deviceID: deviceID, containerID: nil, activity: "crash_looping", healthy: false, details: details, now: Date()))
+        let key = "silvasonic:status:\(deviceID)"
+        let logger = logger
+        Task {
+            do {
+                try await redis.set(key, text, expiresInSeconds: 3600)
+                try await redis.publish(text, to: "silvasonic:status")
+            } catch {
+                // Redis is down: the crash loop stays in this log, /status and the metrics.
+                logger.warning("crash-looping status not published", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}

@@ -1,0 +1,242 @@
+public import ControllerCore
+public import Logging
+public import SilvasonicPodman
+public import Supervision
+import Synchronization
+
+/// The supervisor of the devices' actors: one ``DeviceActor`` child per device id (or, for the
+/// `workers` instance, per singleton worker), started when the ``Reconciler`` first names it and
+/// told what to run by each reconcile; the engine's events reach them here.
+///
+/// One-for-one, stopped all at once (``ShutdownOrder/concurrent``), and never escalating: a
+/// device's failures stay in its own ``DeviceActor``, whose supervisor retries at the cap, so
+/// no number of crashing microphones restarts another device's recorder or the root.
+public actor DeviceSupervisor<C: Clock<Duration>> {
+    /// Which containers its children own.
+    public enum Kind: Sendable {
+        /// Recorders, one per device id (`io.silvasonic.service=recorder`).
+        case recorders
+        /// Singleton workers, one per service name.
+        case workers
+    }
+
+    /// The library supervisor whose children are the device actors.
+    public nonisolated let supervisor: Supervisor<C>
+    /// Log lines forwarded to and dropped before `silvasonic:logs`, over all its devices.
+    public nonisolated let logCounters = LogCounters()
+    private nonisolated let journals: JournalTable<C>
+    private let kind: Kind
+    private let engine: any ContainerEngine
+    private let clock: C
+    private let owner: String
+    private let logger: Logger
+    private let policy: RecorderPolicy
+    private let companions: CompanionSettings
+    private let metrics: ControllerMetrics
+    private let events: LifecycleEvents?
+    private let deviceEvents: SupervisionEvents
+    private let random: @Sendable () -> any RandomNumberGenerator & Sendable
+    private var actors: [String: DeviceActor<C>] = [:]
+    /// Devices left as they are, with why, said once per reason.
+    private var keepReasons: [String: String] = [:]
+
+    /// - Parameters:
+    ///   - name: `devices` or `workers`: its path is `parentPath/name`.
+    ///   - policy: how each device's recorder is restarted.
+    ///   - companions: with Redis, each recorder gets its `heartbeat` and `logs` children.
+    ///   - random: a source of backoff jitter for each device's supervisor.
+    public init(name: String, parentPath: String? = "controller", kind: Kind, engine: any ContainerEngine, clock: C,
+                owner: String, policy: RecorderPolicy = RecorderPolicy(), companions: CompanionSettings = CompanionSettings(redis: nil),
+                metrics: ControllerMetrics = ControllerMetrics(), events: LifecycleEvents? = nil, logger: Logger,
+                random: @escaping @Sendable () -> any RandomNumberGenerator & Sendable = { SystemRandomNumberGenerator() }) {
+        self.kind = kind
+        self.engine = engine
+        self.clock = clock
+        self.owner = owner
+        self.logger = logger
+        self.policy = policy
+        self.companions = companions
+        self.metrics = metrics
+        self.events = events
+        self.random = random
+        let journals = JournalTable<C>()
+        self.journals = journals
+        deviceEvents = SupervisionEvents(observer: { event in journals[event.supervisor]?.observe(event) })
+        // A device actor that fails is restarted, and past the intensity retried at the cap:
+        // never escalated to the root.
+        let options = SupervisorOptions(strategy: .oneForOne, intensity: RestartIntensity(maxRestarts: 10, within: .seconds(60)),
+                                        backoff: BackoffPolicy(initial: .milliseconds(100), maximum: .seconds(30)),
+                                        shutdownOrder: .concurrent, intensityPolicy: .retryAtCap)
+        do {
+            supervisor = try Supervisor(name: name, parentPath: parentPath, options: options, clock: clock, events: deviceEvents,
+                                        logger: logger)
+        } catch {
+            preconditionFailure("the device supervisor's options are invalid: \(error)")
+        }
+    }
+
+    /// Runs until cancelled; every device actor is stopped with it (their containers are left
+    /// to the shutdown policy).
+    public func run() async throws {
+        try await supervisor.run()
+    }
+
+    /// Carries out one reconcile's decisions: every device's actor at once (one slow engine call
+    /// holds up only its own device), returning when each has taken its decision in.
+    public func apply(_ plan: Reconciliation.Plan) async {
+        var wanted: [(String, Tier2Spec?, IdleReason)] = []
+        for (device, decision) in plan.decisions.sorted(by: { $0.key < $1.key }) {
+            switch decision {
+            case .record(let spec):
+                release(device)
+                wanted.append((device, spec, .offline))
+            case .idle(let reason):
+                release(device)
+                wanted.append((device, nil, reason))
+            case .keep(let reason):
+                // Said once per reason, not on every reconcile; a running recorder keeps running.
+                guard keepReasons.updateValue(reason, forKey: device) != reason else { continue }
+                logger.warning("device left as it is", metadata: ["device.id": "\(device)", "reason": "\(reason)"])
+            }
+        }
+        await setDesired(wanted)
+    }
+
+    /// Carries out the singleton workers' decisions: a spec to run, or `nil` for none (an
+    /// actor is made either way, so that a worker left running by an earlier controller is
+    /// found and stopped when it is not wanted).
+    public func applyWorkers(_ desired: [String: Tier2Spec?]) async {
+        await setDesired(desired.sorted(by: { $0.key < $1.key }).map { name, spec in (name, spec, .workerOff) })
+    }
+
+    /// The device's row can be acted on again: said once, when it ends.
+    private func release(_ device: String) {
+        guard let reason = keepReasons.removeValue(forKey: device) else { return }
+        logger.notice("device acted on again", metadata: ["device.id": "\(device)", "was": "\(reason)"])
+    }
+
+    /// Devices left as they are, with why: a row value the contract does not know, or a
+    /// profile that cannot be read. Shown by `status` until fixed.
+    public var heldDevices: [String: String] { keepReasons }
+
+    private func setDesired(_ wanted: [(String, Tier2Spec?, IdleReason)]) async {
+        let told = wanted.map { key, spec, reason in (actor(for: key), spec, reason) }
+        guard told.count > 1 else {
+            if let ((device, new), spec, reason) = told.first { await tell(device, spec, reason, start: new) }
+            return
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for ((device, new), spec, reason) in told { group.addTask { await self.tell(device, spec, reason, start: new) } }
+        }
+    }
+
+    /// Gives the actor its desire; a new actor is started as this supervisor's child after
+    /// that, so that its container child's first run acts on it.
+    private nonisolated func tell(_ device: DeviceActor<C>, _ spec: Tier2Spec?, _ reason: IdleReason, start: Bool) async {
+        await device.setDesired(spec, because: reason)
+        guard start else { return }
+        do {
+            try await supervisor.startChild(ChildSpec(id: device.key, shutdown: .infinity, kind: .supervisor) {
+                try await device.run()
+            })
+        } catch {
+            logger.debug("device actor not started", metadata: ["device.id": "\(device.key)", "error": "\(error)"])
+        }
+    }
+
+    /// The device's actor, and whether it was made just now.
+    private func actor(for key: String) -> (DeviceActor<C>, Bool) {
+        if let existing = actors[key] { return (existing, false) }
+        let service = kind == .recorders ? "recorder" : key
+        let path = "\(supervisor.path)/\(key)"
+        let journal = DeviceJournal(deviceID: key, service: service, clock: clock, logger: logger, metrics: metrics,
+                                    events: events, redis: kind == .recorders ? companions.redis : nil)
+        journals[path] = journal
+        // Workers are judged by their container alone: they publish no per-device heartbeat.
+        let device = DeviceActor(key: key, service: service, parentPath: supervisor.path, engine: engine, clock: clock,
+                                 owner: owner, policy: policy, journal: journal,
+                                 companions: kind == .recorders ? companions : CompanionSettings(redis: nil),
+                                 counters: logCounters, events: deviceEvents, random: random(), logger: logger)
+        actors[key] = device
+        return (device, true)
+    }
+
+    /// Routes a container event to the actor that owns the container (by its labels).
+    public func route(_ event: ContainerEvent) async {
+        guard let service = event.labels["io.silvasonic.service"] else { return }
+        let key: String?
+        switch kind {
+        case .recorders: key = service == "recorder" ? event.labels["io.silvasonic.device_id"] : nil
+        case .workers: key = service == "recorder" ? nil : service
+        }
+        guard let key, let device = actors[key] else { return }
+        await device.handle(event)
+    }
+
+    /// Podman's event stream came back after an outage: every actor looks again.
+    public func engineReconnected() async {
+        let all = Array(actors.values)
+        await withTaskGroup(of: Void.self) { group in
+            for device in all { group.addTask { await device.engineReconnected() } }
+        }
+    }
+
+    /// Asks the actor of `key` for a restart of its container (see ``DeviceActor/restartRequested()``).
+    /// - Returns: `false` when it has no container to restart.
+    public func restart(_ key: String) async -> Bool {
+        guard let device = actors[key] else { return false }
+        return await device.restartRequested()
+    }
+
+    /// Every actor's recorder state, read from the journals (no actor is waited on).
+    public nonisolated func states() -> [String: RecorderState] {
+        journals.states()
+    }
+
+    /// Devices whose recorder runs now.
+    public nonisolated func runningDevices() -> Set<String> {
+        Set(states().compactMap { key, state in
+            if case .running = state { return key }
+            return nil
+        })
+    }
+
+    /// Every actor's status (and the held devices that have none yet), by key.
+    public func statuses() async -> [String: DeviceStatus] {
+        var all: [String: DeviceStatus] = [:]
+        for (key, device) in actors {
+            var status = await device.status()
+            status.heldBecause = keepReasons[key]
+            all[key] = status
+        }
+        // A device held from the start has no actor yet: shown all the same.
+        for (key, reason) in keepReasons where all[key] == nil {
+            all[key] = DeviceStatus(key: key, service: kind == .recorders ? "recorder" : key, state: .idle, restarts: 0,
+                                    lastFailure: nil, since: .zero, nextRetry: nil, lastStop: nil, children: [],
+                                    heldBecause: reason)
+        }
+        return all
+    }
+
+    /// The actor of `key`, if one was made.
+    public func device(_ key: String) -> DeviceActor<C>? { actors[key] }
+}
+
+/// The journals by their device supervisor's path, for the supervision events' observer.
+final class JournalTable<C: Clock<Duration>>: Sendable {
+    private let table = Mutex<[String: DeviceJournal<C>]>([:])
+
+    subscript(path: String) -> DeviceJournal<C>? {
+        get { table.withLock { $0[path] } }
+        set { table.withLock { $0[path] = newValue } }
+    }
+
+    func states() -> [String: RecorderState] {
+        table.withLock { table in
+            var states: [String: RecorderState] = [:]
+            states.reserveCapacity(table.count)
+            for journal in table.values { states[journal.deviceID] = journal.snapshot.state }
+            return states
+        }
+    }
+}

@@ -1,0 +1,97 @@
+public import ControllerCore
+public import Logging
+public import SilvasonicPodman
+public import Supervision
+
+/// The device side of the controller's tree, wired in one place from its backends, settings,
+/// clock and random source — for `run` (``Station``), `simulate` (the harness) and the tests:
+///
+/// ```
+/// devices     DeviceSupervisor: one DeviceActor per device id (container, heartbeat, logs)
+/// workers     DeviceSupervisor: one DeviceActor per singleton worker (container)
+/// events      the engine's event stream → the owning DeviceActor; a resubscription after an
+///             outage makes every actor look again
+/// ```
+/// with the ``Reconciler`` that tells the actors what to run and the ``DeviceInventory`` that
+/// turns hardware scans into device rows.
+public final class DeviceTree<C: Clock<Duration>>: Sendable {
+    public let devices: DeviceSupervisor<C>
+    public let workers: DeviceSupervisor<C>
+    public let reconciler: Reconciler<C>
+    public let inventory: DeviceInventory<C>
+    public let engine: any ContainerEngine
+    private let owner: String
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - store: the desired state (PostgreSQL, or in memory).
+    ///   - policy: how each recorder is restarted (``ControllerSettings/recorderPolicy``).
+    ///   - companions: with Redis, each recorder's heartbeat is watched and its log forwarded.
+    ///   - offlineGrace: how long an unplugged device keeps its recorder.
+    ///   - presence: the hardware scan's devices, for the orphan sweep.
+    ///   - random: a source of backoff jitter for each device's supervisor.
+    public init(store: any DeviceStore, engine: any ContainerEngine, settings: StationSettings, policy: RecorderPolicy,
+                companions: CompanionSettings, offlineGrace: Duration, clock: C, logger: Logger,
+                metrics: ControllerMetrics = ControllerMetrics(), events: LifecycleEvents? = nil,
+                presence: HardwarePresence = HardwarePresence(),
+                random: @escaping @Sendable () -> any RandomNumberGenerator & Sendable = { SystemRandomNumberGenerator() }) {
+        self.engine = engine
+        owner = settings.owner
+        self.logger = logger
+        devices = DeviceSupervisor(name: "devices", kind: .recorders, engine: engine, clock: clock, owner: settings.owner,
+                                   policy: policy, companions: companions, metrics: metrics, events: events, logger: logger,
+                                   random: random)
+        workers = DeviceSupervisor(name: "workers", kind: .workers, engine: engine, clock: clock, owner: settings.owner,
+                                   policy: policy, metrics: metrics, events: events, logger: logger, random: random)
+        let reconciler = Reconciler(repository: store, devices: devices, workers: workers, engine: engine, settings: settings,
+                                    logger: logger, presence: presence, metrics: metrics, events: events)
+        self.reconciler = reconciler
+        inventory = DeviceInventory(repository: store, clock: clock, grace: offlineGrace, logger: logger, presence: presence,
+                                    events: events,
+                                    onChange: { reason, devices in await reconciler.reconcile(reason: reason, devices: devices) })
+    }
+
+    /// The root's children that carry the devices, first in its start order (and so stopped
+    /// last): the device and worker supervisors, then the engine's events routed to their actors.
+    /// - Parameters:
+    ///   - backoff: the event stream's reconnect backoff.
+    ///   - observe: sees each event first (for health, metrics and lifecycle events).
+    public func children(engineEventsBackoff backoff: BackoffPolicy,
+                         observe: @escaping @Sendable (ContainerEventFollow) -> Void = { _ in }) -> [ChildSpec] {
+        [
+            ChildSpec(id: "devices", shutdown: .infinity, kind: .supervisor) { [devices] in try await devices.run() },
+            ChildSpec(id: "workers", shutdown: .infinity, kind: .supervisor) { [workers] in try await workers.run() },
+            ChildSpec(id: "events") { [self] in try await followEngineEvents(backoff: backoff, observe: observe) },
+        ]
+    }
+
+    /// Follows the engine's events of this owner's containers until cancelled, routing each to
+    /// its DeviceActor; `observe` sees each first (for health, metrics and lifecycle events).
+    func followEngineEvents(backoff: BackoffPolicy, observe: @Sendable (ContainerEventFollow) -> Void) async throws {
+        var first = true
+        for await event in engine.followEvents(labels: ["io.silvasonic.owner": owner], backoff: backoff) {
+            observe(event)
+            switch event {
+            case .subscribed:
+                if !first {
+                    logger.info("the engine's event stream is back; every device looks again")
+                    await devices.engineReconnected()
+                    await workers.engineReconnected()
+                    await reconciler.reconcile(reason: "podman reconnected")
+                }
+                first = false
+            case .element(let container):
+                await devices.route(container)
+                await workers.route(container)
+            case .interrupted:
+                break
+            }
+        }
+        try Task.checkCancellation()
+    }
+
+    /// Every device's and worker's status, by the supervisor that holds it.
+    public func statuses() async -> (devices: [DeviceStatus], workers: [DeviceStatus]) {
+        (Array(await devices.statuses().values), Array(await workers.statuses().values))
+    }
+}

@@ -1,0 +1,67 @@
+import ControllerCore
+import Foundation
+public import Logging
+public import SilvasonicRedis
+
+/// Subscribes to `silvasonic:nudge` and turns each `reconcile` into a reconcile request; any
+/// other payload is counted and said once (summarised while it lasts). Nudges sent while the
+/// subscription was down are lost, so every (re)subscription asks for a reconcile itself.
+public actor NudgeActor {
+    /// The channel the web interface nudges on.
+    public static let channel = "silvasonic:nudge"
+
+    private let subscribe: @Sendable ([String]) -> AsyncStream<RedisSubscriptionEvent>
+    private let reconcile: @Sendable (_ reason: String) async -> Void
+    private let subscribed: @Sendable (Bool) -> Void
+    private let metrics: ControllerMetrics
+    private let logger: Logger
+    private var garbage = PersistentCondition<ContinuousClock.Instant>()
+    /// Nudges whose payload was not `reconcile`.
+    public private(set) var ignored = 0
+
+    /// - Parameters:
+    ///   - subscribe: a resubscribing subscription (``RedisClient/subscribe(to:)``, or an in-memory Redis's).
+    ///   - subscribed: told whether the subscription stands, for the health report.
+    ///   - reconcile: asks the ``Reconciler`` for a run, with a reason.
+    public init(subscribe: @escaping @Sendable ([String]) -> AsyncStream<RedisSubscriptionEvent>,
+                metrics: ControllerMetrics = ControllerMetrics(), logger: Logger,
+                subscribed: @escaping @Sendable (Bool) -> Void = { _ in },
+                reconcile: @escaping @Sendable (_ reason: String) async -> Void) {
+        self.subscribe = subscribe
+        self.reconcile = reconcile
+        self.subscribed = subscribed
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Follows the channel until cancelled.
+    public func run() async throws {
+        var first = true
+        for await event in subscribe([Self.channel]) {
+            switch event {
+            case .subscribed:
+                subscribed(true)
+                if !first { logger.info("nudge channel subscribed again") }
+                first = false
+                await reconcile("nudge channel subscribed")
+            case .element(let message):
+                if message.text == "reconcile" {
+                    metrics.nudge(ignored: false)
+                    logger.say(garbage.cleared(now: .now), at: .info, ended: "nudges are 'reconcile' again", counted: "ignored")
+                    await reconcile("nudge")
+                } else {
+                    metrics.nudge(ignored: true)
+                    ignored += 1
+                    logger.say(garbage.occurred(now: .now), at: .info, started: "nudge ignored: the payload is not 'reconcile'",
+                               ongoing: "nudges still ignored: payloads that are not 'reconcile'",
+                               counted: "ignored", metadata: ["payload": "\(message.text.prefix(80).debugDescription)"])
+                }
+            case .interrupted(let error, let retryIn):
+                subscribed(false)
+                metrics.streamInterrupted("nudges")
+                logger.warning("nudge channel interrupted", metadata: ["error": "\(error)", "retry.in": "\(retryIn)"])
+            }
+        }
+        try Task.checkCancellation()
+    }
+}

@@ -1,0 +1,36 @@
+public import Logging
+public import SilvasonicHardware
+
+/// Finds the microphones: netlink uevents (on real hardware) and a periodic scan of
+/// `/proc/asound` and sysfs, each change handed to the ``DeviceInventory`` as device rows (which
+/// asks the ``Reconciler`` to act on them). With a fixture tree only the periodic scan runs.
+public actor ScannerActor {
+    private let roots: HardwareRoots
+    private let interval: Duration
+    private let logger: Logger
+    private let knownBusPaths: @Sendable () async -> [String: String]
+    private let handle: @Sendable (HardwareUpdate) async -> Void
+
+    /// - Parameters:
+    ///   - knownBusPaths: the stored bus path of each device id: which of two microphones sharing
+    ///     a USB serial keeps its id after a restart (empty when unknown).
+    ///   - handle: takes each scan's update (``DeviceInventory/handle(_:)``).
+    public init(roots: HardwareRoots, interval: Duration, logger: Logger,
+                knownBusPaths: @escaping @Sendable () async -> [String: String],
+                handle: @escaping @Sendable (HardwareUpdate) async -> Void) {
+        self.roots = roots
+        self.interval = interval
+        self.logger = logger
+        self.knownBusPaths = knownBusPaths
+        self.handle = handle
+    }
+
+    /// Scans until cancelled.
+    public func run() async {
+        let monitor = HardwareMonitor(scanner: DeviceScanner(roots: roots), interval: interval, clock: ContinuousClock(),
+                                      logger: logger, knownBusPaths: await knownBusPaths())
+        // Kernel uevents describe the real machine: with a fixture tree only the periodic scan runs.
+        let uevents: AsyncStream<UEvent>? = roots.isLive ? nil : AsyncStream { $0.finish() }
+        await monitor.run(uevents: uevents, updates: handle)
+    }
+}
