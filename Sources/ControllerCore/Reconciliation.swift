@@ -137,3 +137,28 @@ public enum Reconciliation {
         }
     }
 }
+
+/// Why a reconcile runs: said in its `reconcile` lifecycle event and its log line. Anything but
+/// the periodic tick is something that asked, and is planned in full.
+public enum ReconcileReason: String, Sendable, Hashable, CustomStringConvertible {
+    /// The periodic safety net (`SILVASONIC_RECONCILE_INTERVAL_S`).
+    case tick
+    /// A `reconcile` nudge on `silvasonic:nudge`.
+    case nudge
+    /// The nudge channel was (re)subscribed: nudges sent meanwhile may be lost.
+    case nudgeChannelSubscribed = "nudge channel subscribed"
+    /// Podman's event stream came back after an outage.
+    case podmanReconnected = "podman reconnected"
+    /// A hardware scan wrote device rows.
+    case hardware
+    /// Rows that could not be written before were written on a later tick.
+    case resync
+    /// A device went offline after its grace.
+    case deviceGone = "device gone"
+    /// An operator's start or stop, without Redis to nudge.
+    case `operator`
+
+    public var description: String { rawValue }
+    /// Whether it is the periodic tick, which may be skipped when nothing changed.
+    public var isPeriodic: Bool { self == .tick }
+}

@@ -1,4 +1,4 @@
-import ControllerCore
+public import ControllerCore
 import Foundation
 import SilvasonicIO
 public import Logging
@@ -11,7 +11,7 @@ public import SilvasonicHardware
 /// database is down) is remembered and retried on the next ``resync()``, so no sighting is lost.
 public actor DeviceInventory<C: Clock<Duration>> {
     private let repository: any DeviceStore
-    private let onChange: @Sendable (_ reason: String, _ devices: Set<String>) async -> Void
+    private let onChange: @Sendable (_ reason: ReconcileReason, _ devices: Set<String>) async -> Void
     private let clock: C
     private let grace: Duration
     private let logger: Logger
@@ -29,7 +29,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
     /// - Parameter presence: where the devices of each handled scan are published.
     public init(repository: any DeviceStore, clock: C, grace: Duration, logger: Logger,
                 presence: HardwarePresence = HardwarePresence(), events: LifecycleEvents? = nil,
-                onChange: @escaping @Sendable (_ reason: String, _ devices: Set<String>) async -> Void) {
+                onChange: @escaping @Sendable (_ reason: ReconcileReason, _ devices: Set<String>) async -> Void) {
         self.presence = presence
         self.events = events
         self.repository = repository
@@ -52,7 +52,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
             switch change {
             case .appeared(let device), .changed(let device):
                 if present[device.stableID] == nil, case .appeared = change {
-                    events?.emit("device_appeared", ["device_id": .string(device.stableID), "alsa_name": .string(device.name)])
+                    events?.emit(.deviceAppeared(deviceID: device.stableID, alsaName: device.name))
                 }
                 present[device.stableID] = device
                 appeared.append(device.stableID)
@@ -73,7 +73,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
             }
         }
         presence.apply(appeared: appeared, gone: gone)
-        if !wrote.isEmpty { await onChange("hardware", wrote) }
+        if !wrote.isEmpty { await onChange(.hardware, wrote) }
     }
 
     /// Retries the writes that failed (called on the periodic tick).
@@ -82,7 +82,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
         var matching: MatchingInputs?
         for id in unsynced.sorted() { if let device = present[id], await sync(device, matching: &matching) { wrote.insert(id) } }
         for id in expiredUnsynced.sorted() where await markOffline(id) { wrote.insert(id) }
-        if !wrote.isEmpty { await onChange("resync", wrote) }
+        if !wrote.isEmpty { await onChange(.resync, wrote) }
     }
 
     private func startGrace(for id: String) {
@@ -98,7 +98,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
     private func graceExpired(_ id: String) async {
         graceTimers[id] = nil
         guard present[id] == nil else { return }
-        if await markOffline(id) { await onChange("device gone", [id]) }
+        if await markOffline(id) { await onChange(.deviceGone, [id]) }
     }
 
     /// What a new device is matched against: read once per update, however many devices are new.
@@ -156,7 +156,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
             expiredUnsynced.remove(id)
             if plan != .unchanged {
                 logger.info("microphone offline", metadata: ["device.id": "\(id)"])
-                events?.emit("device_gone", ["device_id": .string(id)])
+                events?.emit(.deviceGone(deviceID: id))
             }
             return plan != .unchanged
         } catch {

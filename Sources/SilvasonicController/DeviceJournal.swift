@@ -123,7 +123,7 @@ public final class DeviceJournal<C: Clock<Duration>>: Sendable {
         }
         log(report)
         metrics.record(report, service: service, device: deviceID)
-        publish(report)
+        events?.emit(.recorder(report, deviceID: deviceID, service: service))
         if case .crashLooping(let restarts, let window, let every) = report {
             publishCrashLoop("crash-looping: \(restarts) restarts within \(window); retried every \(every) until it runs "
                 + "stably; an operator's restart tries at once")
@@ -150,28 +150,6 @@ public final class DeviceJournal<C: Clock<Duration>>: Sendable {
             logger.info("stopping the container", metadata: ["container.id": "\(id)", "reason": "\(reason)", "service": "\(service)"])
         case .engineError(let message):
             logger.warning("container engine error; retrying after a backoff", metadata: ["error": "\(message)"])
-        }
-    }
-
-    private func publish(_ report: RecorderReport) {
-        guard let events else { return }
-        let base: [String: JSONValue] = ["device_id": .string(deviceID), "service": .string(service)]
-        switch report {
-        case .adopted(let id): events.emit("container_adopted", base.merging(["container_id": .string(id)]) { $1 })
-        case .created(let id): events.emit("container_created", base.merging(["container_id": .string(id)]) { $1 })
-        case .started(let id): events.emit("container_started", base.merging(["container_id": .string(id)]) { $1 })
-        case .restarting(let delay, let count):
-            events.emit("container_restarting", base.merging(["delay_s": .double(StatusTree.seconds(delay)),
-                                                               "restarts": .int(count)]) { $1 })
-        case .crashLooping(let restarts, let within, let retryEvery):
-            events.emit("container_crash_looping", base.merging([
-                "restarts": .int(restarts), "window_s": .double(StatusTree.seconds(within)),
-                "retry_every_s": .double(StatusTree.seconds(retryEvery)),
-            ]) { $1 })
-        case .recovered(let restarts): events.emit("container_recovered", base.merging(["restarts": .int(restarts)]) { $1 })
-        case .stopping(let id, let reason):
-            events.emit("container_stopping", base.merging(["container_id": .string(id), "reason": .string("\(reason)")]) { $1 })
-        case .engineError(let message): events.emit("engine_error", base.merging(["error": .string(message)]) { $1 })
         }
     }
 

@@ -77,7 +77,7 @@ public final class DeviceTree<C: Clock<Duration>>: Sendable {
                     logger.info("the engine's event stream is back; every device looks again")
                     await devices.engineReconnected()
                     await workers.engineReconnected()
-                    await reconciler.reconcile(reason: "podman reconnected")
+                    await reconciler.reconcile(reason: .podmanReconnected)
                 }
                 first = false
             case .element(let container):

@@ -31,9 +31,9 @@ public final class LifecycleEvents: Sendable {
     func countDropped() { droppedCount.withLock { $0 += 1 } }
 
     /// Queues one event.
-    public func emit(_ event: String, _ fields: [String: JSONValue] = [:]) {
-        var object = fields
-        object["event"] = .string(event)
+    public func emit(_ event: LifecycleEvent) {
+        var object = event.fields
+        object["event"] = .string(event.name)
         object["timestamp"] = .double((Date().timeIntervalSince1970 * 1000).rounded() / 1000)
         if case .dropped = continuation.yield(.object(object)) { countDropped() }
     }

@@ -1,4 +1,4 @@
-import ControllerCore
+public import ControllerCore
 import Foundation
 public import Logging
 public import SilvasonicRedis
@@ -11,7 +11,7 @@ public actor NudgeActor {
     public static let channel = "silvasonic:nudge"
 
     private let subscribe: @Sendable ([String]) -> AsyncStream<RedisSubscriptionEvent>
-    private let reconcile: @Sendable (_ reason: String) async -> Void
+    private let reconcile: @Sendable (_ reason: ReconcileReason) async -> Void
     private let subscribed: @Sendable (Bool) -> Void
     private let metrics: ControllerMetrics
     private let logger: Logger
@@ -26,7 +26,7 @@ public actor NudgeActor {
     public init(subscribe: @escaping @Sendable ([String]) -> AsyncStream<RedisSubscriptionEvent>,
                 metrics: ControllerMetrics = ControllerMetrics(), logger: Logger,
                 subscribed: @escaping @Sendable (Bool) -> Void = { _ in },
-                reconcile: @escaping @Sendable (_ reason: String) async -> Void) {
+                reconcile: @escaping @Sendable (_ reason: ReconcileReason) async -> Void) {
         self.subscribe = subscribe
         self.reconcile = reconcile
         self.subscribed = subscribed
@@ -43,12 +43,12 @@ public actor NudgeActor {
                 subscribed(true)
                 if !first { logger.info("nudge channel subscribed again") }
                 first = false
-                await reconcile("nudge channel subscribed")
+                await reconcile(.nudgeChannelSubscribed)
             case .element(let message):
                 if message.text == "reconcile" {
                     metrics.nudge(ignored: false)
                     logger.say(garbage.cleared(now: .now), at: .info, ended: "nudges are 'reconcile' again", counted: "ignored")
-                    await reconcile("nudge")
+                    await reconcile(.nudge)
                 } else {
                     metrics.nudge(ignored: true)
                     ignored += 1

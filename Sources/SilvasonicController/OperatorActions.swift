@@ -196,7 +196,7 @@ public struct OperatorActions: Sendable {
         // The nudge reaches every controller and the web interface's view; without Redis, this
         // controller reconciles at once anyway.
         do { try await station.redis.publish("reconcile", to: "silvasonic:nudge") } catch {
-            await station.reconciler.reconcile(reason: "operator")
+            await station.reconciler.reconcile(reason: .operator)
         }
     }
 }

@@ -23,7 +23,7 @@ public actor Reconciler<C: Clock<Duration>> {
     /// The system settings' problems last said: each said once, and said again when fixed.
     private var systemProblems: [String] = []
     /// The reason a coalesced rerun carries: any request's that is not the periodic tick.
-    private var pendingReason: String?
+    private var pendingReason: ReconcileReason?
     private var specCache: [Reconciliation.SpecKey: Tier2Spec] = [:]
     /// The decisions last handed to the actors: an unchanged one is not handed again (the
     /// actor still holds it), so a periodic reconcile of a quiet station costs one read.
@@ -38,7 +38,7 @@ public actor Reconciler<C: Clock<Duration>> {
     private var pending = false
     /// Devices asked to be reconciled alone, and the reason of the first request.
     private var pendingDevices: Set<String> = []
-    private var pendingDevicesReason: String?
+    private var pendingDevicesReason: ReconcileReason?
     /// What the last fully planned run saw of the devices a run of some devices alone does not
     /// read again (kept up by those runs): the system settings, the workspace names in use, the
     /// devices that record, and whether `max_recorders` kept any from recording.
@@ -73,10 +73,10 @@ public actor Reconciler<C: Clock<Duration>> {
     }
 
     /// Runs a reconcile now, or once more after the one in progress.
-    public func reconcile(reason: String) async {
+    public func reconcile(reason: ReconcileReason) async {
         pending = true
         // A request something made outranks a periodic one: the rerun carries its reason.
-        if reason != "tick" || pendingReason == nil { pendingReason = reason }
+        if !reason.isPeriodic || pendingReason == nil { pendingReason = reason }
         await drain()
     }
 
@@ -84,7 +84,7 @@ public actor Reconciler<C: Clock<Duration>> {
     /// its grace): their rows alone are read and planned, so one event costs the same with
     /// 10 or 10,000 devices. Falls back to a full run before the first one and while a
     /// `max_recorders` limit makes devices depend on each other.
-    public func reconcile(reason: String, devices: Set<String>) async {
+    public func reconcile(reason: ReconcileReason, devices: Set<String>) async {
         guard !devices.isEmpty else { return }
         pendingDevices.formUnion(devices)
         if pendingDevicesReason == nil { pendingDevicesReason = reason }
@@ -99,9 +99,9 @@ public actor Reconciler<C: Clock<Duration>> {
         defer { running = false }
         while pending || !pendingDevices.isEmpty {
             let started = ContinuousClock.now
-            let reason: String
+            let reason: ReconcileReason
             if pending {
-                reason = pendingReason ?? "tick"
+                reason = pendingReason ?? .tick
                 pending = false
                 pendingReason = nil
                 // The full run reads every row: the devices asked for are among them.
@@ -110,7 +110,7 @@ public actor Reconciler<C: Clock<Duration>> {
                 await reconcileOnce(reason: reason)
             } else {
                 let devices = pendingDevices
-                reason = pendingDevicesReason ?? "hardware"
+                reason = pendingDevicesReason ?? .hardware
                 pendingDevices = []
                 pendingDevicesReason = nil
                 await reconcileDevices(devices, reason: reason)
@@ -118,9 +118,8 @@ public actor Reconciler<C: Clock<Duration>> {
             let duration = started.duration(to: .now)
             metrics.reconciled(readDatabase: lastReadSucceeded == true, duration: duration)
             // The periodic ticks would flood the channel: only reconciles something asked for.
-            if reason != "tick" {
-                events?.emit("reconcile", ["reason": .string(reason), "read_database": .bool(lastReadSucceeded == true),
-                                           "duration_s": .double((duration / .milliseconds(1)).rounded() / 1000)])
+            if !reason.isPeriodic {
+                events?.emit(.reconcile(reason: reason, readDatabase: lastReadSucceeded == true, duration: duration))
             }
         }
     }
@@ -128,7 +127,7 @@ public actor Reconciler<C: Clock<Duration>> {
     /// Reads and plans only `names`, against the last full run's view of the others (their
     /// workspace names, which record); anything that makes that view unsafe — other system
     /// settings, a `max_recorders` limit that binds or would — runs the full reconcile instead.
-    private func reconcileDevices(_ names: Set<String>, reason: String) async {
+    private func reconcileDevices(_ names: Set<String>, reason: ReconcileReason) async {
         // Read through `self.view` (no local copy), so its sets stay uniquely held and change in place.
         guard let known = view?.system, view?.limited == false else { return await reconcileOnce(reason: reason) }
         let records: [DeviceRecord]
@@ -173,7 +172,7 @@ public actor Reconciler<C: Clock<Duration>> {
 
     /// A run that could not read the desired state: counted, and said once (then summarised
     /// once a minute); nothing changes (fail static).
-    private func readFailed(reason: String, error: any Error) {
+    private func readFailed(reason: ReconcileReason, error: any Error) {
         failedRuns += 1
         lastReadSucceeded = false
         logger.say(unreadable.occurred(now: .now),
@@ -318,7 +317,7 @@ public actor Reconciler<C: Clock<Duration>> {
         Set(records.compactMap { plan.workspaceNames[$0.row.name] ?? $0.row.workspaceName })
     }
 
-    private func reconcileOnce(reason: String) async {
+    private func reconcileOnce(reason: ReconcileReason) async {
         let records: [DeviceRecord]
         let system: SystemSettings
         let services: Set<String>
@@ -340,7 +339,7 @@ public actor Reconciler<C: Clock<Duration>> {
         let inputs = Self.inputs(recordSum: sum, count: records.count, system: system, running: running)
         // A periodic run over the very inputs whose plan went through last time would make the
         // same plan: skipped. Anything something asked for is planned in full.
-        if reason != "tick" || inputs != plannedInputs {
+        if !reason.isPeriodic || inputs != plannedInputs {
             let plan = makePlan(records, maxRecorders: system.maxRecorders, running: running)
             let stored = await carryOut(plan)
             // Hashed as the rows are now stored (the workspace names just written), so the next
@@ -364,7 +363,7 @@ public actor Reconciler<C: Clock<Duration>> {
         // Orphans appear when rows go or after an engine outage: swept on every reconcile
         // something asked for, and every 30th periodic one.
         ticksSinceSweep += 1
-        if reason != "tick" || ticksSinceSweep >= 30 {
+        if !reason.isPeriodic || ticksSinceSweep >= 30 {
             ticksSinceSweep = 0
             if let presence {
                 // Until the hardware was scanned, a recorder's device may be plugged but not yet written.
@@ -392,8 +391,7 @@ public actor Reconciler<C: Clock<Duration>> {
             logger.info("stopping the container", metadata: [
                 "container.name": "\(container.name)", "device.id": "\(device)", "reason": "\(StopReason.orphan)",
             ])
-            events?.emit("container_stopping", ["container_id": .string(container.id), "device_id": .string(device),
-                                               "service": "recorder", "reason": .string("\(StopReason.orphan)")])
+            events?.emit(.orphanStopping(containerID: container.id, deviceID: device))
             do {
                 try await engine.stop(container.id, timeoutSeconds: 10)
                 try await engine.remove(container.id, force: true)

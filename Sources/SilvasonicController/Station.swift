@@ -160,9 +160,8 @@ public final class Station: Sendable {
                 switch container.action {
                 case .died(let code):
                     metrics.containerEvent("died", service: service)
-                    events.emit("container_died", ["container_id": .string(container.containerID), "exit_code": .int(code),
-                                                    "device_id": container.labels["io.silvasonic.device_id"].map(JSONValue.string) ?? .null,
-                                                    "service": .string(service)])
+                    events.emit(.containerDied(containerID: container.containerID, exitCode: code,
+                                               deviceID: container.labels["io.silvasonic.device_id"], service: service))
                 case .remove: metrics.containerEvent("removed", service: service)
                 default: break
                 }
@@ -302,7 +301,7 @@ public final class Station: Sendable {
             }
             if schemaApplied, !counters.seeded { await seed() }
             await inventory.resync()
-            await reconciler.reconcile(reason: "tick")
+            await reconciler.reconcile(reason: .tick)
             let readable = await reconciler.lastReadSucceeded
             board.update {
                 $0.lastProgress = .now

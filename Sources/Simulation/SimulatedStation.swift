@@ -73,7 +73,7 @@ public final class SimulatedStation: Sendable {
         while true {
             try await Task.sleep(for: reconcileInterval)
             await inventory.resync()
-            await reconciler.reconcile(reason: "tick")
+            await reconciler.reconcile(reason: .tick)
             ticks.withLock { $0 += 1 }
         }
     }

@@ -265,7 +265,7 @@ public struct SimulationRun: Sendable {
         let before = await station.reconciler.completedRuns
         let started = ContinuousClock.now
         await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<nudges { group.addTask { await station.reconciler.reconcile(reason: "nudge") } }
+            for _ in 0..<nudges { group.addTask { await station.reconciler.reconcile(reason: .nudge) } }
         }
         let elapsed = started.duration(to: .now) / .seconds(1)
         let runs = await station.reconciler.completedRuns - before

@@ -86,6 +86,11 @@ public final class SupervisionEvents: Sendable {
         return stream
     }
 
+    /// Whether anything sees the events: an observer, or a subscriber.
+    var isObserved: Bool {
+        observer != nil || state.withLock { !$0.subscribers.isEmpty }
+    }
+
     /// Sends `event` to every subscriber.
     public func emit(_ event: SupervisionEvent) {
         observer?(event)

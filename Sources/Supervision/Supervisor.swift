@@ -130,18 +130,28 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
         BackoffPolicy.randomUnit(using: &random)
     }
 
-    func emit(_ child: ChildID?, _ kind: SupervisionEvent.Kind) {
-        events.emit(SupervisionEvent(supervisor: path, child: child, kind: kind))
+    /// Emits an event; one nobody observes is not even made (a failure's description costs).
+    func emit(_ child: ChildID?, _ kind: @autoclosure () -> SupervisionEvent.Kind) {
+        guard events.isObserved else { return }
+        events.emit(SupervisionEvent(supervisor: path, child: child, kind: kind()))
     }
 
     /// Starts the child's task; its end comes back as a `childExited` message.
+    ///
+    /// The task inherits the task-local values and the priority of the task that called
+    /// ``run()`` (logger metadata, swift-service-lifecycle's graceful shutdown), through every
+    /// restart. It is not a structured child of `run()`'s task on purpose: a cancelled `run()`
+    /// stops its children one by one in reverse start order, each within its shutdown, which
+    /// structured cancellation (all at once, with nothing to shield the order) cannot do; and a
+    /// child that ignores cancellation can be abandoned (``SupervisionEvent/Kind/abandoned(after:)``)
+    /// instead of holding its supervisor for ever.
     func launch(_ id: ChildID) {
         guard let spec = core.record(id)?.spec else { return }
         let mailbox = self.mailbox
         let generation = core.childStarted(id, at: clock.now)
         let exit = ExitSignal()
         let start = spec.start
-        let task = Task.detached {
+        let task = Task {
             let outcome: ExitOutcome
             do {
                 try await start()

@@ -21,7 +21,8 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
         var generation: UInt64 = 0
         var startedAt: Instant?
         var restarts = 0
-        var lastFailure: String?
+        /// The last error it threw, described only when asked for.
+        var lastError: (any Error)?
         /// The backoff attempt of the latest restart (0: never restarted since a stable run).
         var attempt = 0
         /// When its pending restart is due.
@@ -81,7 +82,7 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
             let uptime = record.state == .running ? record.startedAt.map { $0.duration(to: now) } : nil
             let stable = uptime.map { $0 >= (options.backoff?.resetAfter ?? .zero) } ?? false
             return ChildInfo(id: record.spec.id, kind: record.spec.kind, restartType: record.spec.restart, state: record.state,
-                             restarts: record.restarts, lastFailure: record.lastFailure, uptime: uptime,
+                             restarts: record.restarts, lastFailure: record.lastError.map { String(describing: $0) }, uptime: uptime,
                              nextRestart: record.state == .restarting ? record.restartAt.map { max(.zero, now.duration(to: $0)) } : nil,
                              crashLooping: record.crashLooping && !stable)
         }
@@ -137,7 +138,7 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
         let failed: Bool
         if case .failed(let error) = outcome {
             failed = true
-            record.lastFailure = String(describing: error)
+            record.lastError = error
         } else {
             failed = false
         }

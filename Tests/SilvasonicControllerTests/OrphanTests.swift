@@ -29,15 +29,15 @@ struct OrphanTests {
                                       settings: settings, presence: presence)
         defer { Task { await running.stop() } }
         let reconciler = running.tree.reconciler
-        await reconciler.reconcile(reason: "start")
+        await reconciler.reconcile(reason: .nudge)
         #expect(try await engine.inspect(id).running, "not scanned yet: it may be plugged")
 
         presence.update(["0869-0389-ABC034F"])
-        await reconciler.reconcile(reason: "hardware")
+        await reconciler.reconcile(reason: .hardware)
         #expect(try await engine.inspect(id).running, "plugged, its row not written yet")
 
         presence.update([])
-        await reconciler.reconcile(reason: "hardware")
+        await reconciler.reconcile(reason: .hardware)
         #expect(try await engine.list(labels: ["io.silvasonic.owner": "controller"], statuses: []).isEmpty)
         try await scratch.drop()
     }

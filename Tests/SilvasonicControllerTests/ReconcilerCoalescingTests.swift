@@ -18,11 +18,11 @@ struct ReconcilerCoalescingTests {
         let running = try RunningTree(engine: engine, clock: ManualClock(), store: store, events: events)
         defer { Task { await running.stop() } }
         let reconciler = running.tree.reconciler
-        let first = Task { await reconciler.reconcile(reason: "tick") }
+        let first = Task { await reconciler.reconcile(reason: .tick) }
         await store.waitUntilEntered()
-        await reconciler.reconcile(reason: "tick")
-        await reconciler.reconcile(reason: "nudge")
-        await reconciler.reconcile(reason: "tick")
+        await reconciler.reconcile(reason: .tick)
+        await reconciler.reconcile(reason: .nudge)
+        await reconciler.reconcile(reason: .tick)
         await store.release()
         await first.value
         #expect(await store.reads == 2, "the first run and one rerun")
@@ -59,7 +59,7 @@ struct ReconcilerDeviceRunTests {
         try await untilEngine(engine) { try await runningDevices(engine) == Set((0...3).map(SimulatedHardware.stableID)) }
         #expect(await reconciler.completedRuns == 2)
         // The periodic run afterwards reads every row (the safety net for changes nobody announced).
-        await reconciler.reconcile(reason: "tick")
+        await reconciler.reconcile(reason: .tick)
         #expect(await store.reads == 2)
         await tree.stop()
     }
@@ -89,19 +89,19 @@ struct ReconcilerDeviceRunTests {
         let store = GatedStore(armed: true, profiles: SimulatedHardware.profiles)
         let (_, reconciler, _, tree) = try station(store)
         defer { Task { await tree.stop() } }
-        let first = Task { await reconciler.reconcile(reason: "tick") }
+        let first = Task { await reconciler.reconcile(reason: .tick) }
         await store.waitUntilEntered()
-        await reconciler.reconcile(reason: "hardware", devices: ["a"])
+        await reconciler.reconcile(reason: .hardware, devices: ["a"])
         await store.release()
         await first.value
         #expect(await store.reads == 1)
         #expect(await store.namedReads == 1, "the row may have been written after the full run read it")
 
         await store.arm()
-        let second = Task { await reconciler.reconcile(reason: "tick") }
+        let second = Task { await reconciler.reconcile(reason: .tick) }
         await store.waitUntilEntered()
-        await reconciler.reconcile(reason: "hardware", devices: ["a"])
-        await reconciler.reconcile(reason: "nudge")
+        await reconciler.reconcile(reason: .hardware, devices: ["a"])
+        await reconciler.reconcile(reason: .nudge)
         await store.release()
         await second.value
         #expect(await store.reads == 3, "the rerun reads every row")

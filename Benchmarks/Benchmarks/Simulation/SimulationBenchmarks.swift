@@ -60,11 +60,11 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("periodic-reconcile-quiet-1000-devices") { (benchmark: Benchmark, station: SimulatedStation) async in
         for _ in benchmark.scaledIterations {
-            await station.reconciler.reconcile(reason: "tick")
+            await station.reconciler.reconcile(reason: .tick)
         }
     } setup: { () async -> SimulatedStation in
         let station = await makeStation(running: 1_000)
-        await station.reconciler.reconcile(reason: "tick")
+        await station.reconciler.reconcile(reason: .tick)
         return station
     } teardown: {
         await tearDown()
