@@ -61,6 +61,8 @@ public actor DeviceActor<C: Clock<Duration>> {
     /// The container the companions watch, while the container child's run has one running.
     private var runningNow: RunningContainer?
     private var runningWaiters: [AsyncStream<RunningContainer>.Continuation] = []
+    /// Whether the container child waits out the engine's backoff (not a crash's).
+    private var waitingForEngine = false
 
     /// - Parameters:
     ///   - key: the device id, or the worker's service name.
@@ -149,11 +151,13 @@ public actor DeviceActor<C: Clock<Duration>> {
         return true
     }
 
-    /// Podman's event stream came back after an outage: events may have been missed, so the
-    /// children start over and look again (not a crash).
+    /// Podman's event stream came back after an outage: events may have been missed, and a
+    /// container child waiting out the engine's backoff need not wait longer, so the children
+    /// start over and look again (not a crash). A crash's backoff is kept.
     public func engineReconnected() async {
         switch journal.snapshot.state {
         case .running, .starting, .creating, .inspecting: await restartChildren()
+        case .backingOff where waitingForEngine: await restartChildren()
         default: break
         }
     }
@@ -309,6 +313,8 @@ public actor DeviceActor<C: Clock<Duration>> {
                 journal.record(.engineError(failure.description))
                 let delay = policy.engineBackoff.delay(forAttempt: engineAttempt, randomUnit: 0.5)
                 journal.set(.backingOff, retryAt: clock.now.advanced(by: delay))
+                waitingForEngine = true
+                defer { waitingForEngine = false }
                 try await clock.sleep(for: delay)
             }
         }

@@ -68,14 +68,17 @@ public enum StatusTree {
 }
 
 extension StatusTree {
-    /// The tree as indented text for a terminal: each node with its state, restarts, time
-    /// since its last change and last failure.
+    /// The tree as indented text for a terminal: each node with its strategy (supervisors),
+    /// state, restarts, time since its last change and last failure.
     ///
     /// ```
     /// controller  running  health ok
-    /// ├─ events  running  restarts 0  up 12.3 s
-    /// └─ devices  supervisor
-    ///    └─ 0869-0389-ABC034F  recorder  running  restarts 0  container 1a2b3c4d5e6f  since 10.2 s
+    /// ├─ devices  one_for_one  running  restarts 0  up 12.3 s
+    /// │  └─ 0869-0389-ABC034F  recorder  rest_for_one  running  restarts 0  container 1a2b3c4d5e6f  since 10.2 s
+    /// │     ├─ container  running  restarts 0  up 10.3 s
+    /// │     ├─ heartbeat  running  restarts 0  up 10.3 s
+    /// │     └─ logs  running  restarts 0  up 10.3 s
+    /// └─ events  running  restarts 0  up 12.3 s
     /// ```
     public static func render(_ tree: JSONValue) -> String {
         var out = ""
