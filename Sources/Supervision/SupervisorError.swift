@@ -2,34 +2,50 @@
 ///
 /// `description` says which field or child is wrong and what would be accepted.
 public struct SupervisorError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What went wrong.
-    public enum Code: String, Sendable, Hashable {
+    /// What went wrong: one of the codes below, compared with `==` or matched in a `switch`.
+    ///
+    /// A struct, not an enum, so that a new code in a later release breaks no one's code: a
+    /// `switch` over it needs a `default:` (as swift-service-lifecycle and postgres-nio do).
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Value: String, Sendable, Hashable {
+            case emptyChildID, duplicateChildID, permanentSignificantChild, significantChildWithoutAutoShutdown, invalidShutdownTimeout, invalidIntensity, invalidBackoff, noSuchChild, childRunning, childAlreadyRunning, notRunning, alreadyRunning, restartIntensityExceeded
+        }
+
+        private let value: Value
+
+        private init(_ value: Value) {
+            self.value = value
+        }
+
+        /// The code's name, such as `noSuchChild`.
+        public var description: String { value.rawValue }
+
         /// A child spec has an empty id.
-        case emptyChildID
+        public static let emptyChildID = Code(.emptyChildID)
         /// Two children have the same id.
-        case duplicateChildID
+        public static let duplicateChildID = Code(.duplicateChildID)
         /// A `permanent` child was marked significant; only `transient` or `temporary` may be.
-        case permanentSignificantChild
+        public static let permanentSignificantChild = Code(.permanentSignificantChild)
         /// A child is significant but the supervisor's auto-shutdown is `never`.
-        case significantChildWithoutAutoShutdown
+        public static let significantChildWithoutAutoShutdown = Code(.significantChildWithoutAutoShutdown)
         /// A shutdown timeout is zero or negative.
-        case invalidShutdownTimeout
+        public static let invalidShutdownTimeout = Code(.invalidShutdownTimeout)
         /// The restart intensity has a negative count or a non-positive period.
-        case invalidIntensity
+        public static let invalidIntensity = Code(.invalidIntensity)
         /// The backoff policy is inconsistent (negative delays, multiplier below 1, jitter outside 0...1).
-        case invalidBackoff
+        public static let invalidBackoff = Code(.invalidBackoff)
         /// No child has that id.
-        case noSuchChild
+        public static let noSuchChild = Code(.noSuchChild)
         /// The child is running; it must be terminated first.
-        case childRunning
+        public static let childRunning = Code(.childRunning)
         /// The child is already running (or about to be restarted).
-        case childAlreadyRunning
+        public static let childAlreadyRunning = Code(.childAlreadyRunning)
         /// The supervisor is not running, or is shutting down.
-        case notRunning
+        public static let notRunning = Code(.notRunning)
         /// `run()` was called while the supervisor was already running.
-        case alreadyRunning
+        public static let alreadyRunning = Code(.alreadyRunning)
         /// More restarts than the intensity allows: the supervisor gave up.
-        case restartIntensityExceeded
+        public static let restartIntensityExceeded = Code(.restartIntensityExceeded)
     }
 
     /// What went wrong, for code to switch on.

@@ -68,4 +68,17 @@ struct ValidationTests {
         #expect(failure?.description.contains("supervisor v, child a") == true)
         #expect(failure?.description.contains(".brutalKill") == true)
     }
+
+    @Test("Error codes compare, match in a switch (with a default: more may come) and print their names")
+    func codes() {
+        let failure = error(children: [child(""), child("a")])
+        #expect(failure?.code == .emptyChildID)
+        let matched = switch failure?.code {
+        case .emptyChildID?: true
+        default: false
+        }
+        #expect(matched)
+        #expect("\(SupervisorError.Code.restartIntensityExceeded)" == "restartIntensityExceeded")
+        #expect(SupervisorError.Code.noSuchChild != .childRunning)
+    }
 }
