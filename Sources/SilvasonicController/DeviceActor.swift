@@ -88,9 +88,13 @@ public actor DeviceActor<C: Clock<Duration>> {
         // The children reach the actor through a weak reference: the actor owns its supervisor.
         let reference = WeakReference<DeviceActor<C>>()
         let specs = children.map { child in
-            ChildSpec(id: child.rawValue, shutdown: .timeout(child == .container ? .seconds(15) : .seconds(5))) {
-                guard let device = reference.value else { return }
-                try await device.run(child)
+            switch child {
+            case .container:
+                ChildSpec(id: child.rawValue, shutdown: .timeout(.seconds(15))) { try await reference.value?.runContainer() }
+            case .heartbeat:
+                ChildSpec(id: child.rawValue) { try await reference.value?.watchHeartbeat() }
+            case .logs:
+                ChildSpec(id: child.rawValue) { try await reference.value?.followLogs() }
             }
         }
         // Valid by construction: three distinct ids, permanent workers, backoff with retry at the cap.
@@ -223,14 +227,6 @@ public actor DeviceActor<C: Clock<Duration>> {
 
     // MARK: The children's bodies
 
-    private func run(_ child: Child) async throws {
-        switch child {
-        case .container: try await runContainer()
-        case .heartbeat: try await watchHeartbeat()
-        case .logs: try await followLogs()
-        }
-    }
-
     /// The container child: brings the wanted container up (or the unwanted one down) and
     /// awaits its end. A death or a lost heartbeat is thrown, for the supervisor to restart.
     private func runContainer() async throws {
@@ -250,6 +246,9 @@ public actor DeviceActor<C: Clock<Duration>> {
         }
     }
 
+    /// The container child's loop. Its engine work runs in short-lived child tasks
+    /// (``inChildTask(_:)``), so that this long-lived task keeps only a small stack while it
+    /// awaits the container's end: thousands of devices each wait here.
     private func superviseContainer(followsCrash: Bool) async throws {
         var lookingAfterCrash = followsCrash
         var burst: String?   // the container whose uncounted death is being looked at again
@@ -257,55 +256,31 @@ public actor DeviceActor<C: Clock<Duration>> {
         while true {
             try Task.checkCancellation()
             do {
-                guard let spec else {
-                    try await removeUnwanted()
+                guard spec != nil else {
+                    try await inChildTask { try await self.removeUnwanted() }
                     journal.set(.idle)
                     await suspendUntilCancelled()
                     return
                 }
-                journal.set(.inspecting)
-                let existing = try await engineStep("looking up the container") { try await self.findContainer(spec) }
-                let step = RecorderRules.step(for: existing, wantedHash: spec.labelledHash)
-                let id: String
-                var startedByEngine = false
-                switch step {
-                case .adopt(let found):
-                    // Running right after a crash: the engine's own restart policy started it.
-                    startedByEngine = lookingAfterCrash
-                    id = found
-                    watch(found)
-                    if burst != found { journal.record(.adopted(containerID: found)) }
-                case .start(let found):
-                    id = found
-                    try await start(found)
-                case .replace(let old):
-                    if let burst { throw RecorderExit.died(containerID: burst, exitCode: nil) }
-                    try await stopAndRemove(old, because: .configDrift)
-                    continue
-                case .create:
-                    if let burst { throw RecorderExit.died(containerID: burst, exitCode: nil) }
-                    id = try await create(spec)
-                    try await start(id)
-                }
-                if let burst, burst != id { throw RecorderExit.died(containerID: burst, exitCode: nil) }
+                let afterCrash = lookingAfterCrash, earlier = burst
+                guard let up = try await inChildTask({ try await self.bringUp(lookingAfterCrash: afterCrash, burst: earlier) })
+                else { continue }   // a drifted container was replaced: looked up again
                 lookingAfterCrash = false
                 burst = nil
                 engineAttempt = 0
-                switch try await awaitEnd(of: id) {
+                switch try await awaitEnd(of: up.containerID) {
                 case .died(let code, let uptime):
-                    guard RecorderRules.countsAsCrash(runStartedByEngine: startedByEngine, uptime: uptime,
+                    guard RecorderRules.countsAsCrash(runStartedByEngine: up.startedByEngine, uptime: uptime,
                                                       stableAfter: policy.backoff.resetAfter) else {
                         // Part of the burst of the crash before it: looked up again, not counted.
                         lookingAfterCrash = true
-                        burst = id
+                        burst = up.containerID
                         continue
                     }
-                    throw RecorderExit.died(containerID: id, exitCode: code)
+                    throw RecorderExit.died(containerID: up.containerID, exitCode: code)
                 case .heartbeatLost:
-                    do { try await stopAndRemove(id, because: .heartbeatLost) } catch {
-                        logger.warning("the container that lost its heartbeat was not stopped", metadata: ["error": "\(error)"])
-                    }
-                    throw RecorderExit.heartbeatLost(containerID: id)
+                    try await inChildTask { await self.stopLost(up.containerID) }
+                    throw RecorderExit.heartbeatLost(containerID: up.containerID)
                 }
             } catch let failure as EngineFailure {
                 // The engine's own trouble is waited out here: never a crash of the recorder.
@@ -317,6 +292,62 @@ public actor DeviceActor<C: Clock<Duration>> {
                 defer { waitingForEngine = false }
                 try await clock.sleep(for: delay)
             }
+        }
+    }
+
+    /// A container brought up, and whether the engine (not this controller) had started it.
+    private struct Up: Sendable {
+        var containerID: String
+        var startedByEngine: Bool
+    }
+
+    /// Looks the device's container up and follows ``RecorderRules``: adopts, starts, or creates
+    /// and starts it; `nil` when a drifted one was replaced (it is looked up again). In a burst
+    /// (`burst`: the container whose uncounted death is looked at), anything but the same
+    /// container found again ends the run as that container's crash.
+    private func bringUp(lookingAfterCrash: Bool, burst: String?) async throws -> Up? {
+        guard let spec else { return nil }
+        journal.set(.inspecting)
+        let existing = try await engineStep("looking up the container") { try await self.findContainer(spec) }
+        let up: Up
+        switch RecorderRules.step(for: existing, wantedHash: spec.labelledHash) {
+        case .adopt(let found):
+            // Running right after a crash: the engine's own restart policy started it.
+            up = Up(containerID: found, startedByEngine: lookingAfterCrash)
+            watch(found)
+            journal.set(.running(containerID: found))
+            if burst != found { journal.record(.adopted(containerID: found)) }
+        case .start(let found):
+            up = Up(containerID: found, startedByEngine: false)
+            try await start(found)
+        case .replace(let old):
+            if let burst { throw RecorderExit.died(containerID: burst, exitCode: nil) }
+            try await stopAndRemove(old, because: .configDrift)
+            return nil
+        case .create:
+            if let burst { throw RecorderExit.died(containerID: burst, exitCode: nil) }
+            let id = try await create(spec)
+            up = Up(containerID: id, startedByEngine: false)
+            try await start(id)
+        }
+        if let burst, burst != up.containerID { throw RecorderExit.died(containerID: burst, exitCode: nil) }
+        return up
+    }
+
+    /// Stops the container whose heartbeat was lost; a failure is said, the crash stands.
+    private func stopLost(_ id: String) async {
+        do { try await stopAndRemove(id, because: .heartbeatLost) } catch {
+            logger.warning("the container that lost its heartbeat was not stopped", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Runs `body` in a child task, whose stack is freed when it ends (a task keeps the stack
+    /// it once needed for its whole life).
+    private func inChildTask<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask(operation: body)
+            guard let result = try await group.next() else { throw CancellationError() }
+            return result
         }
     }
 
@@ -347,6 +378,7 @@ public actor DeviceActor<C: Clock<Duration>> {
         journal.set(.starting(containerID: id))
         watch(id)
         try await engineStep("starting \(id)") { try await self.engine.start(id) }
+        journal.set(.running(containerID: id))
         journal.record(.started(containerID: id))
     }
 
