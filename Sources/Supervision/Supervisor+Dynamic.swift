@@ -31,7 +31,7 @@ extension Supervisor {
         guard runState != .stopping, !(runState == .idle && hasEnded) else { throw notRunning() }
         try await withCheckedThrowingContinuation { continuation in
             let command = make(continuation)
-            if case .terminated = mailbox.yield(.command(command)) { refuse(command) }
+            if !mailbox.send(.command(command)) { refuse(command) }
         }
     }
 

@@ -1,9 +1,9 @@
 /// The message loop: the only place that changes a running supervisor's state.
 extension Supervisor {
     /// Processes messages until the supervisor ends; then refuses the commands still queued.
-    func processMessages(_ stream: AsyncStream<SupervisorMessage>) async -> Result<Void, SupervisorError> {
+    func processMessages(_ mailbox: Mailbox) async -> Result<Void, SupervisorError> {
         var outcome: Result<Void, SupervisorError>?
-        for await message in stream {
+        while let message = await mailbox.next() {
             if outcome != nil {
                 if case .command(let command) = message { refuse(command) }
                 continue
@@ -94,7 +94,7 @@ extension Supervisor {
             } catch {
                 return   // cancelled: the supervisor is shutting down
             }
-            self.mailbox.yield(.restartDue(token: token))
+            self.mailbox.send(.restartDue(token: token))
         }
     }
 
@@ -126,7 +126,7 @@ extension Supervisor {
         for (id, child) in children {
             switch child.shutdown {
             case .brutalKill: break
-            case .infinity: _ = await child.exit.wait()
+            case .infinity: _ = await Self.insulated { await child.exit.wait() }
             case .timeout(let limit): byTimeout[limit, default: []].append((id, child.exit))
             }
         }
@@ -135,7 +135,7 @@ extension Supervisor {
             let group = byTimeout[limit]!
             let remaining = limit - started.duration(to: clock.now)
             let allEnded = ExitSignal.all(group.map(\.1))
-            if await !allEnded.wait(upTo: max(remaining, .zero), on: clock) {
+            if await !Self.insulated({ await allEnded.wait(upTo: max(remaining, .zero), on: self.clock) }) {
                 for (id, exit) in group where !exit.isFinished {
                     emit(id, .abandoned(after: limit))
                     logger.warning("child ignored cancellation; abandoned", metadata: [
@@ -155,9 +155,9 @@ extension Supervisor {
         case .brutalKill:
             break
         case .infinity:
-            _ = await running.exit.wait()
+            _ = await Self.insulated { await running.exit.wait() }
         case .timeout(let limit):
-            if await !running.exit.wait(upTo: limit, on: clock) {
+            if await !Self.insulated({ await running.exit.wait(upTo: limit, on: self.clock) }) {
                 emit(id, .abandoned(after: limit))
                 logger.warning("child ignored cancellation; abandoned", metadata: [
                     "child": .string(id), "timeout": .string("\(limit)"),
@@ -165,5 +165,11 @@ extension Supervisor {
             }
         }
         emit(id, .stopped)
+    }
+
+    /// Runs a wait in a task of its own, so that the cancellation of the current task (a
+    /// cancelled `run()`, whose loop runs in it) cannot cut it short, whenever it comes.
+    static func insulated(_ wait: @escaping @Sendable () async -> Bool) async -> Bool {
+        await Task { await wait() }.value
     }
 }

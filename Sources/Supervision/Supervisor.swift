@@ -34,8 +34,7 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
     /// Whether a run() has ended: commands then fail instead of waiting for the next run.
     var hasEnded = false
     /// Messages for the loop; commands sent before run() wait here until it starts.
-    var mailboxStream: AsyncStream<SupervisorMessage>
-    var mailbox: AsyncStream<SupervisorMessage>.Continuation
+    var mailbox = Mailbox()
     var tasks: [ChildID: RunningChild] = [:]
     var timers: [UInt64: Task<Void, Never>] = [:]
 
@@ -74,7 +73,6 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
         logger[metadataKey: "supervisor"] = .string(path)
         self.logger = logger
         self.core = SupervisorCore(options: options, specs: children)
-        (mailboxStream, mailbox) = AsyncStream.makeStream(of: SupervisorMessage.self)
     }
 
     /// Runs the supervisor: starts the children in order, then supervises them.
@@ -88,21 +86,21 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
         guard runState == .idle else {
             throw SupervisorError(code: .alreadyRunning, supervisor: path, message: "run() was called while running")
         }
-        let (stream, continuation) = (mailboxStream, mailbox)
+        let mailbox = self.mailbox
         runState = .running
         hasEnded = false
         core = SupervisorCore(options: options, specs: initialSpecs)
         for id in core.startOrder { launch(id) }
 
-        // The loop runs in its own task, which is never cancelled: a cancelled run() asks it to
-        // shut down gracefully, and the shutdown's own waits still work.
-        let loop = Task { await self.processMessages(stream) }
+        // The loop runs in this task (a supervisor costs no task of its own). A cancelled run()
+        // posts a shutdown, which the loop still reads (``Mailbox`` ignores cancellation) and
+        // carries out gracefully: its waits run where the cancellation does not reach them.
         let result = await withTaskCancellationHandler {
-            await loop.value
+            await processMessages(mailbox)
         } onCancel: {
-            continuation.yield(.shutdown)
+            mailbox.send(.shutdown)
         }
-        (mailboxStream, mailbox) = AsyncStream.makeStream(of: SupervisorMessage.self)
+        self.mailbox = Mailbox()
         runState = .idle
         hasEnded = true
         try result.get()
@@ -112,7 +110,7 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
     /// Does nothing when it is not running.
     public func shutdown() {
         guard runState == .running else { return }
-        mailbox.yield(.shutdown)
+        mailbox.send(.shutdown)
     }
 
     // MARK: Introspection
@@ -160,7 +158,7 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
                 outcome = .failed(error)
             }
             exit.finish()
-            mailbox.yield(.childExited(id, generation: generation, outcome: outcome))
+            mailbox.send(.childExited(id, generation: generation, outcome: outcome))
         }
         tasks[id] = RunningChild(task: task, exit: exit, shutdown: spec.shutdown)
         emit(id, .started)
