@@ -61,6 +61,8 @@ public actor DeviceActor<C: Clock<Duration>> {
     /// The container the companions watch, while the container child's run has one running.
     private var runningNow: RunningContainer?
     private var runningWaiters: [AsyncStream<RunningContainer>.Continuation] = []
+    /// While a crash-looping recorder runs: fires after the backoff's reset (a stable run).
+    private var stableTimer: Task<Void, Never>?
     /// Whether the container child waits out the engine's backoff (not a crash's).
     private var waitingForEngine = false
 
@@ -109,7 +111,7 @@ public actor DeviceActor<C: Clock<Duration>> {
 
     /// Runs its supervisor until cancelled; the containers are left as they are (the shutdown
     /// policy decides about them).
-    public func run() async throws {
+    public nonisolated func run() async throws {
         try await supervisor.run()
     }
 
@@ -229,34 +231,53 @@ public actor DeviceActor<C: Clock<Duration>> {
 
     /// The container child: brings the wanted container up (or the unwanted one down) and
     /// awaits its end. A death or a lost heartbeat is thrown, for the supervisor to restart.
-    private func runContainer() async throws {
-        let followsCrash = afterCrash
-        afterCrash = false
-        // Each run watches its own containers: nothing of an earlier run's ends is taken.
+    ///
+    /// The long-lived child bodies are `nonisolated` and keep small frames: each device waits
+    /// in them for as long as its container runs, and a task keeps the stack it once needed.
+    /// The actor's state is reached through short isolated calls; engine work runs in child
+    /// tasks (``inChildTask(_:)``).
+    private nonisolated func runContainer() async throws {
+        let followsCrash = await beginContainerRun()
+        do {
+            try await superviseContainer(followsCrash: followsCrash)
+            await endContainerRun(crashed: false)
+        } catch let exit as RecorderExit {
+            journal.crashed("\(exit)")
+            await endContainerRun(crashed: true)
+            throw exit
+        } catch {
+            await endContainerRun(crashed: false)
+            throw error
+        }
+    }
+
+    /// A container child's run begins: nothing of an earlier run's ends is taken; whether it
+    /// follows a crash.
+    private func beginContainerRun() -> Bool {
+        defer { afterCrash = false }
+        stopStableTimer()
         watched?.ends.finish()
         watched = nil
         pendingEnds = nil
-        defer { runningNow = nil }
-        do {
-            try await superviseContainer(followsCrash: followsCrash)
-        } catch let exit as RecorderExit {
-            journal.crashed("\(exit)")
-            afterCrash = true
-            throw exit
-        }
+        return afterCrash
+    }
+
+    private func endContainerRun(crashed: Bool) {
+        runningNow = nil
+        if crashed { afterCrash = true }
     }
 
     /// The container child's loop. Its engine work runs in short-lived child tasks
     /// (``inChildTask(_:)``), so that this long-lived task keeps only a small stack while it
     /// awaits the container's end: thousands of devices each wait here.
-    private func superviseContainer(followsCrash: Bool) async throws {
+    private nonisolated func superviseContainer(followsCrash: Bool) async throws {
         var lookingAfterCrash = followsCrash
         var burst: String?   // the container whose uncounted death is being looked at again
         var engineAttempt = 0
         while true {
             try Task.checkCancellation()
             do {
-                guard spec != nil else {
+                guard await isWanted else {
                     try await inChildTask { try await self.removeUnwanted() }
                     journal.set(.idle)
                     await suspendUntilCancelled()
@@ -288,11 +309,22 @@ public actor DeviceActor<C: Clock<Duration>> {
                 journal.record(.engineError(failure.description))
                 let delay = policy.engineBackoff.delay(forAttempt: engineAttempt, randomUnit: 0.5)
                 journal.set(.backingOff, retryAt: clock.now.advanced(by: delay))
-                waitingForEngine = true
-                defer { waitingForEngine = false }
-                try await clock.sleep(for: delay)
+                await setWaitingForEngine(true)
+                do {
+                    try await clock.sleep(for: delay)
+                } catch {
+                    await setWaitingForEngine(false)
+                    throw error
+                }
+                await setWaitingForEngine(false)
             }
         }
+    }
+
+    private var isWanted: Bool { spec != nil }
+
+    private func setWaitingForEngine(_ waiting: Bool) {
+        waitingForEngine = waiting
     }
 
     /// A container brought up, and whether the engine (not this controller) had started it.
@@ -343,7 +375,7 @@ public actor DeviceActor<C: Clock<Duration>> {
 
     /// Runs `body` in a child task, whose stack is freed when it ends (a task keeps the stack
     /// it once needed for its whole life).
-    private func inChildTask<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    private nonisolated func inChildTask<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: T.self) { group in
             group.addTask(operation: body)
             guard let result = try await group.next() else { throw CancellationError() }
@@ -432,8 +464,34 @@ public actor DeviceActor<C: Clock<Duration>> {
 
     /// The container runs: the companions are told, then its end is awaited. A crash-looping
     /// recorder that runs stably for the backoff's reset is reported recovered.
-    private func awaitEnd(of id: String) async throws -> ContainerExit {
+    private nonisolated func awaitEnd(of id: String) async throws -> ContainerExit {
         let since = clock.now
+        guard let ends = await announceRunning(id) else { throw CancellationError() }
+        var exit: ContainerExit?
+        watching: for await end in ends {
+            switch end {
+            case .stable: journal.recoverIfLooping()
+            case .died(let code):
+                exit = .died(exitCode: code, uptime: since.duration(to: clock.now))
+                break watching
+            case .heartbeatLost:
+                exit = .heartbeatLost
+                break watching
+            }
+        }
+        await stopStableTimer()
+        guard let exit else { throw CancellationError() }
+        return exit
+    }
+
+    private func stopStableTimer() {
+        stableTimer?.cancel()
+        stableTimer = nil
+    }
+
+    /// The container `id` runs: the companions waiting for one are told; its ends, with a
+    /// `stable` one after the backoff's reset while the recorder is crash-looping.
+    private func announceRunning(_ id: String) -> AsyncStream<ContainerEnd>? {
         journal.set(.running(containerID: id))
         let running = RunningContainer(containerID: id, spec: spec)
         runningNow = running
@@ -442,52 +500,57 @@ public actor DeviceActor<C: Clock<Duration>> {
             waiter.finish()
         }
         runningWaiters.removeAll()
-        guard let ends = pendingEnds, let continuation = watched?.ends else { throw CancellationError() }
-        let stable: Task<Void, Never>? = journal.snapshot.crashLooping ? Task { [clock, policy] in
+        guard let ends = pendingEnds, let continuation = watched?.ends else { return nil }
+        stableTimer?.cancel()
+        stableTimer = journal.snapshot.crashLooping ? Task { [clock, policy] in
             do { try await clock.sleep(for: policy.backoff.resetAfter) } catch { return }
             continuation.yield(.stable)
         } : nil
-        defer { stable?.cancel() }
-        for await end in ends {
-            switch end {
-            case .stable: journal.recoverIfLooping()
-            case .died(let code): return .died(exitCode: code, uptime: since.duration(to: clock.now))
-            case .heartbeatLost: return .heartbeatLost
-            }
-        }
-        throw CancellationError()
+        return ends
     }
 
     /// The container that runs now, or the next one to; `nil` when cancelled first.
-    private func awaitRunning() async -> RunningContainer? {
-        if let runningNow { return runningNow }
-        let (stream, continuation) = AsyncStream.makeStream(of: RunningContainer.self)
-        runningWaiters.append(continuation)
-        for await running in stream { return running }
+    private nonisolated func awaitRunning() async -> RunningContainer? {
+        for await running in await runningUpdates() { return running }
         return nil
+    }
+
+    private func runningUpdates() -> AsyncStream<RunningContainer> {
+        let (stream, continuation) = AsyncStream.makeStream(of: RunningContainer.self)
+        if let runningNow {
+            continuation.yield(runningNow)
+            continuation.finish()
+        } else {
+            runningWaiters.append(continuation)
+        }
+        return stream
     }
 
     /// The heartbeat child: watches the running container until it is judged dead, then hands
     /// the verdict to the container child (which replaces it, as a crash).
-    private func watchHeartbeat() async throws {
+    private nonisolated func watchHeartbeat() async throws {
         guard let redis = companions.redis else { return await suspendUntilCancelled() }
         while !Task.isCancelled {
             guard let running = await awaitRunning() else { return }
             let watch = HeartbeatWatch(containerID: running.containerID, deviceID: journal.deviceID,
-                                       workspace: running.spec?.controllerWorkspace,
-                                       segmentDuration: running.spec?.segmentDuration ?? .seconds(10), redis: redis,
+                                       workspace: running.workspace, segmentDuration: running.segmentDuration, redis: redis,
                                        clock: clock, settings: companions, logger: logger)
-            guard await watch.run() else { return }
-            if heartbeatLost(containerID: running.containerID) { return await suspendUntilCancelled() }
+            // Each check runs in a short-lived child task: this one only sleeps between them.
+            try await inChildTask { await watch.begin() }
+            var lost = false
+            while !lost {
+                do { try await clock.sleep(for: companions.heartbeatInterval) } catch { return }
+                lost = try await inChildTask { await watch.check() }
+            }
+            if await heartbeatLost(containerID: running.containerID) { return await suspendUntilCancelled() }
         }
     }
 
     /// The logs child: forwards the running container's log until cancelled.
-    private func followLogs() async throws {
+    private nonisolated func followLogs() async throws {
         guard let redis = companions.redis, let running = await awaitRunning() else { return await suspendUntilCancelled() }
-        await LogFollower(containerID: running.containerID, name: running.spec?.name ?? running.containerID,
-                          labels: running.spec?.labels ?? [:], engine: engine, redis: redis,
-                          bufferLimit: companions.logBufferLimit, counters: counters).run()
+        await LogFollower(containerID: running.containerID, name: running.name, labels: running.labels, engine: engine,
+                          redis: redis, bufferLimit: companions.logBufferLimit, counters: counters).run()
     }
 }
 
@@ -528,10 +591,22 @@ enum ContainerExit {
     case heartbeatLost
 }
 
-/// The container the companions watch.
+/// The container the companions watch, and what they need of its spec.
 struct RunningContainer: Sendable {
     var containerID: String
-    var spec: Tier2Spec?
+    var name: String
+    var labels: [String: String]
+    /// Where the controller sees its workspace, if it does.
+    var workspace: String?
+    var segmentDuration: Duration
+
+    init(containerID: String, spec: Tier2Spec?) {
+        self.containerID = containerID
+        name = spec?.name ?? containerID
+        labels = spec?.labels ?? [:]
+        workspace = spec?.controllerWorkspace
+        segmentDuration = spec?.segmentDuration ?? .seconds(10)
+    }
 }
 
 /// Suspends until the task is cancelled.

@@ -120,13 +120,21 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
     public var heldDevices: [String: String] { keepReasons }
 
     private func setDesired(_ wanted: [(String, Tier2Spec?, IdleReason)]) async {
-        let told = wanted.map { key, spec, reason in (actor(for: key), spec, reason) }
-        guard told.count > 1 else {
-            if let ((device, new), spec, reason) = told.first { await tell(device, spec, reason, start: new) }
+        // A new actor takes its first desire at once (its children read it when they start):
+        // told one after the other, without a task each. A changed desire restarts an actor's
+        // children, which waits for its container child to stop: those are told all at once,
+        // so that one slow engine call holds up only its own device.
+        var changed: [(DeviceActor<C>, Tier2Spec?, IdleReason)] = []
+        for (key, spec, reason) in wanted {
+            let (device, new) = actor(for: key)
+            if new { await tell(device, spec, reason, start: true) } else { changed.append((device, spec, reason)) }
+        }
+        guard changed.count > 1 else {
+            if let (device, spec, reason) = changed.first { await tell(device, spec, reason, start: false) }
             return
         }
         await withTaskGroup(of: Void.self) { group in
-            for ((device, new), spec, reason) in told { group.addTask { await self.tell(device, spec, reason, start: new) } }
+            for (device, spec, reason) in changed { group.addTask { await self.tell(device, spec, reason, start: false) } }
         }
     }
 

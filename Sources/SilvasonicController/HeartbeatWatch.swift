@@ -3,87 +3,117 @@ import Foundation
 import Logging
 import SilvasonicIO
 import SilvasonicRedis
+import Synchronization
 
-/// The `heartbeat` child's work: reads `silvasonic:status:<device id>` at every interval and
-/// judges it (``HeartbeatJudge``); while it is missing, reads the workspace too
-/// (``WorkspaceProgress``). Until the recorder speaks for itself, the controller speaks for it
-/// (``RecorderStatusProxy``), never over its own heartbeat.
+/// The `heartbeat` child's work on one running container: reads `silvasonic:status:<device id>`
+/// at every check and judges it (``HeartbeatJudge``); while it is missing, reads the workspace
+/// too (``WorkspaceProgress``). Until the recorder speaks for itself, the controller speaks for
+/// it (``RecorderStatusProxy``), never over its own heartbeat.
 ///
-/// Data capture first: a recorder that writes segments is never stopped for its heartbeat
-/// (it is degraded, and said so once); only a lost heartbeat *and* a workspace without progress
-/// make ``run()`` return `true`, and the DeviceActor then replaces the container.
-struct HeartbeatWatch<C: Clock<Duration>> {
-    var containerID: String
-    var deviceID: String
+/// Data capture first: a recorder that writes segments is never stopped for its heartbeat (it
+/// is degraded, and said so once); only a lost heartbeat *and* a workspace without progress make
+/// ``check()`` return `true`, and the DeviceActor then replaces the container.
+///
+/// The judgement is kept here between checks, so that each check can run in a short-lived
+/// task: the heartbeat child itself only sleeps between them, on a small stack.
+final class HeartbeatWatch<C: Clock<Duration>>: Sendable {
+    private struct State {
+        var judge: HeartbeatJudge<C.Instant>
+        var progress: WorkspaceProgress<C.Instant>
+        /// The recorder wrote its own status: the controller no longer speaks for it.
+        var recorderSpoke = false
+        /// Said once: it records without beating.
+        var writingWithoutBeat = false
+    }
+
+    let containerID: String
+    private let deviceID: String
     /// Where the controller sees the recorder's workspace; `nil`: nowhere, and a lost heartbeat
     /// alone restarts it.
-    var workspace: String?
-    /// The recorder's segment length, the unit of the progress window.
-    var segmentDuration: Duration
-    var redis: any RedisCommands
-    var clock: C
-    var settings: CompanionSettings
-    var logger: Logger
+    private let workspace: String?
+    private let redis: any RedisCommands
+    private let clock: C
+    private let logger: Logger
+    private let key: String
+    private let ttl: Int
+    private let state: Mutex<State>
 
-    /// Watches until cancelled (`false`) or until the recorder is judged dead (`true`).
-    func run() async -> Bool {
-        var judge = HeartbeatJudge(startedAt: clock.now, startupGrace: settings.startupGrace,
-                                   staleAfter: settings.staleAfter, missesToDie: settings.missesToDie)
-        let key = "silvasonic:status:\(deviceID)"
-        var proxy = StatusProxy(key: key, deviceID: deviceID, containerID: containerID, redis: redis,
-                                ttl: max(30, Int((settings.heartbeatInterval * 3 / .seconds(1)).rounded(.up))))
-        var progress = WorkspaceProgress<C.Instant>(window: segmentDuration * settings.progressSegments)
-        var writingWithoutBeat = false
-        await proxy.speak("container running; waiting for the recorder's first heartbeat")
-        while !Task.isCancelled {
-            do { try await clock.sleep(for: settings.heartbeatInterval) } catch { return false }
-            let reading = await read(key, proxy: &proxy)
-            let now = clock.now
-            let verdict = judge.check(reading, now: now)
-            if case .starting = verdict { await proxy.speak("container running; waiting for the recorder's first heartbeat") }
-            // The workspace is read only while the heartbeat is missing.
-            var written = WorkspaceProgress<C.Instant>.Verdict.watching
-            switch verdict {
-            case .suspect, .dead:
-                written = progress.observe(workspace.flatMap { WorkspaceScan.fingerprint(of: $0) }, now: now)
-            default:
-                progress.reset()
-                if writingWithoutBeat, verdict == .alive || verdict == .degraded {
-                    logger.notice("recorder heartbeat back", metadata: ["container.id": "\(containerID)"])
-                    writingWithoutBeat = false
-                }
-            }
-            switch verdict {
-            case .dead where written == .stalled:
-                logger.warning("recorder heartbeat lost and its workspace shows no progress; restarting it", metadata: [
-                    "container.id": "\(containerID)", "workspace": "\(workspace ?? "not readable")",
-                    "window": "\(progress.window)",
-                ])
+    /// - Parameter segmentDuration: the recorder's segment length, the unit of the progress window.
+    init(containerID: String, deviceID: String, workspace: String?, segmentDuration: Duration, redis: any RedisCommands,
+         clock: C, settings: CompanionSettings, logger: Logger) {
+        self.containerID = containerID
+        self.deviceID = deviceID
+        self.workspace = workspace
+        self.redis = redis
+        self.clock = clock
+        self.logger = logger
+        key = "silvasonic:status:\(deviceID)"
+        ttl = max(30, Int((settings.heartbeatInterval * 3 / .seconds(1)).rounded(.up)))
+        state = Mutex(State(
+            judge: HeartbeatJudge(startedAt: clock.now, startupGrace: settings.startupGrace, staleAfter: settings.staleAfter,
+                                  missesToDie: settings.missesToDie),
+            progress: WorkspaceProgress(window: segmentDuration * settings.progressSegments)))
+    }
+
+    /// Speaks for the new container until its recorder does.
+    func begin() async {
+        await speak("container running; waiting for the recorder's first heartbeat")
+    }
+
+    /// One check: `true` when the recorder is judged dead and its workspace shows no progress.
+    func check() async -> Bool {
+        let reading = await read()
+        let now = clock.now
+        let verdict = state.withLock { $0.judge.check(reading, now: now) }
+        if case .starting = verdict { await speak("container running; waiting for the recorder's first heartbeat") }
+        // The workspace is read only while the heartbeat is missing.
+        var written = WorkspaceProgress<C.Instant>.Verdict.watching
+        switch verdict {
+        case .suspect, .dead:
+            let fingerprint = workspace.flatMap { WorkspaceScan.fingerprint(of: $0) }
+            written = state.withLock { $0.progress.observe(fingerprint, now: now) }
+        default:
+            let back = state.withLock { state in
+                state.progress.reset()
+                guard state.writingWithoutBeat, verdict == .alive || verdict == .degraded else { return false }
+                state.writingWithoutBeat = false
                 return true
-            case .dead where written == .progressing:
-                if !writingWithoutBeat {
-                    writingWithoutBeat = true
-                    logger.warning("recorder writes segments but does not heartbeat: degraded, left running", metadata: [
-                        "container.id": "\(containerID)",
-                    ])
-                }
-                await proxy.speak("recording (segments written) without a heartbeat of its own: degraded", activity: "recording")
-            case .suspect(let misses):
-                logger.info("recorder heartbeat missing or stale", metadata: ["misses": "\(misses)"])
-            default:
-                break
             }
+            if back { logger.notice("recorder heartbeat back", metadata: ["container.id": "\(containerID)"]) }
+        }
+        switch verdict {
+        case .dead where written == .stalled:
+            logger.warning("recorder heartbeat lost and its workspace shows no progress; restarting it", metadata: [
+                "container.id": "\(containerID)", "workspace": "\(workspace ?? "not readable")",
+                "window": "\(state.withLock { $0.progress.window })",
+            ])
+            return true
+        case .dead where written == .progressing:
+            let first = state.withLock { state in
+                defer { state.writingWithoutBeat = true }
+                return !state.writingWithoutBeat
+            }
+            if first {
+                logger.warning("recorder writes segments but does not heartbeat: degraded, left running", metadata: [
+                    "container.id": "\(containerID)",
+                ])
+            }
+            await speak("recording (segments written) without a heartbeat of its own: degraded", activity: "recording")
+        case .suspect(let misses):
+            logger.info("recorder heartbeat missing or stale", metadata: ["misses": "\(misses)"])
+        default:
+            break
         }
         return false
     }
 
     /// The recorder's heartbeat as the judge reads it: missing, unparsable, or the controller's
     /// own status count as no heartbeat; a Redis that does not answer as unknown.
-    private func read(_ key: String, proxy: inout StatusProxy) async -> HeartbeatJudge<C.Instant>.Reading {
+    private func read() async -> HeartbeatJudge<C.Instant>.Reading {
         do {
             guard let beat = try await redis.get(key).flatMap({ try? JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }),
                   !RecorderStatusProxy.isProxy(beat) else { return .missing }
-            proxy.recorderSpoke = true
+            state.withLock { $0.recorderSpoke = true }
             let timestamp: Double = switch beat["timestamp"] {
             case .double(let value)?: value
             case .int(let value)?: Double(value)
@@ -94,24 +124,15 @@ struct HeartbeatWatch<C: Clock<Duration>> {
             return .unreadable
         }
     }
-}
 
-/// Speaks for a recorder in its status key until it speaks for itself; never over its own.
-private struct StatusProxy {
-    let key: String
-    let deviceID: String
-    let containerID: String
-    let redis: any RedisCommands
-    let ttl: Int
-    var recorderSpoke = false
-
-    mutating func speak(_ details: String, activity: String = "starting") async {
-        guard !recorderSpoke else { return }
+    /// Speaks for the recorder in its status key, never over its own.
+    private func speak(_ details: String, activity: String = "starting") async {
+        guard !state.withLock({ $0.recorderSpoke }) else { return }
         // An adopted recorder may be beating already: its value is never overwritten.
         let current: String?
         do { current = try await redis.get(key) } catch { return }   // Redis down: spoken at the next check
         if let current, !RecorderStatusProxy.isProxy(try? JSONDecoder().decode(JSONValue.self, from: Data(current.utf8))) {
-            recorderSpoke = true
+            state.withLock { $0.recorderSpoke = true }
             return
         }
         let text = RecorderStatusProxy.text(RecorderStatusProxy.payload(
