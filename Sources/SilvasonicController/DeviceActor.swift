@@ -3,6 +3,7 @@ import Foundation
 public import Logging
 public import SilvasonicPodman
 public import Supervision
+import SilvasonicRedis
 import Synchronization
 
 /// One microphone (or one singleton worker) and everything that runs for it: a rest-for-one
@@ -235,7 +236,7 @@ public actor DeviceActor<C: Clock<Duration>> {
     /// The long-lived child bodies are `nonisolated` and keep small frames: each device waits
     /// in them for as long as its container runs, and a task keeps the stack it once needed.
     /// The actor's state is reached through short isolated calls; engine work runs in child
-    /// tasks (``inChildTask(_:)``).
+    /// tasks (``inShortTask(_:)``).
     private nonisolated func runContainer() async throws {
         let followsCrash = await beginContainerRun()
         do {
@@ -268,7 +269,7 @@ public actor DeviceActor<C: Clock<Duration>> {
     }
 
     /// The container child's loop. Its engine work runs in short-lived child tasks
-    /// (``inChildTask(_:)``), so that this long-lived task keeps only a small stack while it
+    /// (``inShortTask(_:)``), so that this long-lived task keeps only a small stack while it
     /// awaits the container's end: thousands of devices each wait here.
     private nonisolated func superviseContainer(followsCrash: Bool) async throws {
         var lookingAfterCrash = followsCrash
@@ -278,13 +279,13 @@ public actor DeviceActor<C: Clock<Duration>> {
             try Task.checkCancellation()
             do {
                 guard await isWanted else {
-                    try await inChildTask { try await self.removeUnwanted() }
+                    try await inShortTask { try await self.removeUnwanted() }
                     journal.set(.idle)
                     await suspendUntilCancelled()
                     return
                 }
                 let afterCrash = lookingAfterCrash, earlier = burst
-                guard let up = try await inChildTask({ try await self.bringUp(lookingAfterCrash: afterCrash, burst: earlier) })
+                guard let up = try await inShortTask({ try await self.bringUp(lookingAfterCrash: afterCrash, burst: earlier) })
                 else { continue }   // a drifted container was replaced: looked up again
                 lookingAfterCrash = false
                 burst = nil
@@ -300,25 +301,31 @@ public actor DeviceActor<C: Clock<Duration>> {
                     }
                     throw RecorderExit.died(containerID: up.containerID, exitCode: code)
                 case .heartbeatLost:
-                    try await inChildTask { await self.stopLost(up.containerID) }
+                    try await inShortTask { await self.stopLost(up.containerID) }
                     throw RecorderExit.heartbeatLost(containerID: up.containerID)
                 }
             } catch let failure as EngineFailure {
                 // The engine's own trouble is waited out here: never a crash of the recorder.
                 engineAttempt += 1
-                journal.record(.engineError(failure.description))
-                let delay = policy.engineBackoff.delay(forAttempt: engineAttempt, randomUnit: 0.5)
-                journal.set(.backingOff, retryAt: clock.now.advanced(by: delay))
-                await setWaitingForEngine(true)
-                do {
-                    try await clock.sleep(for: delay)
-                } catch {
-                    await setWaitingForEngine(false)
-                    throw error
-                }
-                await setWaitingForEngine(false)
+                try await waitOutEngine(failure, attempt: engineAttempt)
             }
         }
+    }
+
+    /// Waits the engine's backoff after a failed call (cut short when Podman's events return).
+    @inline(never)
+    private nonisolated func waitOutEngine(_ failure: EngineFailure, attempt: Int) async throws {
+        journal.record(.engineError(failure.description))
+        let delay = policy.engineBackoff.delay(forAttempt: attempt, randomUnit: 0.5)
+        journal.set(.backingOff, retryAt: clock.now.advanced(by: delay))
+        await setWaitingForEngine(true)
+        do {
+            try await clock.sleep(for: delay)
+        } catch {
+            await setWaitingForEngine(false)
+            throw error
+        }
+        await setWaitingForEngine(false)
     }
 
     private var isWanted: Bool { spec != nil }
@@ -373,13 +380,15 @@ public actor DeviceActor<C: Clock<Duration>> {
         }
     }
 
-    /// Runs `body` in a child task, whose stack is freed when it ends (a task keeps the stack
-    /// it once needed for its whole life).
-    private nonisolated func inChildTask<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask(operation: body)
-            guard let result = try await group.next() else { throw CancellationError() }
-            return result
+    /// Runs `body` in a task of its own, cancelled with this one: its stack is freed when it
+    /// ends, while a long-lived task keeps the stack it once needed for its whole life. Not a
+    /// task group: a group's own storage would stay on this task's stack too.
+    private nonisolated func inShortTask<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let task = Task(operation: body)
+        return try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            task.cancel()
         }
     }
 
@@ -529,28 +538,50 @@ public actor DeviceActor<C: Clock<Duration>> {
     /// The heartbeat child: watches the running container until it is judged dead, then hands
     /// the verdict to the container child (which replaces it, as a crash).
     private nonisolated func watchHeartbeat() async throws {
-        guard let redis = companions.redis else { return await suspendUntilCancelled() }
+        guard companions.redis != nil else { return await suspendUntilCancelled() }
         while !Task.isCancelled {
-            guard let running = await awaitRunning() else { return }
-            let watch = HeartbeatWatch(containerID: running.containerID, deviceID: journal.deviceID,
-                                       workspace: running.workspace, segmentDuration: running.segmentDuration, redis: redis,
-                                       clock: clock, settings: companions, logger: logger)
-            // Each check runs in a short-lived child task: this one only sleeps between them.
-            try await inChildTask { await watch.begin() }
-            var lost = false
-            while !lost {
-                do { try await clock.sleep(for: companions.heartbeatInterval) } catch { return }
-                lost = try await inChildTask { await watch.check() }
-            }
-            if await heartbeatLost(containerID: running.containerID) { return await suspendUntilCancelled() }
+            guard let watch = await nextWatch() else { return }
+            guard try await watchUntilLost(watch) else { return }
+            if await heartbeatLost(containerID: watch.containerID) { return await suspendUntilCancelled() }
+        }
+    }
+
+    /// A watch of the container that runs now, or of the next one to; `nil` when cancelled first.
+    @inline(never)
+    private nonisolated func nextWatch() async -> HeartbeatWatch<C>? {
+        guard let redis = companions.redis, let running = await awaitRunning() else { return nil }
+        return makeWatch(running, redis: redis)
+    }
+
+    private nonisolated func makeWatch(_ running: RunningContainer, redis: any RedisCommands) -> HeartbeatWatch<C> {
+        HeartbeatWatch(containerID: running.containerID, deviceID: journal.deviceID, workspace: running.workspace,
+                       segmentDuration: running.segmentDuration, redis: redis, clock: clock, settings: companions,
+                       logger: logger)
+    }
+
+    /// Checks at every interval, each check in a short-lived task (this one only sleeps between
+    /// them); `true` once the recorder is judged lost, `false` when cancelled.
+    private nonisolated func watchUntilLost(_ watch: HeartbeatWatch<C>) async throws -> Bool {
+        try await inShortTask { await watch.begin() }
+        while true {
+            do { try await clock.sleep(for: companions.heartbeatInterval) } catch { return false }
+            if try await inShortTask({ await watch.check() }) { return true }
         }
     }
 
     /// The logs child: forwards the running container's log until cancelled.
     private nonisolated func followLogs() async throws {
-        guard let redis = companions.redis, let running = await awaitRunning() else { return await suspendUntilCancelled() }
-        await LogFollower(containerID: running.containerID, name: running.name, labels: running.labels, engine: engine,
-                          redis: redis, bufferLimit: companions.logBufferLimit, counters: counters).run()
+        guard let follower = await nextFollower() else { return await suspendUntilCancelled() }
+        await follower.run()
+    }
+
+    /// A follower of the container that runs now, or of the next one to; `nil` without Redis or
+    /// when cancelled first.
+    @inline(never)
+    private nonisolated func nextFollower() async -> LogFollower? {
+        guard let redis = companions.redis, let running = await awaitRunning() else { return nil }
+        return LogFollower(running: running, engine: engine, redis: redis, bufferLimit: companions.logBufferLimit,
+                           counters: counters)
     }
 }
 

@@ -46,6 +46,9 @@ extension Supervisor {
         SupervisorError(code: .notRunning, supervisor: path, message: "the supervisor is shutting down or has ended")
     }
 
+    // Not inlined into the loop: the waiting loop's frame stays small, and a task keeps the
+    // largest stack it ever needed (an idle supervisor never runs this).
+    @inline(never)
     func handle(_ command: SupervisorCommand) async {
         switch command {
         case .start(let spec, let reply):

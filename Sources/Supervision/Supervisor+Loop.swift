@@ -8,27 +8,43 @@ extension Supervisor {
                 if case .command(let command) = message { refuse(command) }
                 continue
             }
-            switch message {
-            case .childExited(let id, let generation, let exit):
-                outcome = await childExited(id, generation: generation, outcome: exit)
-            case .restartDue(let token):
-                timers[token] = nil
-                for id in core.restartDue(token: token) { launch(id) }
-            case .command(let command):
-                await handle(command)
-            case .shutdown:
-                await stopAll()
-                emit(nil, .shutDown)
-                logger.debug("supervisor shut down")
-                outcome = .success(())
-            }
+            outcome = await process(message)
             // Ending: no new message is accepted; those already queued are drained above.
             if outcome != nil { mailbox.finish() }
         }
         return outcome ?? .success(())
     }
 
-    /// Handles a child's end; returns the supervisor's own result when it must end too.
+    /// Carries one message out; the supervisor's own result when it must end.
+    @inline(never)
+    private func process(_ message: SupervisorMessage) async -> Result<Void, SupervisorError>? {
+        switch message {
+        case .childExited(let id, let generation, let exit):
+            return await childExited(id, generation: generation, outcome: exit)
+        case .restartDue(let token):
+            timers[token] = nil
+            for id in core.restartDue(token: token) { launch(id) }
+            return nil
+        case .command(let command):
+            await handle(command)
+            return nil
+        case .shutdown:
+            return await shutDown()
+        }
+    }
+
+    /// Stops every child and ends the run normally.
+    @inline(never)
+    private func shutDown() async -> Result<Void, SupervisorError> {
+        await stopAll()
+        emit(nil, .shutDown)
+        logger.debug("supervisor shut down")
+        return .success(())
+    }
+
+    // Not inlined into the loop: the waiting loop's frame stays small, and a task keeps the
+    // largest stack it ever needed (an idle supervisor never runs this).
+    @inline(never)
     private func childExited(_ id: ChildID, generation: UInt64, outcome: ExitOutcome) async
         -> Result<Void, SupervisorError>? {
         guard core.isCurrent(id, generation: generation) else { return nil }   // stopped on purpose
@@ -99,6 +115,9 @@ extension Supervisor {
     }
 
     /// Stops every running child in reverse start order and drops pending restarts.
+    // Not inlined into the loop: the waiting loop's frame stays small, and a task keeps the
+    // largest stack it ever needed (an idle supervisor never runs this).
+    @inline(never)
     func stopAll() async {
         runState = .stopping
         for timer in timers.values { timer.cancel() }

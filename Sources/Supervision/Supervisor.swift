@@ -83,15 +83,7 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
     /// - Throws: ``SupervisorError`` `restartIntensityExceeded` when it gave up, after stopping
     ///   every child; `alreadyRunning` when it is running already.
     public func run() async throws {
-        guard runState == .idle else {
-            throw SupervisorError(code: .alreadyRunning, supervisor: path, message: "run() was called while running")
-        }
-        let mailbox = self.mailbox
-        runState = .running
-        hasEnded = false
-        core = SupervisorCore(options: options, specs: initialSpecs)
-        for id in core.startOrder { launch(id) }
-
+        let mailbox = try beginRun()
         // The loop runs in this task (a supervisor costs no task of its own). A cancelled run()
         // posts a shutdown, which the loop still reads (``Mailbox`` ignores cancellation) and
         // carries out gracefully: its waits run where the cancellation does not reach them.
@@ -100,10 +92,31 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
         } onCancel: {
             mailbox.send(.shutdown)
         }
-        self.mailbox = Mailbox()
+        endRun()
+        try result.get()
+    }
+
+    // The setup and the end of a run are kept out of run()'s own frame: a task keeps the largest
+    // stack it ever needed, and thousands of supervisors wait in run() at once.
+
+    /// Starts the children; the mailbox the loop reads.
+    @inline(never)
+    private func beginRun() throws(SupervisorError) -> Mailbox {
+        guard runState == .idle else {
+            throw SupervisorError(code: .alreadyRunning, supervisor: path, message: "run() was called while running")
+        }
+        runState = .running
+        hasEnded = false
+        core = SupervisorCore(options: options, specs: initialSpecs)
+        for id in core.startOrder { launch(id) }
+        return mailbox
+    }
+
+    @inline(never)
+    private func endRun() {
+        mailbox = Mailbox()
         runState = .idle
         hasEnded = true
-        try result.get()
     }
 
     /// Asks a running supervisor to stop its children and end ``run()`` normally; returns at once.
