@@ -41,13 +41,15 @@ public actor DeviceActor<C: Clock<Duration>> {
     /// Every report from now on, in order.
     public nonisolated var reports: AsyncStream<RecorderReport> { journal.reports }
 
-    private let engine: any ContainerEngine
-    private let clock: C
-    private let owner: String
-    private let logger: Logger
-    private let companions: CompanionSettings
-    private let counters: LogCounters
-    private let policy: RecorderPolicy
+    /// What every device of its supervisor shares (engine, clock, policy, watch settings).
+    private let environment: DeviceEnvironment<C>
+    private nonisolated var engine: any ContainerEngine { environment.engine }
+    private nonisolated var clock: C { environment.clock }
+    private nonisolated var owner: String { environment.owner }
+    private nonisolated var logger: Logger { environment.logger }
+    private nonisolated var companions: CompanionSettings { environment.companions }
+    private nonisolated var counters: LogCounters { environment.counters }
+    private nonisolated var policy: RecorderPolicy { environment.policy }
     private let children: [Child]
     /// The recorder to run (`nil`: none), and why none.
     private var spec: Tier2Spec?
@@ -71,22 +73,15 @@ public actor DeviceActor<C: Clock<Duration>> {
     ///   - key: the device id, or the worker's service name.
     ///   - service: `recorder`, or the worker's service (its containers' `io.silvasonic.service`).
     ///   - parentPath: the path of its ``DeviceSupervisor``.
+    ///   - environment: with Redis in its companions, the `heartbeat` and `logs` children run
+    ///     (recorders only).
     ///   - events: its supervisor's events (the device supervisor's, shared by all its devices).
-    ///   - companions: with Redis, the `heartbeat` and `logs` children run (recorders only).
-    init(key: String, service: String, parentPath: String, engine: any ContainerEngine, clock: C, owner: String,
-         policy: RecorderPolicy, journal: DeviceJournal<C>, companions: CompanionSettings, counters: LogCounters,
-         events: SupervisionEvents, random: some RandomNumberGenerator & Sendable, logger: Logger) {
+    init(key: String, service: String, parentPath: String, environment: DeviceEnvironment<C>, journal: DeviceJournal<C>,
+         events: SupervisionEvents, random: some RandomNumberGenerator & Sendable) {
         self.key = key
-        self.engine = engine
-        self.clock = clock
-        self.owner = owner
-        self.policy = policy
+        self.environment = environment
         self.journal = journal
-        self.companions = companions
-        self.counters = counters
-        var logger = logger
-        logger[metadataKey: "device.id"] = .string(journal.deviceID)
-        self.logger = logger
+        let companions = environment.companions, policy = environment.policy
         children = service == "recorder" && companions.redis != nil ? Child.allCases : [.container]
         // The children reach the actor through a weak reference: the actor owns its supervisor.
         let reference = WeakReference<DeviceActor<C>>()
@@ -103,7 +98,7 @@ public actor DeviceActor<C: Clock<Duration>> {
         // Valid by construction: three distinct ids, permanent workers, backoff with retry at the cap.
         do {
             supervisor = try Supervisor(name: key, parentPath: parentPath, options: policy.supervisorOptions, children: specs,
-                                        clock: clock, random: random, events: events, logger: logger)
+                                        clock: environment.clock, random: random, events: events, logger: environment.logger)
         } catch {
             preconditionFailure("a device's supervisor spec is invalid: \(error)")
         }
@@ -176,17 +171,18 @@ public actor DeviceActor<C: Clock<Duration>> {
         guard spec != nil else { return false }
         switch journal.snapshot.state {
         case .running(let id):
-            logger.info("recorder restart requested by an operator")
+            logger.info("recorder restart requested by an operator", metadata: ["device.id": .string(key)])
             await terminateChildren()
             do {
                 try await stopAndRemove(id, because: .operatorRestart)
             } catch {
-                logger.warning("operator restart: the container was not stopped; looked up again", metadata: ["error": "\(error)"])
+                logger.warning("operator restart: the container was not stopped; looked up again",
+                               metadata: ["device.id": .string(key), "error": "\(error)"])
             }
             await startChildren()
             return true
         case .backingOff, .crashLooping:
-            logger.info("recorder restart requested by an operator: tried now")
+            logger.info("recorder restart requested by an operator: tried now", metadata: ["device.id": .string(key)])
             await restartChildren()
             return true
         default:
@@ -209,7 +205,7 @@ public actor DeviceActor<C: Clock<Duration>> {
     private func terminateChildren() async {
         for child in children.reversed() {
             do { try await supervisor.terminateChild(child.rawValue) } catch {
-                logger.debug("child not terminated", metadata: ["child": "\(child)", "error": "\(error)"])
+                logger.debug("child not terminated", metadata: ["device.id": .string(key), "child": "\(child)", "error": "\(error)"])
             }
         }
     }
@@ -218,7 +214,7 @@ public actor DeviceActor<C: Clock<Duration>> {
         for child in children {
             do { try await supervisor.restartChild(child.rawValue) } catch {
                 // Started by a concurrent request already, or the tree is stopping.
-                logger.debug("child not restarted", metadata: ["child": "\(child)", "error": "\(error)"])
+                logger.debug("child not restarted", metadata: ["device.id": .string(key), "child": "\(child)", "error": "\(error)"])
             }
         }
     }
@@ -376,7 +372,8 @@ public actor DeviceActor<C: Clock<Duration>> {
     /// Stops the container whose heartbeat was lost; a failure is said, the crash stands.
     private func stopLost(_ id: String) async {
         do { try await stopAndRemove(id, because: .heartbeatLost) } catch {
-            logger.warning("the container that lost its heartbeat was not stopped", metadata: ["error": "\(error)"])
+            logger.warning("the container that lost its heartbeat was not stopped",
+                           metadata: ["device.id": .string(key), "error": "\(error)"])
         }
     }
 
@@ -662,5 +659,29 @@ final class WeakReference<Value: AnyObject & Sendable>: Sendable {
     var value: Value? {
         get { storage.withLock { $0.value } }
         set { storage.withLock { $0.value = newValue } }
+    }
+}
+
+/// What every device actor of one ``DeviceSupervisor`` shares, kept once rather than in each.
+final class DeviceEnvironment<C: Clock<Duration>>: Sendable {
+    let engine: any ContainerEngine
+    let clock: C
+    /// The `io.silvasonic.owner` label of this controller's containers.
+    let owner: String
+    let policy: RecorderPolicy
+    /// How running recorders are watched; without Redis, neither watch runs.
+    let companions: CompanionSettings
+    let counters: LogCounters
+    let logger: Logger
+
+    init(engine: any ContainerEngine, clock: C, owner: String, policy: RecorderPolicy, companions: CompanionSettings,
+         counters: LogCounters, logger: Logger) {
+        self.engine = engine
+        self.clock = clock
+        self.owner = owner
+        self.policy = policy
+        self.companions = companions
+        self.counters = counters
+        self.logger = logger
     }
 }

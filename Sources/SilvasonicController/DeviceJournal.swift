@@ -133,23 +133,28 @@ public final class DeviceJournal<C: Clock<Duration>>: Sendable {
 
     private func log(_ report: RecorderReport) {
         switch report {
-        case .adopted(let id): logger.info("recorder adopted", metadata: ["container.id": "\(id)"])
-        case .created(let id): logger.info("recorder created", metadata: ["container.id": "\(id)"])
-        case .started(let id): logger.info("recorder running", metadata: ["container.id": "\(id)"])
+        case .adopted(let id): logger.info("recorder adopted", metadata: ["device.id": "\(deviceID)", "container.id": "\(id)"])
+        case .created(let id): logger.info("recorder created", metadata: ["device.id": "\(deviceID)", "container.id": "\(id)"])
+        case .started(let id): logger.info("recorder running", metadata: ["device.id": "\(deviceID)", "container.id": "\(id)"])
         case .restarting(let delay, let count) where delay == .zero:
-            logger.warning("recorder down; restarting at once", metadata: ["restarts": "\(count)"])
+            logger.warning("recorder down; restarting at once", metadata: ["device.id": "\(deviceID)", "restarts": "\(count)"])
         case .restarting(let delay, let count):
-            logger.warning("recorder down; restarting after a backoff", metadata: ["delay": "\(delay)", "restarts": "\(count)"])
+            logger.warning("recorder down; restarting after a backoff", metadata: [
+                "device.id": "\(deviceID)", "delay": "\(delay)", "restarts": "\(count)",
+            ])
         case .crashLooping(let restarts, let window, let every):
             logger.error("recorder crash-looping; retrying at the backoff's cap until it runs stably", metadata: [
-                "restarts": "\(restarts)", "window": "\(window)", "retry.every": "\(every)",
+                "device.id": "\(deviceID)", "restarts": "\(restarts)", "window": "\(window)", "retry.every": "\(every)",
             ])
         case .recovered(let restarts):
-            logger.notice("recorder recovered: running stably again", metadata: ["restarts": "\(restarts)"])
+            logger.notice("recorder recovered: running stably again", metadata: ["device.id": "\(deviceID)", "restarts": "\(restarts)"])
         case .stopping(let id, let reason):
-            logger.info("stopping the container", metadata: ["container.id": "\(id)", "reason": "\(reason)", "service": "\(service)"])
+            logger.info("stopping the container", metadata: [
+                "device.id": "\(deviceID)", "container.id": "\(id)", "reason": "\(reason)", "service": "\(service)",
+            ])
         case .engineError(let message):
-            logger.warning("container engine error; retrying after a backoff", metadata: ["error": "\(message)"])
+            logger.warning("container engine error; retrying after a backoff",
+                           metadata: ["device.id": "\(deviceID)", "error": "\(message)"])
         }
     }
 
@@ -159,7 +164,7 @@ public final class DeviceJournal<C: Clock<Duration>>: Sendable {
         guard service == "recorder", let redis else { return }
         let text = RecorderStatusProxy.text(RecorderStatusProxy.payload(
             deviceID: deviceID, containerID: nil, activity: "crash_looping", healthy: false, details: details, now: Date()))
-        let key = "silvasonic:status:\(deviceID)"
+        let key = "silvasonic:status:\(deviceID)", deviceID = deviceID
         let logger = logger
         Task {
             do {
@@ -167,7 +172,7 @@ public final class DeviceJournal<C: Clock<Duration>>: Sendable {
                 try await redis.publish(text, to: "silvasonic:status")
             } catch {
                 // Redis is down: the crash loop stays in this log, /status and the metrics.
-                logger.warning("crash-looping status not published", metadata: ["error": "\(error)"])
+                logger.warning("crash-looping status not published", metadata: ["device.id": "\(deviceID)", "error": "\(error)"])
             }
         }
     }

@@ -36,6 +36,8 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
     private let events: LifecycleEvents?
     private let deviceEvents: SupervisionEvents
     private let random: @Sendable () -> any RandomNumberGenerator & Sendable
+    /// What its device actors share.
+    private let environment: DeviceEnvironment<C>
     private var actors: [String: DeviceActor<C>] = [:]
     /// Devices left as they are, with why, said once per reason.
     private var keepReasons: [String: String] = [:]
@@ -59,6 +61,10 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
         self.metrics = metrics
         self.events = events
         self.random = random
+        // Workers are judged by their container alone: they publish no per-device heartbeat.
+        environment = DeviceEnvironment(engine: engine, clock: clock, owner: owner, policy: policy,
+                                        companions: kind == .recorders ? companions : CompanionSettings(redis: nil),
+                                        counters: logCounters, logger: logger)
         let journals = JournalTable<C>()
         self.journals = journals
         deviceEvents = SupervisionEvents(observer: { event in journals[event.supervisor]?.observe(event) })
@@ -160,11 +166,8 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
         let journal = DeviceJournal(deviceID: key, service: service, clock: clock, logger: logger, metrics: metrics,
                                     events: events, redis: kind == .recorders ? companions.redis : nil)
         journals[path] = journal
-        // Workers are judged by their container alone: they publish no per-device heartbeat.
-        let device = DeviceActor(key: key, service: service, parentPath: supervisor.path, engine: engine, clock: clock,
-                                 owner: owner, policy: policy, journal: journal,
-                                 companions: kind == .recorders ? companions : CompanionSettings(redis: nil),
-                                 counters: logCounters, events: deviceEvents, random: random(), logger: logger)
+        let device = DeviceActor(key: key, service: service, parentPath: supervisor.path, environment: environment,
+                                 journal: journal, events: deviceEvents, random: random())
         actors[key] = device
         return (device, true)
     }

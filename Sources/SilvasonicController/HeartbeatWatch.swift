@@ -79,12 +79,12 @@ final class HeartbeatWatch<C: Clock<Duration>>: Sendable {
                 state.writingWithoutBeat = false
                 return true
             }
-            if back { logger.notice("recorder heartbeat back", metadata: ["container.id": "\(containerID)"]) }
+            if back { logger.notice("recorder heartbeat back", metadata: ["device.id": "\(deviceID)", "container.id": "\(containerID)"]) }
         }
         switch verdict {
         case .dead where written == .stalled:
             logger.warning("recorder heartbeat lost and its workspace shows no progress; restarting it", metadata: [
-                "container.id": "\(containerID)", "workspace": "\(workspace ?? "not readable")",
+                "device.id": "\(deviceID)", "container.id": "\(containerID)", "workspace": "\(workspace ?? "not readable")",
                 "window": "\(state.withLock { $0.progress.window })",
             ])
             return true
@@ -95,12 +95,12 @@ final class HeartbeatWatch<C: Clock<Duration>>: Sendable {
             }
             if first {
                 logger.warning("recorder writes segments but does not heartbeat: degraded, left running", metadata: [
-                    "container.id": "\(containerID)",
+                    "device.id": "\(deviceID)", "container.id": "\(containerID)",
                 ])
             }
             await speak("recording (segments written) without a heartbeat of its own: degraded", activity: "recording")
         case .suspect(let misses):
-            logger.info("recorder heartbeat missing or stale", metadata: ["misses": "\(misses)"])
+            logger.info("recorder heartbeat missing or stale", metadata: ["device.id": "\(deviceID)", "misses": "\(misses)"])
         default:
             break
         }

@@ -11,7 +11,8 @@ public import Supervision
 /// {"id": "controller", "kind": "supervisor", "strategy": "one_for_one", "state": "running",
 ///  "children": [{"id": "devices", "kind": "supervisor", "state": "running", "restarts": 0,
 ///                "children": [{"id": "0869-0389-ABC034F", "kind": "supervisor", "strategy": "rest_for_one",
-///                              "state": "running", "children": [{"id": "container", ...}, {"id": "heartbeat", ...}, {"id": "logs", ...}]}]},
+///                              "state": "running", "children": [{"id": "container", ...}, {"id": "heartbeat", ...},
+///                                                               {"id": "logs", ...}]}]},
 ///               {"id": "events", "kind": "worker", "state": "running", "restarts": 0, ...}]}
 /// ```
 public enum StatusTree {

@@ -38,7 +38,7 @@ extension Supervisor {
     private func shutDown() async -> Result<Void, SupervisorError> {
         await stopAll()
         emit(nil, .shutDown)
-        logger.debug("supervisor shut down")
+        log(.debug, "supervisor shut down")
         return .success(())
     }
 
@@ -52,10 +52,10 @@ extension Supervisor {
         switch outcome {
         case .normal:
             emit(id, .exitedNormally)
-            logger.debug("child exited normally", metadata: ["child": .string(id)])
+            log(.debug, "child exited normally", ["child": .string(id)])
         case .failed(let error):
             emit(id, .failed(String(describing: error)))
-            logger.error("child failed", metadata: ["child": .string(id), "error": .string(String(describing: error))])
+            log(.error, "child failed", ["child": .string(id), "error": .string(String(describing: error))])
         }
         let decision = core.childExited(id, generation: generation, outcome: outcome, at: clock.now,
                                         randomUnit: { self.nextRandomUnit() })
@@ -66,14 +66,14 @@ extension Supervisor {
             if crashLooping {
                 let intensity = options.intensity
                 emit(id, .crashLooping(maxRestarts: intensity.maxRestarts, within: intensity.period, retryEvery: delay))
-                logger.error("restart intensity exceeded; crash-looping, retried at the backoff's cap", metadata: [
+                log(.error, "restart intensity exceeded; crash-looping, retried at the backoff's cap", [
                     "child": .string(id), "maxRestarts": .stringConvertible(intensity.maxRestarts),
                     "period": .string("\(intensity.period)"), "retryEvery": .string("\(delay)"),
                 ])
             }
             for sibling in stop { await stopChild(sibling) }
             for child in restart { emit(child, .restartScheduled(after: delay)) }
-            logger.info("restarting", metadata: [
+            log(.info, "restarting", [
                 "child": .string(id), "children": .array(restart.map { .string($0) }), "delay": .string("\(delay)"),
             ])
             if delay <= .zero {
@@ -85,7 +85,7 @@ extension Supervisor {
         case .giveUp(let child):
             let intensity = options.intensity
             emit(child, .gaveUp(maxRestarts: intensity.maxRestarts, within: intensity.period))
-            logger.error("restart intensity exceeded; giving up", metadata: [
+            log(.error, "restart intensity exceeded; giving up", [
                 "child": .string(child), "maxRestarts": .stringConvertible(intensity.maxRestarts),
                 "period": .string("\(intensity.period)"),
             ])
@@ -95,7 +95,7 @@ extension Supervisor {
                 code: .restartIntensityExceeded, supervisor: path, child: child,
                 message: "more than \(intensity.maxRestarts) restarts within \(intensity.period)"))
         case .autoShutdown(let child):
-            logger.info("significant child ended; shutting down", metadata: ["child": .string(child)])
+            log(.info, "significant child ended; shutting down", ["child": .string(child)])
             await stopAll()
             emit(nil, .shutDown)
             return .success(())
@@ -157,7 +157,7 @@ extension Supervisor {
             if await !Self.insulated({ await allEnded.wait(upTo: max(remaining, .zero), on: self.clock) }) {
                 for (id, exit) in group where !exit.isFinished {
                     emit(id, .abandoned(after: limit))
-                    logger.warning("child ignored cancellation; abandoned", metadata: [
+                    log(.warning, "child ignored cancellation; abandoned", [
                         "child": .string(id), "timeout": .string("\(limit)"),
                     ])
                 }
@@ -178,7 +178,7 @@ extension Supervisor {
         case .timeout(let limit):
             if await !Self.insulated({ await running.exit.wait(upTo: limit, on: self.clock) }) {
                 emit(id, .abandoned(after: limit))
-                logger.warning("child ignored cancellation; abandoned", metadata: [
+                log(.warning, "child ignored cancellation; abandoned", [
                     "child": .string(id), "timeout": .string("\(limit)"),
                 ])
             }

@@ -69,8 +69,6 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
         self.clock = clock
         self.random = random
         self.events = events
-        var logger = logger
-        logger[metadataKey: "supervisor"] = .string(path)
         self.logger = logger
         self.core = SupervisorCore(options: options, specs: children)
     }
@@ -142,6 +140,13 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
     }
 
     /// Emits an event; one nobody observes is not even made (a failure's description costs).
+    /// Logs with the supervisor's path as metadata, added at the call (when the level is on)
+    /// rather than stored: thousands of supervisors each keep no metadata of their own.
+    func log(_ level: Logger.Level, _ message: @autoclosure () -> Logger.Message,
+             _ metadata: @autoclosure () -> Logger.Metadata = [:]) {
+        logger.log(level: level, message(), metadata: metadata().merging(["supervisor": .string(path)]) { own, _ in own })
+    }
+
     func emit(_ child: ChildID?, _ kind: @autoclosure () -> SupervisionEvent.Kind) {
         guard events.isObserved else { return }
         events.emit(SupervisionEvent(supervisor: path, child: child, kind: kind()))
@@ -175,7 +180,7 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
         }
         tasks[id] = RunningChild(task: task, exit: exit, shutdown: spec.shutdown)
         emit(id, .started)
-        logger.debug("child started", metadata: ["child": .string(id)])
+        log(.debug, "child started", ["child": .string(id)])
     }
 }
 

@@ -8,7 +8,9 @@ public struct SupervisorError: Error, Sendable, Hashable, CustomStringConvertibl
     /// `switch` over it needs a `default:` (as swift-service-lifecycle and postgres-nio do).
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Value: String, Sendable, Hashable {
-            case emptyChildID, duplicateChildID, permanentSignificantChild, significantChildWithoutAutoShutdown, invalidShutdownTimeout, invalidIntensity, invalidBackoff, noSuchChild, childRunning, childAlreadyRunning, notRunning, alreadyRunning, restartIntensityExceeded
+            case emptyChildID, duplicateChildID, permanentSignificantChild, significantChildWithoutAutoShutdown
+            case invalidShutdownTimeout, invalidIntensity, invalidBackoff
+            case noSuchChild, childRunning, childAlreadyRunning, notRunning, alreadyRunning, restartIntensityExceeded
         }
 
         private let value: Value
