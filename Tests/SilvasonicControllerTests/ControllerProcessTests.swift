@@ -282,12 +282,13 @@ struct ControllerProcessTests {
         let first = try stage.start()
         let known = try #require(await Self.next(.start, in: &events))
         #expect(known.labels["io.silvasonic.device_id"] == "0869-0389-ABC034F")
+        // Its sysfs first, then the cards file: a scan between the two sees it whole or not at all.
+        try stage.fixture.addUSBCard(index: 2, busPath: "1-3.2", vendorID: Array("0869".utf8), productID: Array("0389".utf8),
+                                     serial: Array("ABC034F".utf8))
         try stage.fixture.writeCardsFile([
             AsoundCard(index: 2, id: "UltraMic384K_1", driver: "USB-Audio", name: "UltraMic 384K"),
             AsoundCard(index: 3, id: "UltraMic384K", driver: "USB-Audio", name: "UltraMic 384K"),
         ])
-        try stage.fixture.addUSBCard(index: 2, busPath: "1-3.2", vendorID: Array("0869".utf8), productID: Array("0389".utf8),
-                                     serial: Array("ABC034F".utf8))
         let newcomer = try #require(await Self.next(.start, in: &events))
         #expect(newcomer.labels["io.silvasonic.device_id"] == "0869-0389-ABC034F-port1-3.2", "the newcomer told apart by its port")
         #expect(newcomer.name != known.name)
