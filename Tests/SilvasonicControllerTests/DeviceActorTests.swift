@@ -22,9 +22,8 @@ struct DeviceActorTests {
         let root = scratchWorkspace()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let running = try RunningTree(engine: engine, clock: clock, policy: policy)
-        await running.decide("mic-1", .record(recorderSpec(workspace: root)))
-        var reports = try await running.actor("mic-1").reports.makeAsyncIterator()
-        let id = try await awaitStarted(&reports)
+        let recording = try await running.record(recorderSpec(workspace: root))
+        let id = recording.containerID
         #expect(FileManager.default.fileExists(atPath: root + "/recorder/generic-usb-mic-1"))
         let inspection = try await engine.inspect(id)
         #expect(inspection.running)
@@ -48,22 +47,20 @@ struct DeviceActorTests {
         let root = scratchWorkspace()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let running = try RunningTree(engine: engine, clock: clock, policy: policy)
-        await running.decide("mic-1", .record(recorderSpec(workspace: root)))
-        let device = try await running.actor("mic-1")
-        var reports = device.reports.makeAsyncIterator()
-        let id = try await awaitStarted(&reports)
+        var recording = try await running.record(recorderSpec(workspace: root))
+        let device = recording.actor, id = recording.containerID
         for restart in 1...2 {
             try await engine.exit(id, code: 1)
-            #expect(await reports.next() == .restarting(after: .seconds(restart == 1 ? 1 : 2), restartCount: restart))
+            #expect(await recording.reports.next() == .restarting(after: .seconds(restart == 1 ? 1 : 2), restartCount: restart))
             #expect(try await engine.inspect(id).running == false, "nothing restarts before the backoff")
             await clock.waitForSleepers(atLeast: 1)
             clock.advance(by: .seconds(8))
-            #expect(await reports.next() == .started(containerID: id), "the same container, started again")
+            #expect(await recording.reports.next() == .started(containerID: id), "the same container, started again")
             #expect(try await engine.inspect(id).running)
         }
         try await engine.exit(id, code: 1)
-        #expect(await reports.next() == .crashLooping(restarts: 3, within: .seconds(300), retryEvery: .seconds(8)))
-        #expect(await reports.next() == .restarting(after: .seconds(8), restartCount: 3))
+        #expect(await recording.reports.next() == .crashLooping(restarts: 3, within: .seconds(300), retryEvery: .seconds(8)))
+        #expect(await recording.reports.next() == .restarting(after: .seconds(8), restartCount: 3))
         let looping = await device.status()
         #expect(looping.state == .crashLooping)
         #expect(looping.nextRetry == .seconds(8))
@@ -72,12 +69,12 @@ struct DeviceActorTests {
         // Never given up: retried at the cap.
         await clock.waitForSleepers(atLeast: 1)
         clock.advance(by: .seconds(8))
-        #expect(await reports.next() == .started(containerID: id))
+        #expect(await recording.reports.next() == .started(containerID: id))
         // An operator's restart skips the wait of the next round.
         try await engine.exit(id, code: 1)
-        #expect(await reports.next() == .restarting(after: .seconds(8), restartCount: 4))
+        #expect(await recording.reports.next() == .restarting(after: .seconds(8), restartCount: 4))
         #expect(await device.restartRequested())
-        #expect(await reports.next() == .started(containerID: id))
+        #expect(await recording.reports.next() == .started(containerID: id))
         await running.stop()
     }
 
@@ -88,12 +85,11 @@ struct DeviceActorTests {
         var settings = try ControllerSettings(environment: [:])
         settings.recorderBackoffInitial = .seconds(30)
         let running = try RunningTree(engine: engine, clock: clock, policy: settings.recorderPolicy)
-        await running.decide("mic-1", .record(recorderSpec(workspace: root)))
-        var reports = try await running.actor("mic-1").reports.makeAsyncIterator()
-        let id = try await awaitStarted(&reports)
+        var recording = try await running.record(recorderSpec(workspace: root))
+        let id = recording.containerID
         try await engine.kill(id, signal: "KILL")
-        #expect(await reports.next() == .restarting(after: .zero, restartCount: 1))
-        #expect(await reports.next() == .started(containerID: id))
+        #expect(await recording.reports.next() == .restarting(after: .zero, restartCount: 1))
+        #expect(await recording.reports.next() == .started(containerID: id))
         #expect(try await engine.inspect(id).running)
         await running.stop()
     }
@@ -103,20 +99,19 @@ struct DeviceActorTests {
         let root = scratchWorkspace()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let running = try RunningTree(engine: engine, clock: clock, policy: policy)
-        await running.decide("mic-1", .record(recorderSpec(workspace: root)))
-        var reports = try await running.actor("mic-1").reports.makeAsyncIterator()
-        let id = try await awaitStarted(&reports)
+        var recording = try await running.record(recorderSpec(workspace: root))
+        let id = recording.containerID
         try await engine.exit(id, code: 1)
-        #expect(await reports.next() == .restarting(after: .seconds(1), restartCount: 1))
+        #expect(await recording.reports.next() == .restarting(after: .seconds(1), restartCount: 1))
         // Podman's on-failure policy starts it during the backoff: adopted at once, not fought.
         try await engine.start(id)
-        #expect(await reports.next() == .adopted(containerID: id))
+        #expect(await recording.reports.next() == .adopted(containerID: id))
         // It dies again before a stable run: the same burst; looked up and started, not counted.
         try await engine.exit(id, code: 1)
-        #expect(await reports.next() == .started(containerID: id))
+        #expect(await recording.reports.next() == .started(containerID: id))
         // A death of a run the controller started is a crash again.
         try await engine.exit(id, code: 1)
-        #expect(await reports.next() == .restarting(after: .seconds(2), restartCount: 2))
+        #expect(await recording.reports.next() == .restarting(after: .seconds(2), restartCount: 2))
         await running.stop()
     }
 
@@ -125,18 +120,16 @@ struct DeviceActorTests {
         let root = scratchWorkspace()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let running = try RunningTree(engine: engine, clock: clock, policy: policy)
-        await running.decide("mic-1", .record(recorderSpec(workspace: root)))
-        let device = try await running.actor("mic-1")
-        var reports = device.reports.makeAsyncIterator()
-        let first = try await awaitStarted(&reports)
+        var recording = try await running.record(recorderSpec(workspace: root))
+        let device = recording.actor, first = recording.containerID
         await running.decide("mic-1", .record(recorderSpec(memory: "1g", workspace: root)))
-        #expect(await reports.next() == .stopping(containerID: first, reason: .configDrift))
-        let second = try await awaitStarted(&reports)
+        #expect(await recording.reports.next() == .stopping(containerID: first, reason: .configDrift))
+        let second = try await awaitStarted(&recording.reports)
         #expect(second != first)
         let removed = await #expect(throws: PodmanError.self) { try await engine.inspect(first) }
         #expect(removed?.code == .notFound)
         await running.decide("mic-1", .idle(.disabled))
-        #expect(await reports.next() == .stopping(containerID: second, reason: .unwanted(.disabled)))
+        #expect(await recording.reports.next() == .stopping(containerID: second, reason: .unwanted(.disabled)))
         try await untilEngine(engine) { try await engine.list(labels: ["io.silvasonic.device_id": "mic-1"], statuses: []).isEmpty }
         let status = await device.status()
         #expect(status.lastStop == "disabled")

@@ -26,9 +26,8 @@ struct DeviceCompanionsTests {
     /// Starts mic-1's recorder in `running`; returns its container id and the reports that follow.
     func start(_ running: RunningTree<ManualClock>, _ spec: Tier2Spec) async throws
         -> (id: String, reports: AsyncStream<RecorderReport>.Iterator) {
-        await running.decide("mic-1", .record(spec))
-        var reports = try await running.actor("mic-1").reports.makeAsyncIterator()
-        return (try await awaitStarted(&reports), reports)
+        let recording = try await running.record(spec)
+        return (recording.containerID, recording.reports)
     }
 
     func spec() -> Tier2Spec {

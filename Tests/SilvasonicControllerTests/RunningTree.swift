@@ -41,10 +41,27 @@ struct RunningTree<C: Clock<Duration>> {
         try #require(await tree.devices.device(device))
     }
 
+    /// Tells `device` to record `spec`, and returns once its container was created and started:
+    /// the device's actor, the container, and the reports that follow.
+    func record(_ spec: Tier2Spec, device: String = "mic-1") async throws -> Recording<C> {
+        await decide(device, .record(spec))
+        let actor = try await actor(device)
+        var reports = actor.reports.makeAsyncIterator()
+        let id = try await awaitStarted(&reports)
+        return Recording(actor: actor, containerID: id, reports: reports)
+    }
+
     func stop() async {
         task.cancel()
         _ = await task.result
     }
+}
+
+/// A recorder a test started through its tree.
+struct Recording<C: Clock<Duration>> {
+    let actor: DeviceActor<C>
+    let containerID: String
+    var reports: AsyncStream<RecorderReport>.Iterator
 }
 
 /// Returns once `condition` holds, checked now and again after each of the engine's events
