@@ -14,6 +14,10 @@ struct EngineBaseline {
 
     /// Runs it for `count` containers; returns how long until all ran and until all were gone.
     func run(count: Int) async throws -> (running: Duration, removed: Duration) {
+        // Another owner: the controller still running beside it would take these for orphans of
+        // its own and remove them under the baseline's feet.
+        var settings = settings
+        settings.owner += "-baseline"
         let specs = (0..<count).map { index -> Tier2Spec in
             let id = String(format: "BASELINE-SIM%05d", index)
             return StationSpecs.recorder(device: .init(id: id, workspaceName: String(format: "baseline-%05d", index),
