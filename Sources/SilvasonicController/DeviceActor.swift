@@ -38,8 +38,8 @@ public actor DeviceActor<C: Clock<Duration>> {
     public nonisolated let journal: DeviceJournal<C>
     /// Its rest-for-one supervisor, for introspection.
     public nonisolated let supervisor: Supervisor<C>
-    /// Every report from now on, in order.
-    public nonisolated var reports: AsyncStream<RecorderReport> { journal.reports }
+    /// Every report, in order, when the tree keeps report streams (``DeviceJournal/reports``).
+    public nonisolated var reports: AsyncStream<RecorderReport>? { journal.reports }
 
     /// What every device of its supervisor shares (engine, clock, policy, watch settings).
     private let environment: DeviceEnvironment<C>
@@ -552,8 +552,7 @@ public actor DeviceActor<C: Clock<Duration>> {
 
     private nonisolated func makeWatch(_ running: RunningContainer, redis: any RedisCommands) -> HeartbeatWatch<C> {
         HeartbeatWatch(containerID: running.containerID, deviceID: journal.deviceID, workspace: running.workspace,
-                       segmentDuration: running.segmentDuration, redis: redis, clock: clock, settings: companions,
-                       logger: logger)
+                       segmentDuration: running.segmentDuration, redis: redis, environment: environment)
     }
 
     /// Checks at every interval, each check in a short-lived task (this one only sleeps between

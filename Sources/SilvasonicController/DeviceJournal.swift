@@ -10,7 +10,8 @@ import Synchronization
 /// container child (adopted, created, started, stopping, engine errors) and by its supervisor's
 /// events (restart scheduled, crash-looping), read by `/status`, the metrics and the health
 /// report without waiting on any actor. Each report is logged, counted, queued on
-/// `silvasonic:events` and handed to ``reports``.
+/// `silvasonic:events`, and handed to ``reports`` when the tree keeps report streams (tests,
+/// tools: a station keeps none).
 ///
 /// The supervisor's events reach it through ``SupervisionEvents/init(observer:)``, synchronously,
 /// so a restart is journaled before the restarted child reports anything.
@@ -41,12 +42,13 @@ public final class DeviceJournal<C: Clock<Duration>>: Sendable {
     private let events: LifecycleEvents?
     private let redis: (any RedisCommands)?
     private let entry: Mutex<Entry>
-    private let continuation: AsyncStream<RecorderReport>.Continuation
-    /// Every report from now on (the newest 256 kept while nobody reads): for tests and tools.
-    public let reports: AsyncStream<RecorderReport>
+    private let continuation: AsyncStream<RecorderReport>.Continuation?
+    /// Every report from the journal's start (the newest 256 kept while nobody reads), when the
+    /// tree keeps report streams (`keepReports`); `nil` otherwise.
+    public let reports: AsyncStream<RecorderReport>?
 
     init(deviceID: String, service: String, clock: C, logger: Logger, metrics: ControllerMetrics, events: LifecycleEvents?,
-         redis: (any RedisCommands)?) {
+         redis: (any RedisCommands)?, keepReports: Bool) {
         self.deviceID = deviceID
         self.service = service
         self.clock = clock
@@ -55,7 +57,12 @@ public final class DeviceJournal<C: Clock<Duration>>: Sendable {
         self.events = events
         self.redis = redis
         entry = Mutex(Entry(lastChange: clock.now))
-        (reports, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(256))
+        if keepReports {
+            let (stream, continuation) = AsyncStream.makeStream(of: RecorderReport.self, bufferingPolicy: .bufferingNewest(256))
+            (reports, self.continuation) = (stream, continuation)
+        } else {
+            (reports, continuation) = (nil, nil)
+        }
     }
 
     /// The journal now.
@@ -128,7 +135,7 @@ public final class DeviceJournal<C: Clock<Duration>>: Sendable {
             publishCrashLoop("crash-looping: \(restarts) restarts within \(window); retried every \(every) until it runs "
                 + "stably; an operator's restart tries at once")
         }
-        continuation.yield(report)
+        continuation?.yield(report)
     }
 
     private func log(_ report: RecorderReport) {

@@ -36,6 +36,7 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
     private let events: LifecycleEvents?
     private let deviceEvents: SupervisionEvents
     private let random: @Sendable () -> any RandomNumberGenerator & Sendable
+    private let keepReports: Bool
     /// What its device actors share.
     private let environment: DeviceEnvironment<C>
     private var actors: [String: DeviceActor<C>] = [:]
@@ -46,11 +47,14 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
     ///   - name: `devices` or `workers`: its path is `parentPath/name`.
     ///   - policy: how each device's recorder is restarted.
     ///   - companions: with Redis, each recorder gets its `heartbeat` and `logs` children.
+    ///   - keepReports: whether each device's journal keeps a stream of its reports (tests, tools).
     ///   - random: a source of backoff jitter for each device's supervisor.
     public init(name: String, parentPath: String? = "controller", kind: Kind, engine: any ContainerEngine, clock: C,
                 owner: String, policy: RecorderPolicy = RecorderPolicy(), companions: CompanionSettings = CompanionSettings(redis: nil),
                 metrics: ControllerMetrics = ControllerMetrics(), events: LifecycleEvents? = nil, logger: Logger,
+                keepReports: Bool = false,
                 random: @escaping @Sendable () -> any RandomNumberGenerator & Sendable = { SystemRandomNumberGenerator() }) {
+        self.keepReports = keepReports
         self.kind = kind
         self.engine = engine
         self.clock = clock
@@ -164,7 +168,7 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
         let service = kind == .recorders ? "recorder" : key
         let path = "\(supervisor.path)/\(key)"
         let journal = DeviceJournal(deviceID: key, service: service, clock: clock, logger: logger, metrics: metrics,
-                                    events: events, redis: kind == .recorders ? companions.redis : nil)
+                                    events: events, redis: kind == .recorders ? companions.redis : nil, keepReports: keepReports)
         journals[path] = journal
         let device = DeviceActor(key: key, service: service, parentPath: supervisor.path, environment: environment,
                                  journal: journal, events: deviceEvents, random: random())

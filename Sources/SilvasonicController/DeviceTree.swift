@@ -29,20 +29,23 @@ public final class DeviceTree<C: Clock<Duration>>: Sendable {
     ///   - companions: with Redis, each recorder's heartbeat is watched and its log forwarded.
     ///   - offlineGrace: how long an unplugged device keeps its recorder.
     ///   - presence: the hardware scan's devices, for the orphan sweep.
+    ///   - keepReports: whether each device keeps a stream of its reports (``DeviceActor/reports``):
+    ///     for tests and tools; a station keeps none.
     ///   - random: a source of backoff jitter for each device's supervisor.
     public init(store: any DeviceStore, engine: any ContainerEngine, settings: StationSettings, policy: RecorderPolicy,
                 companions: CompanionSettings, offlineGrace: Duration, clock: C, logger: Logger,
                 metrics: ControllerMetrics = ControllerMetrics(), events: LifecycleEvents? = nil,
-                presence: HardwarePresence = HardwarePresence(),
+                presence: HardwarePresence = HardwarePresence(), keepReports: Bool = false,
                 random: @escaping @Sendable () -> any RandomNumberGenerator & Sendable = { SystemRandomNumberGenerator() }) {
         self.engine = engine
         owner = settings.owner
         self.logger = logger
         devices = DeviceSupervisor(name: "devices", kind: .recorders, engine: engine, clock: clock, owner: settings.owner,
                                    policy: policy, companions: companions, metrics: metrics, events: events, logger: logger,
-                                   random: random)
+                                   keepReports: keepReports, random: random)
         workers = DeviceSupervisor(name: "workers", kind: .workers, engine: engine, clock: clock, owner: settings.owner,
-                                   policy: policy, metrics: metrics, events: events, logger: logger, random: random)
+                                   policy: policy, metrics: metrics, events: events, logger: logger, keepReports: keepReports,
+                                   random: random)
         let reconciler = Reconciler(repository: store, devices: devices, workers: workers, engine: engine, settings: settings,
                                     logger: logger, presence: presence, metrics: metrics, events: events)
         self.reconciler = reconciler

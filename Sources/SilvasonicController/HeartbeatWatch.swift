@@ -32,23 +32,23 @@ final class HeartbeatWatch<C: Clock<Duration>>: Sendable {
     /// alone restarts it.
     private let workspace: String?
     private let redis: any RedisCommands
-    private let clock: C
-    private let logger: Logger
-    private let key: String
-    private let ttl: Int
+    /// Shared by every device of the supervisor: the clock, the logger, the watch settings.
+    private let environment: DeviceEnvironment<C>
     private let state: Mutex<State>
+    private var clock: C { environment.clock }
+    private var logger: Logger { environment.logger }
+    private var key: String { "silvasonic:status:\(deviceID)" }
+    private var ttl: Int { max(30, Int((environment.companions.heartbeatInterval * 3 / .seconds(1)).rounded(.up))) }
 
     /// - Parameter segmentDuration: the recorder's segment length, the unit of the progress window.
     init(containerID: String, deviceID: String, workspace: String?, segmentDuration: Duration, redis: any RedisCommands,
-         clock: C, settings: CompanionSettings, logger: Logger) {
+         environment: DeviceEnvironment<C>) {
         self.containerID = containerID
         self.deviceID = deviceID
         self.workspace = workspace
         self.redis = redis
-        self.clock = clock
-        self.logger = logger
-        key = "silvasonic:status:\(deviceID)"
-        ttl = max(30, Int((settings.heartbeatInterval * 3 / .seconds(1)).rounded(.up)))
+        self.environment = environment
+        let settings = environment.companions, clock = environment.clock
         state = Mutex(State(
             judge: HeartbeatJudge(startedAt: clock.now, startupGrace: settings.startupGrace, staleAfter: settings.staleAfter,
                                   missesToDie: settings.missesToDie),

@@ -33,7 +33,7 @@ struct DeviceActorTests {
 
         let successor = try RunningTree(engine: engine, clock: clock, policy: policy)   // after kill -9
         await successor.decide("mic-1", .record(recorderSpec(workspace: root)))
-        var adopted = try await successor.actor("mic-1").reports.makeAsyncIterator()
+        var adopted = try #require(try await successor.actor("mic-1").reports).makeAsyncIterator()
         #expect(await adopted.next() == .adopted(containerID: id))
         #expect(try await engine.list(labels: ["io.silvasonic.device_id": "mic-1"], statuses: []).map(\.id) == [id])
         let status = try await successor.actor("mic-1").status()
@@ -145,7 +145,7 @@ struct DeviceActorTests {
         let running = try RunningTree(engine: engine, clock: clock, policy: policy)
         await running.decide("mic-1", .record(recorderSpec(workspace: root)))
         let device = try await running.actor("mic-1")
-        var reports = device.reports.makeAsyncIterator()
+        var reports = try #require(device.reports).makeAsyncIterator()
         guard case .engineError? = await reports.next() else { Issue.record("no engine error"); return }
         #expect(await device.status().state == .backingOff)
         await clock.waitForSleepers(atLeast: 1)
@@ -188,8 +188,8 @@ struct DeviceActorTests {
         await running.tree.devices.apply(Reconciliation.Plan(decisions: [
             "mic-1": .record(recorderSpec("mic-1", workspace: root)), "mic-2": .record(recorderSpec("mic-2", workspace: root)),
         ]))
-        var one = try await running.actor("mic-1").reports.makeAsyncIterator()
-        var two = try await running.actor("mic-2").reports.makeAsyncIterator()
+        var one = try #require(try await running.actor("mic-1").reports).makeAsyncIterator()
+        var two = try #require(try await running.actor("mic-2").reports).makeAsyncIterator()
         let crashing = try await awaitStarted(&one)
         let steady = try await awaitStarted(&two)
         for round in 0..<3 {

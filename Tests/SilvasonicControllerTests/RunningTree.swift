@@ -21,7 +21,7 @@ struct RunningTree<C: Clock<Duration>> {
          events: LifecycleEvents? = nil, logger: Logger = Logger(label: "test")) throws {
         self.engine = engine
         let tree = DeviceTree(store: store, engine: engine, settings: settings, policy: policy, companions: companions,
-                              offlineGrace: .seconds(30), clock: clock, logger: logger, events: events, presence: presence,
+                              offlineGrace: .seconds(30), clock: clock, logger: logger, events: events, presence: presence, keepReports: true,
                               random: { SystemRandomNumberGenerator() })
         self.tree = tree
         let root = try Supervisor(name: "controller", children: tree.children(
@@ -46,7 +46,7 @@ struct RunningTree<C: Clock<Duration>> {
     func record(_ spec: Tier2Spec, device: String = "mic-1") async throws -> Recording<C> {
         await decide(device, .record(spec))
         let actor = try await actor(device)
-        var reports = actor.reports.makeAsyncIterator()
+        var reports = try #require(actor.reports).makeAsyncIterator()
         let id = try await awaitStarted(&reports)
         return Recording(actor: actor, containerID: id, reports: reports)
     }
