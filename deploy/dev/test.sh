@@ -37,6 +37,11 @@ swift build --product silvasonic-sim-recorder >/dev/null \
     && export SILVASONIC_SIM_RECORDER_IMAGE=localhost/silvasonic_recorder:test \
     || echo "the test recorder image was not built; the tests that need it will say so" >&2
 swift test --xunit-output "$results/xunit.xml" "$@" || status=$?
+# The Supervision library's documentation builds, every link in it whole (with the whole suite).
+if [ "$#" -eq 0 ]; then
+    swift package generate-documentation --target Supervision --warnings-as-errors >/dev/null 2>"$results/docc.log" \
+        || { echo "the Supervision documentation does not build:" >&2; cat "$results/docc.log" >&2; status=1; }
+fi
 
 # Sum XCTest's and Swift Testing's reports into one closing line.
 summary="$(python3 - "$results" <<'PY'
