@@ -66,17 +66,6 @@ let package = Package(
             dependencies: ["Supervision", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
-        // The getting-started example of the Supervision docs; built with everything else.
-        .executableTarget(
-            name: "supervision-example",
-            dependencies: [
-                "Supervision", "SupervisionServiceLifecycle",
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Examples/EmbeddedSupervisor",
-            swiftSettings: strict
-        ),
 
         // Pure domain: names, hashes, matching, state machines. No I/O.
         .target(

@@ -37,10 +37,12 @@ swift build --product silvasonic-sim-recorder >/dev/null \
     && export SILVASONIC_SIM_RECORDER_IMAGE=localhost/silvasonic_recorder:test \
     || echo "the test recorder image was not built; the tests that need it will say so" >&2
 swift test --xunit-output "$results/xunit.xml" "$@" || status=$?
-# The Supervision library's documentation builds, every link in it whole (with the whole suite).
+# With the whole suite: the Supervision library's documentation builds, every link in it whole,
+# and its example consumer builds, runs and links none of the controller's C libraries.
 if [ "$#" -eq 0 ]; then
     swift package generate-documentation --target Supervision --warnings-as-errors >/dev/null 2>"$results/docc.log" \
         || { echo "the Supervision documentation does not build:" >&2; cat "$results/docc.log" >&2; status=1; }
+    "$repo/Examples/EmbeddedSupervisor/check-links.sh" || status=1
 fi
 
 # Sum XCTest's and Swift Testing's reports into one closing line.

@@ -1,8 +1,8 @@
 // The getting-started example of the Supervision library: a program that embeds a supervisor
 // of a few services and runs it in a ServiceGroup, so SIGTERM or Ctrl-C shuts it down cleanly.
 //
-//   swift run supervision-example          runs until Ctrl-C
-//   swift run supervision-example --demo   runs a few seconds of crashes and restarts, then exits
+//   swift run --package-path Examples/EmbeddedSupervisor supervision-example          runs until Ctrl-C
+//   swift run --package-path Examples/EmbeddedSupervisor supervision-example --demo   a few seconds of crashes and restarts
 import Logging
 import ServiceLifecycle
 import Supervision
