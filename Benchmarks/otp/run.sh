@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side: the Supervision library against Erlang/OTP's supervisor, same machine, same run.
-#   Benchmarks/otp/run.sh [N_START] [N_RESTART...]
+#   Benchmarks/otp/run.sh [N_START] [N_RESTART...]    (N_TREE=10000: the tree scenario's size)
 # Installs erlang-base when missing, builds the Swift half in release mode, runs each scenario
 # for both ROUNDS times (default 3, alternating), and prints the medians and their ratios
 # (> 1 means Swift is ahead). This machine is noisy: single runs vary by about ±30 %.
@@ -47,3 +47,10 @@ done
 read -r ss sb os ob <<<"$(run_both memory "$n_start")"
 awk -v n="$n_start" -v s="$sb" -v o="$ob" 'BEGIN {
     printf "%-34s %11.0f B  %11.0f B  %9.2fx\n", "memory per idle child (" n ")", s / n, o / n, o / s }'
+# The controller's shape: N_TREE (10,000) rest-for-one supervisors of three children each.
+n_tree="${N_TREE:-10000}"
+read -r ss sb os ob <<<"$(run_both tree "$n_tree")"
+awk -v n="$n_tree" -v s="$ss" -v o="$os" 'BEGIN {
+    printf "%-34s %11.2f µs %11.2f µs %9.2fx\n", n " supervisors x 3 (per supervisor)", s / n * 1e6, o / n * 1e6, o / s }'
+awk -v n="$n_tree" -v s="$sb" -v o="$ob" 'BEGIN {
+    printf "%-34s %11.0f B  %11.0f B  %9.2fx\n", "memory per supervisor x 3 (" n ")", s / n, o / n, o / s }'

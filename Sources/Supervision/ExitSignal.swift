@@ -1,14 +1,15 @@
 import Synchronization
 
-/// Tells a waiter that a child's task has ended; a wait can be cancelled, unlike
+/// Tells a waiter that a child's task has ended; a wait can time out, unlike
 /// `await task.value`, so a shutdown timeout can give up on a child that ignores cancellation.
 final class ExitSignal: Sendable {
     private struct State {
         var finished = false
         var nextWaiter: UInt64 = 0
         var waiters: [UInt64: CheckedContinuation<Bool, Never>] = [:]
-        var cancelledBeforeWaiting: Set<UInt64> = []
         var callbacks: [@Sendable () -> Void] = []
+        /// The timers of timed waits, by waiter: cancelled when the end comes first.
+        var timers: [UInt64: Task<Void, Never>] = [:]
     }
 
     private let state = Mutex(State())
@@ -17,60 +18,57 @@ final class ExitSignal: Sendable {
 
     /// Marks the task ended and wakes every waiter.
     func finish() {
-        let (waiters, callbacks) = state.withLock { state in
+        let (waiters, callbacks, timers) = state.withLock { state in
             state.finished = true
             defer {
                 state.waiters.removeAll()
                 state.callbacks.removeAll()
+                state.timers.removeAll()
             }
-            return (Array(state.waiters.values), state.callbacks)
+            return (Array(state.waiters.values), state.callbacks, Array(state.timers.values))
         }
+        for timer in timers { timer.cancel() }
         for waiter in waiters { waiter.resume(returning: true) }
         for callback in callbacks { callback() }
     }
 
-    /// Waits for the end; `true` when it came, `false` when the waiting task was cancelled first.
-    func wait() async -> Bool {
+    /// Waits for the end up to `limit` on `clock`; `true` when it came in time. The cancellation
+    /// of the waiting task does not cut it short (a cancelled `run()` carries its shutdown out
+    /// in the task that was cancelled); one timer task runs while it waits, and is cancelled
+    /// when the end comes first.
+    func wait<C: Clock>(upTo limit: Duration, on clock: C) async -> Bool where C.Duration == Duration {
+        if isFinished { return true }
+        // A child usually ends as soon as it is cancelled: given the chance to first, it needs no
+        // timer (a task and a clock registration each, thousands at a shutdown).
+        await Task.yield()
+        if isFinished { return true }
         let id = state.withLock { state in
             state.nextWaiter += 1
             return state.nextWaiter
         }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-                let immediate: Bool? = state.withLock { state in
-                    if state.finished { return true }
-                    if state.cancelledBeforeWaiting.remove(id) != nil { return false }
-                    state.waiters[id] = continuation
-                    return nil
-                }
-                if let immediate { continuation.resume(returning: immediate) }
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let finished = state.withLock { state in
+                if !state.finished { state.waiters[id] = continuation }
+                return state.finished
             }
-        } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
-                if let waiter = state.waiters.removeValue(forKey: id) { return waiter }
-                if !state.finished { state.cancelledBeforeWaiting.insert(id) }
-                return nil
+            if finished { return continuation.resume(returning: true) }
+            let timer = Task { [self] in
+                do { try await clock.sleep(for: limit) } catch { return }
+                state.withLock { $0.waiters.removeValue(forKey: id) }?.resume(returning: false)
             }
-            waiter?.resume(returning: false)
+            let ended = state.withLock { state in
+                if state.waiters[id] != nil { state.timers[id] = timer }
+                return state.waiters[id] == nil
+            }
+            if ended { timer.cancel() }
         }
     }
 
-    /// Waits for the end up to `limit` on `clock`; `true` when it came in time.
-    func wait<C: Clock>(upTo limit: Duration, on clock: C) async -> Bool where C.Duration == Duration {
-        if isFinished { return true }
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await self.wait() }
-            group.addTask {
-                do {
-                    try await clock.sleep(for: limit)
-                } catch {
-                    return false  // cancelled after the child ended: the group has its answer already
-                }
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
+    /// Waits for the end, however long it takes, whether or not the waiting task is cancelled.
+    func waitIgnoringCancellation() async {
+        if isFinished { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            onFinish { continuation.resume() }
         }
     }
 

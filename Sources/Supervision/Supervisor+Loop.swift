@@ -145,7 +145,7 @@ extension Supervisor {
         for (id, child) in children {
             switch child.shutdown {
             case .brutalKill: break
-            case .infinity: _ = await Self.insulated { await child.exit.wait() }
+            case .infinity: await child.exit.waitIgnoringCancellation()
             case .timeout(let limit): byTimeout[limit, default: []].append((id, child.exit))
             }
         }
@@ -154,7 +154,7 @@ extension Supervisor {
             let group = byTimeout[limit]!
             let remaining = limit - started.duration(to: clock.now)
             let allEnded = ExitSignal.all(group.map(\.1))
-            if await !Self.insulated({ await allEnded.wait(upTo: max(remaining, .zero), on: self.clock) }) {
+            if await !allEnded.wait(upTo: max(remaining, .zero), on: clock) {
                 for (id, exit) in group where !exit.isFinished {
                     emit(id, .abandoned(after: limit))
                     log(.warning, "child ignored cancellation; abandoned", [
@@ -174,9 +174,9 @@ extension Supervisor {
         case .brutalKill:
             break
         case .infinity:
-            _ = await Self.insulated { await running.exit.wait() }
+            await running.exit.waitIgnoringCancellation()
         case .timeout(let limit):
-            if await !Self.insulated({ await running.exit.wait(upTo: limit, on: self.clock) }) {
+            if await !running.exit.wait(upTo: limit, on: clock) {
                 emit(id, .abandoned(after: limit))
                 log(.warning, "child ignored cancellation; abandoned", [
                     "child": .string(id), "timeout": .string("\(limit)"),
@@ -184,11 +184,5 @@ extension Supervisor {
             }
         }
         emit(id, .stopped)
-    }
-
-    /// Runs a wait in a task of its own, so that the cancellation of the current task (a
-    /// cancelled `run()`, whose loop runs in it) cannot cut it short, whenever it comes.
-    static func insulated(_ wait: @escaping @Sendable () async -> Bool) async -> Bool {
-        await Task { await wait() }.value
     }
 }

@@ -5,9 +5,13 @@
 //   supervision-vs-otp start N     start N children under one supervisor, then shut it down
 //   supervision-vs-otp restart N   N restarts of a child that fails at once (one-for-one)
 //   supervision-vs-otp memory N    RSS growth per idle supervised child
+//   supervision-vs-otp tree N      the controller's shape: N rest-for-one supervisors of three
+//                                  children under one root, started; the last child of each
+//                                  fails once and is restarted; all shut down
 import Logging
 import Supervision
 import BenchmarkSupport
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -107,9 +111,73 @@ func memoryPerChild(_ n: Int) async throws -> (Duration, Int) {
     return (elapsed, grown)
 }
 
+/// Lets every waiter through at once, when opened.
+final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let open = state.withLock { state in
+                if !state.open { state.waiters.append(continuation) }
+                return state.open
+            }
+            if open { continuation.resume() }
+        }
+    }
+
+    func open() {
+        for waiter in state.withLock({ state in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }) { waiter.resume() }
+    }
+}
+
+/// The controller's shape: `n` device supervisors (rest-for-one over three idle children, as a
+/// DeviceActor over container, heartbeat and logs) started one by one under a root; then the
+/// last child of each fails once and is restarted by its own supervisor; then the root is shut
+/// down (its children concurrently). The RSS growth is taken once all are started.
+func tree(_ n: Int) async throws -> (Duration, Int) {
+    struct Crash: Error {}
+    let started = StartCounter(target: 3 * n)
+    let restarted = StartCounter(target: 4 * n)
+    let gate = Gate()
+    let failed = Mutex([Bool](repeating: false, count: n))
+    let root = try Supervisor(name: "root", options: .init(shutdownOrder: .concurrent), logger: quiet)
+    let before = residentBytes()
+    let began = clock.now
+    let run = Task { try await root.run() }
+    for device in 0..<n {
+        let children = (0..<3).map { index in
+            ChildSpec(id: "c\(index)") {
+                started.started()
+                restarted.started()
+                if index == 2, !failed.withLock({ $0[device] }) {
+                    await gate.wait()
+                    failed.withLock { $0[device] = true }
+                    throw Crash()
+                }
+                try await idle()
+            }
+        }
+        let supervisor = try Supervisor(name: "d\(device)", parentPath: "root",
+                                        options: .init(strategy: .restForOne, intensity: RestartIntensity(maxRestarts: 3, within: .seconds(60))),
+                                        children: children, logger: quiet)
+        try await root.startChild(ChildSpec(id: "d\(device)", shutdown: .infinity, kind: .supervisor) { try await supervisor.run() })
+    }
+    await started.wait()
+    let grown = residentBytes() - before
+    gate.open()
+    await restarted.wait()
+    run.cancel()
+    try await run.value
+    return (clock.now - began, grown)
+}
+
 let arguments = CommandLine.arguments.dropFirst()
 guard arguments.count >= 2, let n = Int(arguments.dropFirst().first!), n > 0 else {
-    print("usage: supervision-vs-otp start|restart|memory N")
+    print("usage: supervision-vs-otp start|restart|memory|tree N")
     exit(2)
 }
 let scenario = arguments.first!
@@ -117,6 +185,7 @@ let (elapsed, grown): (Duration, Int) = switch scenario {
 case "start": try await startAndShutdown(n)
 case "restart": try await restartThroughput(n)
 case "memory": try await memoryPerChild(n)
+case "tree": try await tree(n)
 default: (.zero, -1)
 }
 guard grown >= 0 else {
