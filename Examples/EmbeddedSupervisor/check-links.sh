@@ -5,7 +5,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
-swift build --product supervision-example >/dev/null
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+swift build --product supervision-example >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
 binary="$(swift build --show-bin-path)/supervision-example"
 needed="$(readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')"
 if printf '%s\n' "$needed" | grep -E 'libpq|hiredis|libcurl|libasound'; then
