@@ -55,6 +55,12 @@ extension ControllerProcessTests {
         let nobody = try await Self.cli(["status", "--url", "http://127.0.0.1:1"], environment)
         #expect(nobody.status == 1)
         #expect(nobody.output.contains("no controller answers at http://127.0.0.1:1"))
+        // The health check the compose file and the Containerfile run.
+        let healthy = try await Self.cli(["healthcheck", "--url", "http://127.0.0.1:\(port)"], environment)
+        #expect(healthy.status == 0, "\(healthy.output)")
+        let unreachable = try await Self.cli(["healthcheck", "--url", "http://127.0.0.1:1"], environment)
+        #expect(unreachable.status == 1)
+        #expect(unreachable.output.contains("not live: no controller answers at http://127.0.0.1:1"))
 
         controller.send(SIGTERM)
         #expect(await controller.waitForExit() == 0)

@@ -36,6 +36,10 @@ struct ControllerImageTests {
         #expect(check.output.contains("ok      profiles: 8 valid in profiles"))
         #expect(check.output.contains("ok      defaults: deploy/config/defaults.yml read"))
         #expect(check.output.contains { $0.hasPrefix("PROBLEM database:") })
+        // The image's own health check needs no curl: with no controller running in it, not live.
+        let health = try await run(["/usr/local/bin/silvasonic-controller", "healthcheck", "--timeout", "1"])
+        #expect(health.status == 1)
+        #expect(health.output.contains { $0.hasPrefix("not live: no controller answers at http://127.0.0.1:9100") })
         let removed = try await Subprocess.run(try TestServices.require("SILVASONIC_DEV_PODMAN"), ["rmi", tag])
         #expect(removed.status == 0)
     }
