@@ -28,12 +28,13 @@ public enum ControllerHTTP {
     public struct Settings: Sendable {
         /// `SILVASONIC_CONTROLLER_PORT` (9100).
         public var port = 9100
-        /// `SILVASONIC_CONTROLLER_HOST` (`0.0.0.0`).
-        public var host = "0.0.0.0"
+        /// `SILVASONIC_CONTROLLER_HOST` (`127.0.0.1`: this machine only; the compose file opens it
+        /// to the stack's network with `0.0.0.0`).
+        public var host = "127.0.0.1"
         /// `SILVASONIC_CONTROLLER_API_TOKEN`; `nil`: control verbs off.
         public var apiToken: String?
 
-        public init(port: Int = 9100, host: String = "0.0.0.0", apiToken: String? = nil) {
+        public init(port: Int = 9100, host: String = "127.0.0.1", apiToken: String? = nil) {
             self.port = port
             self.host = host
             self.apiToken = apiToken
