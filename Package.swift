@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 // The Silvasonic controller: a supervision tree that keeps USB microphones recording.
 import PackageDescription
 

@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 // The getting-started example of the Supervision library, as a package of its own: what a
 // program that embeds the library depends on. It names the `Supervision` and
 // `SupervisionServiceLifecycle` products alone, so it builds and links none of the
