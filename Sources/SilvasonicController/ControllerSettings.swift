@@ -132,6 +132,11 @@ public struct ControllerSettings: Sendable {
         if let text = environment["SILVASONIC_DB_PORT"], !text.isEmpty, Int(text).map({ (1...65535).contains($0) }) != true {
             problems.append("SILVASONIC_DB_PORT: \"\(text)\" is not a port (1-65535); using \(postgres.port)")
         }
+        // The HTTP endpoints read their own port (ControllerHTTP); named here too, so that `check`
+        // and the start-up log say it once, with the other settings.
+        if let text = environment["SILVASONIC_CONTROLLER_PORT"], !text.isEmpty, Int(text).map({ (0...65535).contains($0) }) != true {
+            problems.append("SILVASONIC_CONTROLLER_PORT: \"\(text)\" is not a port number (0-65535; 0: any free port); using 9100")
+        }
         if let text = environment["SILVASONIC_PODMAN_CONNECTIONS"], !text.isEmpty {
             if let count = Int(text), (1...256).contains(count) { podman.maximumConnections = count } else {
                 problems.append("SILVASONIC_PODMAN_CONNECTIONS: \"\(text)\" is not a count from 1 to 256; using \(podman.maximumConnections)")

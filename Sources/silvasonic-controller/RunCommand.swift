@@ -38,8 +38,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "silvasonic.controller")
         let environment = ProcessInfo.processInfo.environment
-        let (http, httpProblems) = ControllerHTTP.Settings.from(environment: environment)
-        for problem in httpProblems { logger.warning("setting ignored", metadata: ["problem": "\(problem)"]) }
+        // A bad port is among the settings' problems, logged once when the station starts.
+        let (http, _) = ControllerHTTP.Settings.from(environment: environment)
         let registry = PrometheusCollectorRegistry()
         let station = Station(settings: settings, logger: logger,
                               metrics: ControllerMetrics(factory: PrometheusMetricsFactory(registry: registry)),

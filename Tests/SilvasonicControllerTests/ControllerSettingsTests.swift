@@ -35,6 +35,11 @@ struct ControllerSettingsTests {
         let bad = try ControllerSettings(environment: ["SILVASONIC_RECONNECT_MAX_S": "soon"])
         #expect(bad.reconnectMaximum == .seconds(1))
         #expect(bad.problems.contains { $0.hasPrefix("SILVASONIC_RECONNECT_MAX_S:") })
+        for port in ["abc", "99999", "-1"] {
+            let controller = try ControllerSettings(environment: ["SILVASONIC_CONTROLLER_PORT": port])
+            #expect(controller.problems == ["SILVASONIC_CONTROLLER_PORT: \"\(port)\" is not a port number (0-65535; 0: any free port); using 9100"])
+        }
+        #expect(try ControllerSettings(environment: ["SILVASONIC_CONTROLLER_PORT": "0"]).problems.isEmpty, "0: any free port")
         for port in ["abc", "99999", "0"] {
             let database = try ControllerSettings(environment: ["SILVASONIC_DB_PORT": port])
             #expect(database.postgres.port == 5432)
