@@ -37,7 +37,8 @@ struct ControllerSettingsTests {
         #expect(bad.problems.contains { $0.hasPrefix("SILVASONIC_RECONNECT_MAX_S:") })
         for port in ["abc", "99999", "-1"] {
             let controller = try ControllerSettings(environment: ["SILVASONIC_CONTROLLER_PORT": port])
-            #expect(controller.problems == ["SILVASONIC_CONTROLLER_PORT: \"\(port)\" is not a port number (0-65535; 0: any free port); using 9100"])
+            #expect(controller.problems
+                    == ["SILVASONIC_CONTROLLER_PORT: \"\(port)\" is not a port number (0-65535; 0: any free port); using 9100"])
         }
         #expect(try ControllerSettings(environment: ["SILVASONIC_CONTROLLER_PORT": "0"]).problems.isEmpty, "0: any free port")
         for port in ["abc", "99999", "0"] {
