@@ -26,12 +26,7 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
     public nonisolated let logCounters = LogCounters()
     private nonisolated let journals: JournalTable<C>
     private let kind: Kind
-    private let engine: any ContainerEngine
-    private let clock: C
-    private let owner: String
     private let logger: Logger
-    private let policy: RecorderPolicy
-    private let companions: CompanionSettings
     private let metrics: ControllerMetrics
     private let events: LifecycleEvents?
     private let deviceEvents: SupervisionEvents
@@ -56,12 +51,7 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
                 random: @escaping @Sendable () -> any RandomNumberGenerator & Sendable = { SystemRandomNumberGenerator() }) {
         self.keepReports = keepReports
         self.kind = kind
-        self.engine = engine
-        self.clock = clock
-        self.owner = owner
         self.logger = logger
-        self.policy = policy
-        self.companions = companions
         self.metrics = metrics
         self.events = events
         self.random = random
@@ -167,8 +157,8 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
         if let existing = actors[key] { return (existing, false) }
         let service = kind == .recorders ? "recorder" : key
         let path = "\(supervisor.path)/\(key)"
-        let journal = DeviceJournal(deviceID: key, service: service, clock: clock, logger: logger, metrics: metrics,
-                                    events: events, redis: kind == .recorders ? companions.redis : nil, keepReports: keepReports)
+        let journal = DeviceJournal(deviceID: key, service: service, clock: environment.clock, logger: logger, metrics: metrics,
+                                    events: events, redis: environment.companions.redis, keepReports: keepReports)
         journals[path] = journal
         let device = DeviceActor(key: key, service: service, parentPath: supervisor.path, environment: environment,
                                  journal: journal, events: deviceEvents, random: random())
