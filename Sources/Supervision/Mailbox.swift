@@ -45,6 +45,11 @@ final class Mailbox: Sendable {
         }
     }
 
+    /// Whether its reader waits for a message with nothing queued: it is between messages.
+    var isWaitingIdle: Bool {
+        state.withLock { $0.waiter != nil && $0.head == $0.buffer.count && !$0.finished }
+    }
+
     /// Accepts no more messages; those queued are still read.
     func finish() {
         let waiter = state.withLock { state in

@@ -46,10 +46,10 @@ extension Supervisor {
         SupervisorError(code: .notRunning, supervisor: path, message: "the supervisor is shutting down or has ended")
     }
 
-    // Not inlined into the loop: the waiting loop's frame stays small, and a task keeps the
-    // largest stack it ever needed (an idle supervisor never runs this).
+    /// A command, carried out as far as it can without waiting: only the terminate of a running
+    /// child waits (for it to stop).
     @inline(never)
-    func handle(_ command: SupervisorCommand) async {
+    func handleNow(_ command: SupervisorCommand) -> PendingWork? {
         switch command {
         case .start(let spec, let reply):
             do throws(SupervisorError) {
@@ -65,29 +65,41 @@ extension Supervisor {
                 reply.resume(throwing: error)
             }
         case .terminate(let id, let reply):
-            guard let record = core.record(id) else { return reply.resume(throwing: noSuchChild(id)) }
-            if record.state == .running { await stopChild(id) }
+            guard let record = core.record(id) else {
+                reply.resume(throwing: noSuchChild(id))
+                return nil
+            }
+            if record.state == .running { return .terminate(id, reply) }
             core.childStopped(id)
             reply.resume()
         case .restart(let id, let reply):
-            guard let record = core.record(id) else { return reply.resume(throwing: noSuchChild(id)) }
+            guard let record = core.record(id) else {
+                reply.resume(throwing: noSuchChild(id))
+                return nil
+            }
             guard record.state == .stopped else {
-                return reply.resume(throwing: SupervisorError(
+                reply.resume(throwing: SupervisorError(
                     code: .childAlreadyRunning, supervisor: path, child: id, message: "the child is \(record.state.rawValue)"))
+                return nil
             }
             core.prepareManualRestart(id)
             launch(id)
             reply.resume()
         case .delete(let id, let reply):
-            guard let record = core.record(id) else { return reply.resume(throwing: noSuchChild(id)) }
+            guard let record = core.record(id) else {
+                reply.resume(throwing: noSuchChild(id))
+                return nil
+            }
             guard record.state == .stopped else {
-                return reply.resume(throwing: SupervisorError(
+                reply.resume(throwing: SupervisorError(
                     code: .childRunning, supervisor: path, child: id,
                     message: "the child is \(record.state.rawValue); terminate it first"))
+                return nil
             }
             core.delete(id)
             reply.resume()
         }
+        return nil
     }
 
     private func noSuchChild(_ id: ChildID) -> SupervisorError {

@@ -1,52 +1,85 @@
 /// The message loop: the only place that changes a running supervisor's state.
+///
+/// Each message is decided synchronously on the actor (``processNow(_:)``); what must wait for
+/// children to stop (a terminate, a sibling stopped before a restart, the final shutdown) is
+/// carried out in a short-lived task of its own, so the loop's long-lived task keeps only the
+/// small stack it waits with (a task keeps the largest stack it ever needed, and thousands of
+/// supervisors wait at once). A child's end is decided by the child's own task, on the actor,
+/// when the loop is idle (``childEnded(_:generation:outcome:from:)``): no wake-up of the loop.
 extension Supervisor {
     /// Processes messages until the supervisor ends; then refuses the commands still queued.
-    func processMessages(_ mailbox: Mailbox) async -> Result<Void, SupervisorError> {
-        var outcome: Result<Void, SupervisorError>?
+    /// The run's result is left in `outcome`.
+    func processMessages(_ mailbox: Mailbox) async {
         while let message = await mailbox.next() {
-            if outcome != nil {
-                if case .command(let command) = message { refuse(command) }
-                continue
-            }
-            outcome = await process(message)
-            // Ending: no new message is accepted; those already queued are drained above.
-            if outcome != nil { mailbox.finish() }
+            guard let work = processNow(message) else { continue }
+            await carryOutApart(work)
         }
-        return outcome ?? .success(())
     }
 
-    /// Carries one message out; the supervisor's own result when it must end.
+    /// A child's task has ended: decided here, in that task, when the loop waits with nothing
+    /// queued (the usual case: a restart costs no hand-off to the loop's task); otherwise queued
+    /// behind what the loop has yet to do. What must wait for children is handed to the loop.
+    func childEnded(_ id: ChildID, generation: UInt64, outcome: ExitOutcome, from mailbox: Mailbox) {
+        let message = SupervisorMessage.childExited(id, generation: generation, outcome: outcome)
+        guard mailbox === self.mailbox, mailbox.isWaitingIdle else {
+            mailbox.send(message)
+            return
+        }
+        if let work = processNow(message) { mailbox.send(.carryOut(work)) }
+    }
+
+    /// Carries one message out as far as it can without waiting; what is left to wait for.
     @inline(never)
-    private func process(_ message: SupervisorMessage) async -> Result<Void, SupervisorError>? {
+    func processNow(_ message: SupervisorMessage) -> PendingWork? {
+        guard outcome == nil else {
+            // Ending: no new message is accepted; those already queued are drained and refused.
+            if case .command(let command) = message { refuse(command) }
+            return nil
+        }
         switch message {
         case .childExited(let id, let generation, let exit):
-            return await childExited(id, generation: generation, outcome: exit)
+            return exitDecided(id, generation: generation, outcome: exit)
         case .restartDue(let token):
             timers[token] = nil
             for id in core.restartDue(token: token) { launch(id) }
             return nil
         case .command(let command):
-            await handle(command)
-            return nil
+            return handleNow(command)
         case .shutdown:
-            return await shutDown()
+            return .end(.success, announce: .shutDown)
+        case .carryOut(let work):
+            return work
         }
     }
 
-    /// Stops every child and ends the run normally.
+    /// Carries out what waits for children in a task of its own, awaited by the loop: its stack
+    /// is freed when it ends. It runs on the actor, where the loop's cancellation (a cancelled
+    /// `run()`) does not reach its waits.
     @inline(never)
-    private func shutDown() async -> Result<Void, SupervisorError> {
-        await stopAll()
-        emit(nil, .shutDown)
-        log(.debug, "supervisor shut down")
-        return .success(())
+    private func carryOutApart(_ work: PendingWork) async {
+        await Task { await self.carryOut(work) }.value
     }
 
-    // Not inlined into the loop: the waiting loop's frame stays small, and a task keeps the
-    // largest stack it ever needed (an idle supervisor never runs this).
-    @inline(never)
-    private func childExited(_ id: ChildID, generation: UInt64, outcome: ExitOutcome) async
-        -> Result<Void, SupervisorError>? {
+    private func carryOut(_ work: PendingWork) async {
+        switch work {
+        case .restart(let failed, let stop, let restart, let delay, let token):
+            for sibling in stop { await stopChild(sibling) }
+            scheduleRestarts(restart, after: failed, delay: delay, token: token)
+        case .terminate(let id, let reply):
+            await stopChild(id)
+            core.childStopped(id)
+            reply.resume()
+        case .end(let result, let announce):
+            await stopAll()
+            emit(nil, announce)
+            if announce == .shutDown { log(.debug, "supervisor shut down") }
+            outcome = result
+            mailbox.finish()
+        }
+    }
+
+    /// The decision on a child's end, up to what must wait for children.
+    private func exitDecided(_ id: ChildID, generation: UInt64, outcome: ExitOutcome) -> PendingWork? {
         guard core.isCurrent(id, generation: generation) else { return nil }   // stopped on purpose
         tasks[id] = nil
         switch outcome {
@@ -71,16 +104,8 @@ extension Supervisor {
                     "period": .string("\(intensity.period)"), "retryEvery": .string("\(delay)"),
                 ])
             }
-            for sibling in stop { await stopChild(sibling) }
-            for child in restart { emit(child, .restartScheduled(after: delay)) }
-            log(.info, "restarting", [
-                "child": .string(id), "children": .array(restart.map { .string($0) }), "delay": .string("\(delay)"),
-            ])
-            if delay <= .zero {
-                for child in core.restartDue(token: token) { launch(child) }
-            } else {
-                scheduleRestart(token: token, after: delay)
-            }
+            guard stop.isEmpty else { return .restart(failed: id, stop: stop, restart: restart, delay: delay, token: token) }
+            scheduleRestarts(restart, after: id, delay: delay, token: token)
             return nil
         case .giveUp(let child):
             let intensity = options.intensity
@@ -89,28 +114,33 @@ extension Supervisor {
                 "child": .string(child), "maxRestarts": .stringConvertible(intensity.maxRestarts),
                 "period": .string("\(intensity.period)"),
             ])
-            await stopAll()
-            emit(nil, .escalated)
-            return .failure(SupervisorError(
+            return .end(.failure(SupervisorError(
                 code: .restartIntensityExceeded, supervisor: path, child: child,
-                message: "more than \(intensity.maxRestarts) restarts within \(intensity.period)"))
+                message: "more than \(intensity.maxRestarts) restarts within \(intensity.period)")), announce: .escalated)
         case .autoShutdown(let child):
             log(.info, "significant child ended; shutting down", ["child": .string(child)])
-            await stopAll()
-            emit(nil, .shutDown)
-            return .success(())
+            return .end(.success, announce: .shutDown)
         }
     }
 
-    private func scheduleRestart(token: UInt64, after delay: Duration) {
-        let clock = self.clock
-        timers[token] = Task {
-            do {
-                try await clock.sleep(for: delay)
-            } catch {
-                return   // cancelled: the supervisor is shutting down
+    /// Starts the restart batch `token` (after `failed` ended) now, or after `delay`.
+    private func scheduleRestarts(_ restart: [ChildID], after failed: ChildID, delay: Duration, token: UInt64) {
+        for child in restart { emit(child, .restartScheduled(after: delay)) }
+        log(.info, "restarting", [
+            "child": .string(failed), "children": .array(restart.map { .string($0) }), "delay": .string("\(delay)"),
+        ])
+        if delay <= .zero {
+            for child in core.restartDue(token: token) { launch(child) }
+        } else {
+            let clock = self.clock, mailbox = self.mailbox
+            timers[token] = Task {
+                do {
+                    try await clock.sleep(for: delay)
+                } catch {
+                    return   // cancelled: the supervisor is shutting down
+                }
+                mailbox.send(.restartDue(token: token))
             }
-            self.mailbox.send(.restartDue(token: token))
         }
     }
 
@@ -153,7 +183,7 @@ extension Supervisor {
         for limit in byTimeout.keys.sorted() {
             let group = byTimeout[limit]!
             let remaining = limit - started.duration(to: clock.now)
-            let allEnded = ExitSignal.all(group.map(\.1))
+            let allEnded = ExitSignal.all(group.map { $0.1 })
             if await !allEnded.wait(upTo: max(remaining, .zero), on: clock) {
                 for (id, exit) in group where !exit.isFinished {
                     emit(id, .abandoned(after: limit))
@@ -185,4 +215,14 @@ extension Supervisor {
         }
         emit(id, .stopped)
     }
+}
+
+/// What a message leaves to wait for: children to stop.
+enum PendingWork: Sendable {
+    /// `failed` ended: stop `stop` in order, then start the batch `token` (`restart`) after `delay`.
+    case restart(failed: ChildID, stop: [ChildID], restart: [ChildID], delay: Duration, token: UInt64)
+    /// An operator's terminate of a running child.
+    case terminate(ChildID, CheckedContinuation<Void, any Error>)
+    /// Stop every child, announce how the supervisor ended, and end the run with `result`.
+    case end(RunOutcome, announce: SupervisionEvent.Kind)
 }

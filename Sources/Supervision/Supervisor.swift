@@ -37,6 +37,8 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
     var mailbox = Mailbox()
     var tasks: [ChildID: RunningChild] = [:]
     var timers: [UInt64: Task<Void, Never>] = [:]
+    /// How the current run ends, once it is decided (the loop then only drains its mailbox).
+    var outcome: RunOutcome?
 
     /// Creates a supervisor; nothing runs until ``run()``.
     ///
@@ -85,13 +87,12 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
         // The loop runs in this task (a supervisor costs no task of its own). A cancelled run()
         // posts a shutdown, which the loop still reads (``Mailbox`` ignores cancellation) and
         // carries out gracefully: its waits run where the cancellation does not reach them.
-        let result = await withTaskCancellationHandler {
+        await withTaskCancellationHandler {
             await processMessages(mailbox)
         } onCancel: {
             mailbox.send(.shutdown)
         }
-        endRun()
-        try result.get()
+        try endRun()
     }
 
     // The setup and the end of a run are kept out of run()'s own frame: a task keeps the largest
@@ -104,17 +105,22 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
             throw SupervisorError(code: .alreadyRunning, supervisor: path, message: "run() was called while running")
         }
         runState = .running
+        outcome = nil
+        // The first run starts from the core made by init; a later one from the specs again.
+        if hasEnded { core = SupervisorCore(options: options, specs: initialSpecs) }
         hasEnded = false
-        core = SupervisorCore(options: options, specs: initialSpecs)
         for id in core.startOrder { launch(id) }
         return mailbox
     }
 
     @inline(never)
-    private func endRun() {
+    private func endRun() throws(SupervisorError) {
+        let result = outcome ?? .success
+        outcome = nil
         mailbox = Mailbox()
         runState = .idle
         hasEnded = true
+        if case .failure(let error) = result { throw error }
     }
 
     /// Asks a running supervisor to stop its children and end ``run()`` normally; returns at once.
@@ -152,7 +158,7 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
         events.emit(SupervisionEvent(supervisor: path, child: child, kind: kind()))
     }
 
-    /// Starts the child's task; its end comes back as a `childExited` message.
+    /// Starts the child's task; its end is decided by ``childEnded(_:generation:outcome:from:)``.
     ///
     /// The task inherits the task-local values and the priority of the task that called
     /// ``run()`` (logger metadata, swift-service-lifecycle's graceful shutdown), through every
@@ -163,10 +169,12 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
     /// instead of holding its supervisor for ever.
     func launch(_ id: ChildID) {
         guard let spec = core.record(id)?.spec else { return }
-        let mailbox = self.mailbox
         let generation = core.childStarted(id, at: clock.now)
         let exit = ExitSignal()
-        let start = spec.start
+        let start = spec.start, mailbox = self.mailbox
+        // Captured under another name, the supervisor does not make the task's closure isolated
+        // to it: the child starts on the global executor, and only its end hops to the actor.
+        let supervisor = self
         let task = Task {
             let outcome: ExitOutcome
             do {
@@ -176,7 +184,7 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
                 outcome = .failed(error)
             }
             exit.finish()
-            mailbox.send(.childExited(id, generation: generation, outcome: outcome))
+            await supervisor.childEnded(id, generation: generation, outcome: outcome, from: mailbox)
         }
         tasks[id] = RunningChild(task: task, exit: exit, shutdown: spec.shutdown)
         emit(id, .started)
@@ -202,11 +210,21 @@ extension Supervisor where C == ContinuousClock {
 // Types of the supervisor's machinery, kept outside the generic actor so that using them costs
 // no generic metadata look-up per child.
 
+// The large payloads are boxed: the loop's frames hold messages while they wait, and a task
+// keeps the largest stack it ever needed.
 enum SupervisorMessage: Sendable {
     case childExited(ChildID, generation: UInt64, outcome: ExitOutcome)
     case restartDue(token: UInt64)
-    case command(SupervisorCommand)
+    indirect case command(SupervisorCommand)
     case shutdown
+    /// What a child's end, decided in the child's task, left to wait for children.
+    indirect case carryOut(PendingWork)
+}
+
+/// How a run ended; the error boxed, so that every supervisor does not carry its size.
+indirect enum RunOutcome: Sendable {
+    case success
+    case failure(SupervisorError)
 }
 
 struct RunningChild {

@@ -62,12 +62,12 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
 
     /// Child ids in start order.
     var startOrder: [ChildID] {
-        records.values.sorted { $0.order < $1.order }.map(\.spec.id)
+        records.values.sorted { $0.order < $1.order }.map { $0.spec.id }
     }
 
     /// Children whose task runs, in reverse start order: the order to stop them in.
     var runningInStopOrder: [ChildID] {
-        records.values.filter { $0.state == .running }.sorted { $0.order > $1.order }.map(\.spec.id)
+        records.values.filter { $0.state == .running }.sorted { $0.order > $1.order }.map { $0.spec.id }
     }
 
     func record(_ id: ChildID) -> Record? { records[id] }
@@ -172,9 +172,9 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
         case .oneForAll: records.values.filter { $0.spec.id != id }
         case .restForOne: records.values.filter { $0.order > record.order }
         }
-        let toStop = affected.filter { $0.state == .running }.sorted { $0.order > $1.order }.map(\.spec.id)
+        let toStop = affected.filter { $0.state == .running }.sorted { $0.order > $1.order }.map { $0.spec.id }
         // Siblings waiting on an earlier restart join this batch instead.
-        let waiting = Set(affected.filter { $0.state == .restarting }.map(\.spec.id))
+        let waiting = Set(affected.filter { $0.state == .restarting }.map { $0.spec.id })
         if !waiting.isEmpty {
             for token in pending.keys { pending[token]?.removeAll { waiting.contains($0) } }
             pending = pending.filter { !$0.value.isEmpty }
