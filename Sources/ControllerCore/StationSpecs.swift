@@ -17,13 +17,15 @@ public enum StationSpecs {
     }
 
     /// The recorder of one enrolled device, labelled with its config hash.
+    /// - Parameter profileEnvironment: `profile.recorderEnvironmentValue`, when the caller has it
+    ///   rendered already (devices of one profile then share one string).
     public static func recorder(device: RecorderDevice, profileSlug: String, profile: RecorderProfileConfig,
-                                settings: StationSettings) -> Tier2Spec {
+                                settings: StationSettings, profileEnvironment: String? = nil) -> Tier2Spec {
         let local = settings.recorderWorkspaceLocal ?? PythonPath.join(settings.workspacePath, "recorder")
         var environment = [
             "SILVASONIC_RECORDER_DEVICE": device.alsaDevice ?? "hw:1,0",
             "SILVASONIC_RECORDER_PROFILE_SLUG": profileSlug,
-            "SILVASONIC_RECORDER_CONFIG_JSON": profile.recorderEnvironmentValue,
+            "SILVASONIC_RECORDER_CONFIG_JSON": profileEnvironment ?? profile.recorderEnvironmentValue,
             "SILVASONIC_REDIS_URL": settings.redisURL,
             "SILVASONIC_INSTANCE_ID": device.id,
             "PULSE_SERVER": "",

@@ -19,42 +19,115 @@ public struct Tier2Spec: Sendable, Hashable {
         }
     }
 
-    public var image: String
-    public var name: String
-    public var network: String
-    public var environment: [String: String]
+    /// The fields, kept once in an immutable box that every copy of the spec shares: the
+    /// reconciler's cache, its plan, each DeviceActor and the recorders' companions hold the same
+    /// spec, thousands of times over. A change makes a new box (specs change rarely).
+    private struct Fields: Sendable, Hashable {
+        var image: String
+        var name: String
+        var network: String
+        var environment: [String: String]
+        var labels: [String: String]
+        var mounts: [Mount]
+        var devices: [String]
+        var groupAdd: [String]
+        var privileged: Bool
+        var restartPolicyName: String
+        var restartMaxRetries: Int
+        var memoryLimit: String
+        var cpuLimit: Double
+        var oomScoreAdjust: Int
+    }
+
+    private final class Box: Sendable {
+        let fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var box: Box
+
+    private mutating func change(_ body: (inout Fields) -> Void) {
+        var fields = box.fields
+        body(&fields)
+        box = Box(fields)
+    }
+
+    public var image: String {
+        get { box.fields.image }
+        set { change { $0.image = newValue } }
+    }
+    public var name: String {
+        get { box.fields.name }
+        set { change { $0.name = newValue } }
+    }
+    public var network: String {
+        get { box.fields.network }
+        set { change { $0.network = newValue } }
+    }
+    public var environment: [String: String] {
+        get { box.fields.environment }
+        set { change { $0.environment = newValue } }
+    }
     /// Labels, ``configHash`` among them once ``labelled()`` was called; not hashed.
-    public var labels: [String: String]
-    public var mounts: [Mount]
+    public var labels: [String: String] {
+        get { box.fields.labels }
+        set { change { $0.labels = newValue } }
+    }
+    public var mounts: [Mount] {
+        get { box.fields.mounts }
+        set { change { $0.mounts = newValue } }
+    }
     /// `host:container` device mappings.
-    public var devices: [String]
-    public var groupAdd: [String]
-    public var privileged: Bool
-    public var restartPolicyName: String
-    public var restartMaxRetries: Int
+    public var devices: [String] {
+        get { box.fields.devices }
+        set { change { $0.devices = newValue } }
+    }
+    public var groupAdd: [String] {
+        get { box.fields.groupAdd }
+        set { change { $0.groupAdd = newValue } }
+    }
+    public var privileged: Bool {
+        get { box.fields.privileged }
+        set { change { $0.privileged = newValue } }
+    }
+    public var restartPolicyName: String {
+        get { box.fields.restartPolicyName }
+        set { change { $0.restartPolicyName = newValue } }
+    }
+    public var restartMaxRetries: Int {
+        get { box.fields.restartMaxRetries }
+        set { change { $0.restartMaxRetries = newValue } }
+    }
     /// A Podman memory size such as `512m` (binary units).
-    public var memoryLimit: String
+    public var memoryLimit: String {
+        get { box.fields.memoryLimit }
+        set { change { $0.memoryLimit = newValue } }
+    }
     /// Cores, `1.0` = one.
-    public var cpuLimit: Double
-    public var oomScoreAdjust: Int
+    public var cpuLimit: Double {
+        get { box.fields.cpuLimit }
+        set { change { $0.cpuLimit = newValue } }
+    }
+    public var oomScoreAdjust: Int {
+        get { box.fields.oomScoreAdjust }
+        set { change { $0.oomScoreAdjust = newValue } }
+    }
 
     public init(image: String, name: String, network: String, environment: [String: String], labels: [String: String],
                 mounts: [Mount], devices: [String], groupAdd: [String], privileged: Bool, restartPolicyName: String,
                 restartMaxRetries: Int, memoryLimit: String, cpuLimit: Double, oomScoreAdjust: Int) {
-        self.image = image
-        self.name = name
-        self.network = network
-        self.environment = environment
-        self.labels = labels
-        self.mounts = mounts
-        self.devices = devices
-        self.groupAdd = groupAdd
-        self.privileged = privileged
-        self.restartPolicyName = restartPolicyName
-        self.restartMaxRetries = restartMaxRetries
-        self.memoryLimit = memoryLimit
-        self.cpuLimit = cpuLimit
-        self.oomScoreAdjust = oomScoreAdjust
+        box = Box(Fields(image: image, name: name, network: network, environment: environment, labels: labels, mounts: mounts,
+                         devices: devices, groupAdd: groupAdd, privileged: privileged, restartPolicyName: restartPolicyName,
+                         restartMaxRetries: restartMaxRetries, memoryLimit: memoryLimit, cpuLimit: cpuLimit,
+                         oomScoreAdjust: oomScoreAdjust))
+    }
+
+    public static func == (lhs: Tier2Spec, rhs: Tier2Spec) -> Bool {
+        lhs.box === rhs.box || lhs.box.fields == rhs.box.fields
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(box.fields)
     }
 
     /// The label that carries ``configHash``.

@@ -58,16 +58,16 @@ public actor DeviceActor<C: Clock<Duration>> {
     /// Set when the container child crashed: its next run was restarted by the supervisor, and
     /// a container found running then was started again by the engine's own restart policy.
     private var afterCrash = false
-    /// The container the container child watches now, and where its end is delivered.
-    private var watched: (containerID: String, ends: AsyncStream<ContainerEnd>.Continuation)?
-    private var pendingEnds: AsyncStream<ContainerEnd>?
+    /// The container the container child watches now, and where its ends are delivered.
+    private var watched: (containerID: String, ends: EndInbox)?
     /// The container the companions watch, while the container child's run has one running.
-    private var runningNow: RunningContainer?
-    private var runningWaiters: [AsyncStream<RunningContainer>.Continuation] = []
+    private nonisolated let board = RunningBoard()
     /// While a crash-looping recorder runs: fires after the backoff's reset (a stable run).
     private var stableTimer: Task<Void, Never>?
     /// Whether the container child waits out the engine's backoff (not a crash's).
     private var waitingForEngine = false
+    /// The container child's current run: kept here, so that its long-lived frame holds little.
+    private var run = ContainerRun()
 
     /// - Parameters:
     ///   - key: the device id, or the worker's service name.
@@ -229,14 +229,25 @@ public actor DeviceActor<C: Clock<Duration>> {
     /// The container child: brings the wanted container up (or the unwanted one down) and
     /// awaits its end. A death or a lost heartbeat is thrown, for the supervisor to restart.
     ///
-    /// The long-lived child bodies are `nonisolated` and keep small frames: each device waits
-    /// in them for as long as its container runs, and a task keeps the stack it once needed.
-    /// The actor's state is reached through short isolated calls; engine work runs in child
-    /// tasks (``inShortTask(_:)``).
+    /// Thousands of devices wait here for as long as their containers run, and a task keeps the
+    /// stack it once needed: this body is one `nonisolated` frame that holds only a few values
+    /// and waits on an ``EndInbox``. Everything else — the engine's calls, the rules, the
+    /// engine's backoff — runs in short-lived tasks (``inShortTask(_:)``) and short isolated calls.
     private nonisolated func runContainer() async throws {
-        let followsCrash = await beginContainerRun()
+        await beginContainerRun()
         do {
-            try await superviseContainer(followsCrash: followsCrash)
+            while let ends = try await inShortTask({ try await self.bringUpForWatch() }) {
+                var end = await ends.next()
+                while case .stable? = end {
+                    journal.recoverIfLooping()
+                    end = await ends.next()
+                }
+                if let lost = try await judgeEnd(end) {
+                    try await inShortTask { await self.stopLost(lost) }
+                    throw RecorderExit.heartbeatLost(containerID: lost)
+                }
+            }
+            await suspendUntilCancelled()   // nothing is wanted: the unwanted containers are gone
             await endContainerRun(crashed: false)
         } catch let exit as RecorderExit {
             journal.crashed("\(exit)")
@@ -248,64 +259,86 @@ public actor DeviceActor<C: Clock<Duration>> {
         }
     }
 
-    /// A container child's run begins: nothing of an earlier run's ends is taken; whether it
-    /// follows a crash.
-    private func beginContainerRun() -> Bool {
-        defer { afterCrash = false }
-        stopStableTimer()
-        watched?.ends.finish()
-        watched = nil
-        pendingEnds = nil
-        return afterCrash
-    }
-
-    private func endContainerRun(crashed: Bool) {
-        runningNow = nil
-        if crashed { afterCrash = true }
-    }
-
-    /// The container child's loop. Its engine work runs in short-lived child tasks
-    /// (``inShortTask(_:)``), so that this long-lived task keeps only a small stack while it
-    /// awaits the container's end: thousands of devices each wait here.
-    private nonisolated func superviseContainer(followsCrash: Bool) async throws {
-        var lookingAfterCrash = followsCrash
-        var burst: String?   // the container whose uncounted death is being looked at again
+    /// What the container child's current run knows between its steps.
+    private struct ContainerRun {
+        /// Right after a crash: a container found running was started by the engine's own policy.
+        var lookingAfterCrash = false
+        /// The container whose uncounted death is being looked at again.
+        var burst: String?
+        /// Failed engine calls in a row.
         var engineAttempt = 0
+        /// The container watched now, and whether the engine (not this controller) started it.
+        var watched: (containerID: String, startedByEngine: Bool)?
+        /// When it was last seen to start running.
+        var since: C.Instant?
+    }
+
+    /// Brings the wanted container up, then tells the companions it runs; its ends. `nil` when
+    /// nothing is wanted (the unwanted containers are stopped and removed). The engine's own
+    /// trouble is waited out here, never a crash of the recorder.
+    private func bringUpForWatch() async throws -> EndInbox? {
         while true {
             try Task.checkCancellation()
             do {
-                guard await isWanted else {
-                    try await inShortTask { try await self.removeUnwanted() }
+                guard isWanted else {
+                    try await removeUnwanted()
                     journal.set(.idle)
-                    await suspendUntilCancelled()
-                    return
+                    return nil
                 }
-                let afterCrash = lookingAfterCrash, earlier = burst
-                guard let up = try await inShortTask({ try await self.bringUp(lookingAfterCrash: afterCrash, burst: earlier) })
-                else { continue }   // a drifted container was replaced: looked up again
-                lookingAfterCrash = false
-                burst = nil
-                engineAttempt = 0
-                switch try await awaitEnd(of: up.containerID) {
-                case .died(let code, let uptime):
-                    guard RecorderRules.countsAsCrash(runStartedByEngine: up.startedByEngine, uptime: uptime,
-                                                      stableAfter: policy.backoff.resetAfter) else {
-                        // Part of the burst of the crash before it: looked up again, not counted.
-                        lookingAfterCrash = true
-                        burst = up.containerID
-                        continue
-                    }
-                    throw RecorderExit.died(containerID: up.containerID, exitCode: code)
-                case .heartbeatLost:
-                    try await inShortTask { await self.stopLost(up.containerID) }
-                    throw RecorderExit.heartbeatLost(containerID: up.containerID)
+                guard let up = try await bringUp(lookingAfterCrash: run.lookingAfterCrash, burst: run.burst) else {
+                    continue   // a drifted container was replaced: looked up again
                 }
+                run.lookingAfterCrash = false
+                run.burst = nil
+                run.engineAttempt = 0
+                run.watched = (up.containerID, up.startedByEngine)
+                guard let ends = announceRunning(up.containerID) else { throw CancellationError() }
+                return ends
             } catch let failure as EngineFailure {
-                // The engine's own trouble is waited out here: never a crash of the recorder.
-                engineAttempt += 1
-                try await waitOutEngine(failure, attempt: engineAttempt)
+                run.engineAttempt += 1
+                try await waitOutEngine(failure, attempt: run.engineAttempt)
             }
         }
+    }
+
+    /// The watched container's run ended with `end`: a crash is thrown; the death that belongs
+    /// to the burst of the crash before it is not counted (looked up again). Returns the
+    /// container whose heartbeat was lost, for the container child to stop and throw.
+    private func judgeEnd(_ end: ContainerEnd?) throws -> String? {
+        stopStableTimer()
+        let uptime = run.since.map { $0.duration(to: clock.now) } ?? .zero
+        run.since = nil
+        guard let (containerID, startedByEngine) = run.watched else { throw CancellationError() }
+        run.watched = nil
+        switch end {
+        case .died(let code)?:
+            guard RecorderRules.countsAsCrash(runStartedByEngine: startedByEngine, uptime: uptime,
+                                              stableAfter: policy.backoff.resetAfter) else {
+                run.lookingAfterCrash = true
+                run.burst = containerID
+                return nil
+            }
+            throw RecorderExit.died(containerID: containerID, exitCode: code)
+        case .heartbeatLost?:
+            return containerID
+        case .stable?, nil:
+            throw CancellationError()
+        }
+    }
+
+    /// A container child's run begins: nothing of an earlier run's ends is taken; whether it
+    /// follows a crash.
+    private func beginContainerRun() {
+        stopStableTimer()
+        watched?.ends.finish()
+        watched = nil
+        run = ContainerRun(lookingAfterCrash: afterCrash)
+        afterCrash = false
+    }
+
+    private func endContainerRun(crashed: Bool) {
+        board.set(nil)
+        if crashed { afterCrash = true }
     }
 
     /// Waits the engine's backoff after a failed call (cut short when Podman's events return).
@@ -380,6 +413,7 @@ public actor DeviceActor<C: Clock<Duration>> {
     /// Runs `body` in a task of its own, cancelled with this one: its stack is freed when it
     /// ends, while a long-lived task keeps the stack it once needed for its whole life. Not a
     /// task group: a group's own storage would stay on this task's stack too.
+    @inline(never)
     private nonisolated func inShortTask<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let task = Task(operation: body)
         return try await withTaskCancellationHandler {
@@ -463,31 +497,7 @@ public actor DeviceActor<C: Clock<Duration>> {
     private func watch(_ id: String) {
         guard watched?.containerID != id else { return }
         watched?.ends.finish()
-        let (stream, continuation) = AsyncStream.makeStream(of: ContainerEnd.self)
-        watched = (id, continuation)
-        pendingEnds = stream
-    }
-
-    /// The container runs: the companions are told, then its end is awaited. A crash-looping
-    /// recorder that runs stably for the backoff's reset is reported recovered.
-    private nonisolated func awaitEnd(of id: String) async throws -> ContainerExit {
-        let since = clock.now
-        guard let ends = await announceRunning(id) else { throw CancellationError() }
-        var exit: ContainerExit?
-        watching: for await end in ends {
-            switch end {
-            case .stable: journal.recoverIfLooping()
-            case .died(let code):
-                exit = .died(exitCode: code, uptime: since.duration(to: clock.now))
-                break watching
-            case .heartbeatLost:
-                exit = .heartbeatLost
-                break watching
-            }
-        }
-        await stopStableTimer()
-        guard let exit else { throw CancellationError() }
-        return exit
+        watched = (id, EndInbox())
     }
 
     private func stopStableTimer() {
@@ -497,72 +507,53 @@ public actor DeviceActor<C: Clock<Duration>> {
 
     /// The container `id` runs: the companions waiting for one are told; its ends, with a
     /// `stable` one after the backoff's reset while the recorder is crash-looping.
-    private func announceRunning(_ id: String) -> AsyncStream<ContainerEnd>? {
+    private func announceRunning(_ id: String) -> EndInbox? {
         journal.set(.running(containerID: id))
-        let running = RunningContainer(containerID: id, spec: spec)
-        runningNow = running
-        for waiter in runningWaiters {
-            waiter.yield(running)
-            waiter.finish()
-        }
-        runningWaiters.removeAll()
-        guard let ends = pendingEnds, let continuation = watched?.ends else { return nil }
+        board.set(RunningContainer(containerID: id, spec: spec))
+        guard let ends = watched?.ends else { return nil }
+        run.since = clock.now
         stableTimer?.cancel()
         stableTimer = journal.snapshot.crashLooping ? Task { [clock, policy] in
             do { try await clock.sleep(for: policy.backoff.resetAfter) } catch { return }
-            continuation.yield(.stable)
+            ends.yield(.stable)
         } : nil
         return ends
     }
 
-    /// The container that runs now, or the next one to; `nil` when cancelled first.
-    private nonisolated func awaitRunning() async -> RunningContainer? {
-        for await running in await runningUpdates() { return running }
-        return nil
-    }
-
-    private func runningUpdates() -> AsyncStream<RunningContainer> {
-        let (stream, continuation) = AsyncStream.makeStream(of: RunningContainer.self)
-        if let runningNow {
-            continuation.yield(runningNow)
-            continuation.finish()
-        } else {
-            runningWaiters.append(continuation)
-        }
-        return stream
-    }
-
-    /// The heartbeat child: watches the running container until it is judged dead, then hands
-    /// the verdict to the container child (which replaces it, as a crash).
+    /// The heartbeat child: watches each running container until it is judged dead, then hands
+    /// the verdict to the container child (which replaces it, as a crash). Its long-lived frame
+    /// holds the watch alone and sleeps between checks; each check runs in a short-lived task.
     private nonisolated func watchHeartbeat() async throws {
-        guard companions.redis != nil else { return await suspendUntilCancelled() }
-        while !Task.isCancelled {
-            guard let watch = await nextWatch() else { return }
-            guard try await watchUntilLost(watch) else { return }
+        while let watch = await nextHeartbeatWatch() {
+            while true {
+                do {
+                    try await clock.sleep(until: clock.now.advanced(by: companions.heartbeatInterval), tolerance: nil)
+                } catch {
+                    return
+                }
+                if try await inShortTask({ await watch.check() }) { break }
+            }
             if await heartbeatLost(containerID: watch.containerID) { return await suspendUntilCancelled() }
         }
     }
 
-    /// A watch of the container that runs now, or of the next one to; `nil` when cancelled first.
+    /// A watch of the container that runs now, or of the next one to, begun; `nil` when
+    /// cancelled first. Without Redis there is nothing to watch: waits to be cancelled.
     @inline(never)
-    private nonisolated func nextWatch() async -> HeartbeatWatch<C>? {
-        guard let redis = companions.redis, let running = await awaitRunning() else { return nil }
-        return makeWatch(running, redis: redis)
+    private nonisolated func nextHeartbeatWatch() async -> HeartbeatWatch<C>? {
+        guard let redis = companions.redis else {
+            await suspendUntilCancelled()
+            return nil
+        }
+        guard let running = await board.next() else { return nil }
+        let watch = makeWatch(running, redis: redis)
+        do { try await inShortTask { await watch.begin() } } catch { return nil }
+        return watch
     }
 
     private nonisolated func makeWatch(_ running: RunningContainer, redis: any RedisCommands) -> HeartbeatWatch<C> {
         HeartbeatWatch(containerID: running.containerID, deviceID: journal.deviceID, workspace: running.workspace,
                        segmentDuration: running.segmentDuration, redis: redis, environment: environment)
-    }
-
-    /// Checks at every interval, each check in a short-lived task (this one only sleeps between
-    /// them); `true` once the recorder is judged lost, `false` when cancelled.
-    private nonisolated func watchUntilLost(_ watch: HeartbeatWatch<C>) async throws -> Bool {
-        try await inShortTask { await watch.begin() }
-        while true {
-            do { try await clock.sleep(for: companions.heartbeatInterval) } catch { return false }
-            if try await inShortTask({ await watch.check() }) { return true }
-        }
     }
 
     /// The logs child: forwards the running container's log until cancelled.
@@ -575,7 +566,7 @@ public actor DeviceActor<C: Clock<Duration>> {
     /// when cancelled first.
     @inline(never)
     private nonisolated func nextFollower() async -> LogFollower? {
-        guard let redis = companions.redis, let running = await awaitRunning() else { return nil }
+        guard let redis = companions.redis, let running = await board.next() else { return nil }
         return LogFollower(running: running, engine: engine, redis: redis, bufferLimit: companions.logBufferLimit,
                            counters: counters)
     }
@@ -610,12 +601,6 @@ enum ContainerEnd: Sendable {
     case heartbeatLost
     /// It ran for the backoff's reset: a crash loop is over.
     case stable
-}
-
-/// How a watched container's run ended.
-enum ContainerExit {
-    case died(exitCode: Int, uptime: Duration)
-    case heartbeatLost
 }
 
 /// The container the companions watch, and what they need of its spec.

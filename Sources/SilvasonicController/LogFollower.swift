@@ -24,15 +24,16 @@ final class LogFollower: Sendable {
         self.counters = counters
     }
 
-    /// Follows until cancelled. The wait for the next line is all this (long-lived) frame holds;
-    /// each line is published from its own, so the stack the task keeps stays small.
+    /// Follows until cancelled. The wait for the next line is all this (long-lived) task's
+    /// frame holds; each line is published from a short-lived task of its own (awaited, so the
+    /// lines keep their order), so the stack the long-lived task keeps stays small.
     @inline(never)
     func run() async {
         let stream = engine.followLogs(running.containerID, since: nil, bufferLimit: bufferLimit, maximumLineBytes: 16_384,
                                        backoff: BackoffPolicy(initial: .milliseconds(250), maximum: .seconds(5)))
         for await event in stream {
             guard case .element(let line) = event else { continue }
-            await forward(line)
+            await Task { await self.forward(line) }.value
         }
     }
 

@@ -230,11 +230,17 @@ public actor Reconciler<C: Clock<Duration>> {
         }
         let cached = specCache
         var used: [Reconciliation.SpecKey: Tier2Spec] = [:]
+        // Each profile's JSON is rendered once: the devices of one profile share the string.
+        var rendered: [RecorderProfileConfig: String] = [:]
         let settings = self.settings
         let plan = Reconciliation.plan(devices, settings: settings, system: maxRecorders, running: running,
                                        takenByOthers: takenByOthers) { key in
-            let spec = cached[key]
-                ?? StationSpecs.recorder(device: key.device, profileSlug: key.profileSlug, profile: key.profile, settings: settings)
+            let spec = cached[key] ?? {
+                let json = rendered[key.profile] ?? key.profile.recorderEnvironmentValue
+                rendered[key.profile] = json
+                return StationSpecs.recorder(device: key.device, profileSlug: key.profileSlug, profile: key.profile,
+                                             settings: settings, profileEnvironment: json)
+            }()
             used[key] = spec
             return spec
         }
