@@ -12,16 +12,19 @@ extension Supervisor {
     func processMessages(_ mailbox: Mailbox) async {
         while let message = await mailbox.next() {
             guard let work = processNow(message) else { continue }
-            await carryOutApart(work)
+            // The end of the run is carried out here: this task's stack no longer matters.
+            if case .end = work { await carryOut(work) } else { await carryOutApart(work) }
         }
     }
 
-    /// A child's task has ended: decided here, in that task, when the loop waits with nothing
-    /// queued (the usual case: a restart costs no hand-off to the loop's task); otherwise queued
-    /// behind what the loop has yet to do. What must wait for children is handed to the loop.
+    /// A child's task has ended: under one-for-one, decided here, in that task, when the loop
+    /// waits with nothing queued (the usual case: a restart costs no hand-off to the loop's
+    /// task); otherwise queued behind what the loop has yet to do. What must wait for children
+    /// (the end of the run) is handed to the loop. The strategies that stop siblings before a
+    /// restart always go through the loop, where the stops and the restart are one step.
     func childEnded(_ id: ChildID, generation: UInt64, outcome: ExitOutcome, from mailbox: Mailbox) {
         let message = SupervisorMessage.childExited(id, generation: generation, outcome: outcome)
-        guard mailbox === self.mailbox, mailbox.isWaitingIdle else {
+        guard options.strategy == .oneForOne, mailbox === self.mailbox, mailbox.isWaitingIdle else {
             mailbox.send(message)
             return
         }
@@ -60,6 +63,7 @@ extension Supervisor {
         await Task { await self.carryOut(work) }.value
     }
 
+    @inline(never)
     private func carryOut(_ work: PendingWork) async {
         switch work {
         case .restart(let failed, let stop, let restart, let delay, let token):

@@ -62,12 +62,22 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
 
     /// Child ids in start order.
     var startOrder: [ChildID] {
-        records.values.sorted { $0.order < $1.order }.map { $0.spec.id }
+        ordered { _ in true }.map { $0.id }
     }
 
     /// Children whose task runs, in reverse start order: the order to stop them in.
     var runningInStopOrder: [ChildID] {
-        records.values.filter { $0.state == .running }.sorted { $0.order > $1.order }.map { $0.spec.id }
+        ordered { $0.state == .running }.reversed().map { $0.id }
+    }
+
+    /// The ids and orders of the records that pass `include`, in start order; the records
+    /// themselves are not copied (a shutdown of 100,000 children sorts them all).
+    private func ordered(_ include: (Record) -> Bool) -> [(order: UInt64, id: ChildID)] {
+        var picked: [(order: UInt64, id: ChildID)] = []
+        picked.reserveCapacity(records.count)
+        for (id, record) in records where include(record) { picked.append((record.order, id)) }
+        picked.sort { $0.order < $1.order }
+        return picked
     }
 
     func record(_ id: ChildID) -> Record? { records[id] }
