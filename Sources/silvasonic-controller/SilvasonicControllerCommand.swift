@@ -11,7 +11,7 @@ struct SilvasonicControllerCommand: AsyncParsableCommand {
             names, labels and environment. Settings come from SILVASONIC_* environment variables.
             """,
         version: ControllerVersion.current,
-        subcommands: [RunCommand.self, CheckCommand.self, ScanCommand.self, StatusCommand.self, HealthcheckCommand.self,
+        subcommands: [RunCommand.self, CheckCommand.self, ScanCommand.self, StatusCommand.self, CtlCommand.self, HealthcheckCommand.self,
                       DownCommand.self, SimulateCommand.self]
     )
 }

@@ -27,43 +27,38 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print the JSON as the controller sends it.")
     var json = false
 
-    @Flag(help: "Refresh every two seconds until Ctrl-C.")
+    @Flag(help: "Refresh every two seconds until Ctrl-C, with the time; waits for a controller that is not up.")
     var watch = false
 
+    @Option(help: "The API token, needed when the controller has one (default: SILVASONIC_CONTROLLER_API_TOKEN).")
+    var token = ProcessInfo.processInfo.environment["SILVASONIC_CONTROLLER_API_TOKEN"] ?? ""
+
     func run() async throws {
-        repeat {
+        let api = ControllerAPI(url: url, token: token.isEmpty ? nil : token)
+        guard watch else {
+            print(try await Self.render(api.send("GET", "/status", timeout: 10), url: url, json: json), terminator: "")
+            return
+        }
+        // Watching: a controller that restarts (or is not up yet) is waited for, not given up on.
+        while true {
             let text: String
             do {
-                let (data, response) = try await URLSession.shared.data(from: try endpoint("/status"))
-                guard (response as? HTTPURLResponse)?.statusCode == 200 else {
-                    throw Refusal(message: "\(url)/status answered \((response as? HTTPURLResponse)?.statusCode ?? 0)")
-                }
-                if json {
-                    text = String(decoding: data, as: UTF8.self) + "\n"
-                } else {
-                    text = StatusTree.render(try JSONDecoder().decode(JSONValue.self, from: data))
-                }
-            } catch let refusal as Refusal {
-                FileHandle.standardError.write(Data((refusal.message + "\n").utf8))
-                throw ExitCode(1)
-            } catch {
-                FileHandle.standardError.write(Data(("no controller answers at \(url) (\(error.localizedDescription)); "
-                                                     + "is it running? Set --url or SILVASONIC_CONTROLLER_PORT\n").utf8))
-                throw ExitCode(1)
+                text = try await Self.render(api.attempt("GET", "/status", timeout: 10), url: url, json: json)
+            } catch let unreachable as ControllerAPI.Unreachable {
+                text = "waiting for the controller … \(unreachable.message)\n"
             }
-            if watch { print("\u{1B}[2J\u{1B}[H", terminator: "") }
-            print(text, terminator: "")
-            if watch { try await Task.sleep(for: .seconds(2)) }
-        } while watch
+            print("\u{1B}[2J\u{1B}[H\(Date().formatted(.iso8601))  (every 2 s, Ctrl-C to stop)\n\n\(text)", terminator: "")
+            try await Task.sleep(for: .seconds(2))
+        }
     }
 
-    func endpoint(_ path: String) throws -> URL {
-        guard let url = URL(string: url + path) else { throw ValidationError("\(url) is not a URL") }
-        return url
+    /// The tree as text (or JSON); a controller that answers but not with its tree exits 1.
+    static func render(_ answer: ControllerAPI.Answer, url: String, json: Bool) throws -> String {
+        guard answer.status == 200, let tree = answer.body else {
+            FileHandle.standardError.write(Data("\(url)/status answered \(answer.status): \(answer.message)\n".utf8))
+            throw ExitCode(1)
+        }
+        return json ? tree.compactText + "\n" : StatusTree.render(tree)
     }
 }
 
-/// A controller that answered, but not with its tree.
-struct Refusal: Error {
-    var message: String
-}

@@ -55,6 +55,22 @@ extension ControllerProcessTests {
         let nobody = try await Self.cli(["status", "--url", "http://127.0.0.1:1"], environment)
         #expect(nobody.status == 1)
         #expect(nobody.output.contains("no controller answers at http://127.0.0.1:1"))
+        // The operator API from the command line: reads are open without a token, control verbs off.
+        let name = "silvasonic-recorder-ultramic-384-evo-034f", api = "http://127.0.0.1:\(port)"
+        let one = try await Self.cli(["ctl", "status", name, "--url", api], environment)
+        #expect(one.status == 0, "\(one.output)")
+        #expect(one.output.contains("container_id: \(containerID)"))
+        #expect(one.output.contains("running: true"))
+        let logs = try await Self.cli(["ctl", "logs", name, "--tail", "5", "--url", api], environment)
+        #expect(logs.status == 0, "\(logs.output)")
+        let refused = try await Self.cli(["ctl", "restart", name, "--url", api], environment)
+        #expect(refused.status == 4)
+        #expect(refused.output.contains("control verbs are off"))
+        let missing = try await Self.cli(["ctl", "status", "silvasonic-recorder-nobody", "--url", api], environment)
+        #expect(missing.status == 3, "\(missing.output)")
+        let away = try await Self.cli(["ctl", "stop", name, "--url", "http://127.0.0.1:1"], environment)
+        #expect(away.status == 1)
+        #expect(away.output.contains("no controller answers at http://127.0.0.1:1"))
         // The health check the compose file and the Containerfile run.
         let healthy = try await Self.cli(["healthcheck", "--url", "http://127.0.0.1:\(port)"], environment)
         #expect(healthy.status == 0, "\(healthy.output)")
