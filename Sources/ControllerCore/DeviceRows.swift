@@ -49,9 +49,14 @@ public struct DeviceRow: Sendable, Hashable {
     public var profileSlug: String?
     public var workspaceName: String?
     public var hardware: HardwareSnapshot
+    /// What the store could not read as the contract's types — a NULL where the contract has a
+    /// value, a `config` that is not its shape — naming the column and the value; `nil` when the
+    /// whole row was read. The other fields then hold placeholders that nothing acts on.
+    public var readProblem: String?
 
     public init(name: String, serialNumber: String, model: String, status: String, enrollmentStatus: String,
-                enabled: Bool, profileSlug: String?, workspaceName: String?, hardware: HardwareSnapshot) {
+                enabled: Bool, profileSlug: String?, workspaceName: String?, hardware: HardwareSnapshot,
+                readProblem: String? = nil) {
         self.name = name
         self.serialNumber = serialNumber
         self.model = model
@@ -61,6 +66,7 @@ public struct DeviceRow: Sendable, Hashable {
         self.profileSlug = profileSlug
         self.workspaceName = workspaceName
         self.hardware = hardware
+        self.readProblem = readProblem
     }
 
     /// What in the row the contract does not know, naming the column and the value (at most
@@ -71,6 +77,7 @@ public struct DeviceRow: Sendable, Hashable {
             let shown = value.unicodeScalars.prefix(64).map { $0.value < 0x20 || $0.value == 0x7F ? "?" : String($0) }
             return "\"" + shown.joined() + "\""
         }
+        if let readProblem { return readProblem }
         if status != "online" && status != "offline" {
             return "status \(quoted(status)) is not online or offline"
         }

@@ -79,10 +79,6 @@ public struct DeviceRepository: Sendable {
     /// named in ``SystemSettings/problems``.
     static func systemSettings(from value: JSONValue) -> SystemSettings {
         var settings = SystemSettings()
-        func shown(_ value: JSONValue) -> String {
-            let text = String(decoding: (try? JSONEncoder().encode(value)) ?? Data(), as: UTF8.self)
-            return String(text.prefix(64))
-        }
         switch value["auto_enrollment"] {
         case .bool(let flag)?: settings.autoEnrollment = flag
         case nil: break
@@ -117,13 +113,27 @@ public struct DeviceRepository: Sendable {
             ORDER BY d.name
             """, parameters)
         return try rows.map { row in
-            DeviceRecord(
+            // A NULL or a config of another shape holds this device alone (fail static): every
+            // column is read as optional, and what is missing or wrong is named.
+            var problems: [String] = []
+            func required<T: PostgresDecodable>(_ column: String, _ placeholder: T) throws -> T {
+                guard let value = try row.decode(column, as: T?.self) else {
+                    problems.append("\(column) is NULL")
+                    return placeholder
+                }
+                return value
+            }
+            let serial = try required("serial_number", ""), model = try required("model", "")
+            let status = try required("status", "offline"), enrollment = try required("enrollment_status", "pending")
+            let enabled = try required("enabled", false)
+            let (hardware, configProblem) = Self.hardware(try row.decode("config", as: JSONValue?.self))
+            if let configProblem { problems.append(configProblem) }
+            return DeviceRecord(
                 row: DeviceRow(
-                    name: try row.decode("name"), serialNumber: try row.decode("serial_number"), model: try row.decode("model"),
-                    status: try row.decode("status"), enrollmentStatus: try row.decode("enrollment_status"),
-                    enabled: try row.decode("enabled"), profileSlug: try row.decode("profile_slug"),
-                    workspaceName: try row.decode("workspace_name"),
-                    hardware: Self.hardware(try row.decode("config", as: JSONValue.self))),
+                    name: try row.decode("name"), serialNumber: serial, model: model, status: status,
+                    enrollmentStatus: enrollment, enabled: enabled, profileSlug: try row.decode("profile_slug"),
+                    workspaceName: try row.decode("workspace_name"), hardware: hardware,
+                    readProblem: problems.isEmpty ? nil : problems.joined(separator: "; ")),
                 profileConfig: try row.decode("profile_config", as: JSONValue?.self))
         }
     }
@@ -173,12 +183,40 @@ public struct DeviceRepository: Sendable {
         Set(try await db.query("SELECT name FROM managed_services WHERE enabled").map { try $0.decode("name", as: String.self) })
     }
 
-    static func hardware(_ config: JSONValue) -> HardwareSnapshot {
-        HardwareSnapshot(
-            alsaCardIndex: config["alsa_card_index"]?.intValue, alsaDevice: config["alsa_device"]?.stringValue,
-            alsaName: config["alsa_name"]?.stringValue, usbVendorID: config["usb_vendor_id"]?.stringValue,
-            usbProductID: config["usb_product_id"]?.stringValue, usbSerial: config["usb_serial"]?.stringValue,
-            usbBusPath: config["usb_bus_path"]?.stringValue)
+    /// The hardware snapshot in `devices.config` (contract §1: an object whose seven keys are
+    /// each null or of their type; other keys are the user's), and what in it is not that shape.
+    static func hardware(_ config: JSONValue?) -> (HardwareSnapshot, problem: String?) {
+        let none = HardwareSnapshot(alsaCardIndex: nil, alsaDevice: nil, alsaName: nil, usbVendorID: nil, usbProductID: nil,
+                                    usbSerial: nil, usbBusPath: nil)
+        guard let config else { return (none, "config is NULL") }
+        guard case .object(let fields) = config else { return (none, "config \(shown(config)) is not a JSON object") }
+        var wrong: [String] = []
+        func text(_ key: String) -> String? {
+            switch fields[key] {
+            case nil, .null?: return nil
+            case .string(let value)?: return value
+            case let other?:
+                wrong.append("config.\(key) \(shown(other)) is not a string")
+                return nil
+            }
+        }
+        var cardIndex: Int?
+        switch fields["alsa_card_index"] {
+        case nil, .null?: break
+        case .int(let index)?: cardIndex = index
+        case let other?: wrong.append("config.alsa_card_index \(shown(other)) is not a whole number")
+        }
+        let snapshot = HardwareSnapshot(
+            alsaCardIndex: cardIndex, alsaDevice: text("alsa_device"), alsaName: text("alsa_name"),
+            usbVendorID: text("usb_vendor_id"), usbProductID: text("usb_product_id"), usbSerial: text("usb_serial"),
+            usbBusPath: text("usb_bus_path"))
+        return (snapshot, wrong.isEmpty ? nil : wrong.joined(separator: "; "))
+    }
+
+    /// A stored JSON value as a message shows it: compact, at most 64 characters.
+    static func shown(_ value: JSONValue) -> String {
+        let text = String(decoding: (try? JSONEncoder().encode(value)) ?? Data(), as: UTF8.self)
+        return String(text.prefix(64))
     }
 
     static func json(_ hardware: HardwareSnapshot) -> JSONValue {

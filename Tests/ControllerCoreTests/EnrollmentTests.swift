@@ -219,4 +219,18 @@ struct ReconciliationTests {
         #expect(row("c", bus: "1-3").problem == nil)
         #expect(row("d", bus: "1-4", enrollment: "ignored").problem == nil)
     }
+
+    @Test("A row the store could not read (a NULL, a config of another shape) is left as it is, the reason kept")
+    func failStaticOnUnreadableRows() {
+        let generic = RecorderProfileConfig(sampleRate: 48_000)
+        var unreadable = row("a", bus: "1-1")
+        unreadable.readProblem = "status is NULL; config.alsa_device 5 is not a string"
+        let devices = [
+            Reconciliation.Device(row: unreadable, profile: generic, profileProblem: nil),
+            Reconciliation.Device(row: row("b", bus: "1-2"), profile: generic, profileProblem: nil),
+        ]
+        let plan = Reconciliation.plan(devices, settings: StationSettings(), system: 5, running: ["a"])
+        #expect(plan.decisions["a"] == .keep(reason: "status is NULL; config.alsa_device 5 is not a string"))
+        guard case .record = plan.decisions["b"] else { Issue.record("b records"); return }
+    }
 }

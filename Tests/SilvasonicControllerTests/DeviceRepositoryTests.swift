@@ -58,6 +58,35 @@ struct DeviceRepositoryTests {
         try await scratch.drop()
     }
 
+    @Test("A NULL or a config of another shape is named with column and value, for that device alone")
+    func unreadableRows() async throws {
+        let scratch = try await ScratchDatabase.create()
+        let db = scratch.client
+        try await DatabaseSchema.apply(db)
+        let repository = DeviceRepository(db: db)
+        for (index, serial) in ["AAA", "BBB", "CCC", "DDD"].enumerated() {
+            var seen = hardware
+            seen.usbSerial = serial
+            seen.usbBusPath = "1-\(index)"
+            try await repository.apply(DeviceRowPlan.seen(stableID: "0869-0389-\(serial)", hardware: seen, existing: nil,
+                                                          firstMatch: { .noMatch }), now: Date())
+        }
+        // A drop-in database may have lost a constraint; the controller reads what is there.
+        try await db.query("ALTER TABLE devices ALTER COLUMN status DROP NOT NULL")
+        try await db.query("UPDATE devices SET status = NULL WHERE name = '0869-0389-AAA'")
+        try await db.query("UPDATE devices SET config = '[1, 2]' WHERE name = '0869-0389-BBB'")
+        try await db.query(#"UPDATE devices SET config = config || '{"alsa_device": 5, "alsa_card_index": "two"}' WHERE name = '0869-0389-CCC'"#)
+
+        let rows = Dictionary(uniqueKeysWithValues: try await repository.devices().map { ($0.row.name, $0.row) })
+        #expect(rows["0869-0389-AAA"]?.problem == "status is NULL")
+        #expect(rows["0869-0389-BBB"]?.problem == "config [1,2] is not a JSON object")
+        #expect(rows["0869-0389-CCC"]?.problem
+            == #"config.alsa_card_index "two" is not a whole number; config.alsa_device 5 is not a string"#)
+        #expect(rows["0869-0389-DDD"]?.problem == nil)
+        #expect(rows["0869-0389-DDD"]?.hardware.alsaDevice == "hw:2,0")
+        try await scratch.drop()
+    }
+
     @Test("A broken profile is named with its field and rule; the others load")
     func brokenProfile() async throws {
         let scratch = try await ScratchDatabase.create()
