@@ -17,14 +17,15 @@ extension Supervisor {
         }
     }
 
-    /// A child's task has ended: under one-for-one, decided here, in that task, when the loop
-    /// waits with nothing queued (the usual case: a restart costs no hand-off to the loop's
-    /// task); otherwise queued behind what the loop has yet to do. What must wait for children
-    /// (the end of the run) is handed to the loop. The strategies that stop siblings before a
-    /// restart always go through the loop, where the stops and the restart are one step.
+    /// A child's task has ended: when its end can touch no sibling (always under one-for-one)
+    /// and the loop waits with nothing queued, decided here, in that task (the usual case: a
+    /// restart costs no hand-off to the loop's task); otherwise queued behind what the loop has
+    /// yet to do. What must wait for children (the end of the run) is handed to the loop. An end
+    /// that stops siblings before a restart always goes through the loop, where the stops and
+    /// the restart are one step.
     func childEnded(_ id: ChildID, generation: UInt64, outcome: ExitOutcome, from mailbox: Mailbox) {
         let message = SupervisorMessage.childExited(id, generation: generation, outcome: outcome)
-        guard options.strategy == .oneForOne, mailbox === self.mailbox, mailbox.isWaitingIdle else {
+        guard mailbox === self.mailbox, core.endTouchesNoSibling(id), mailbox.isWaitingIdle else {
             mailbox.send(message)
             return
         }

@@ -82,6 +82,20 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
 
     func record(_ id: ChildID) -> Record? { records[id] }
 
+    /// Whether the end of `id` can only restart `id` itself: under one-for-one always; under
+    /// rest-for-one when no later sibling runs or waits to; under one-for-all when no other does.
+    func endTouchesNoSibling(_ id: ChildID) -> Bool {
+        switch options.strategy {
+        case .oneForOne:
+            return true
+        case .restForOne:
+            guard let order = records[id]?.order else { return true }
+            return !records.contains { $0.value.order > order && $0.value.state != .stopped }
+        case .oneForAll:
+            return !records.contains { $0.key != id && $0.value.state != .stopped }
+        }
+    }
+
     func isCurrent(_ id: ChildID, generation: UInt64) -> Bool {
         records[id].map { $0.state == .running && $0.generation == generation } ?? false
     }
