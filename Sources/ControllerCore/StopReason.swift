@@ -19,6 +19,19 @@ public enum IdleReason: String, Sendable, Hashable, CaseIterable, CustomStringCo
 
     public var description: String { rawValue }
 
+    /// The device's state in `/status` while it records nothing for this reason.
+    public var statusName: String {
+        switch self {
+        case .offline: "offline"
+        case .disabled: "disabled"
+        case .pending: "pending_enrollment"
+        case .ignored: "ignored"
+        case .noProfile: "no_profile"
+        case .recorderLimit: "over_max_recorders"
+        case .workerOff: "off"
+        }
+    }
+
     /// Why the contract's predicate fails for this device; `nil` when it holds (the device
     /// wants a recorder, and only a limit can keep it from one).
     public static func of(_ desire: DeviceDesire) -> IdleReason? {

@@ -197,7 +197,8 @@ public actor DeviceActor<C: Clock<Duration>> {
         return DeviceStatus(
             key: key, service: journal.service, state: entry.state, restarts: entry.crashes, lastFailure: entry.lastFailure,
             since: entry.lastChange.duration(to: now), nextRetry: entry.retryAt.map { max(.zero, now.duration(to: $0)) },
-            lastStop: entry.lastStop.map { "\($0)" }, children: await supervisor.whichChildren())
+            lastStop: entry.lastStop.map { "\($0)" }, children: await supervisor.whichChildren(),
+            idleReason: spec == nil ? idleReason : nil, engineUnreachable: waitingForEngine)
     }
 
     // MARK: Children by hand

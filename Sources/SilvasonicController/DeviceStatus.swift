@@ -22,9 +22,27 @@ public struct DeviceStatus: Sendable {
     public var children: [ChildInfo]
     /// Why the device is left as it is (its row cannot be acted on), while it is.
     public var heldBecause: String?
+    /// Why it records nothing, while it is idle because nothing is wanted.
+    public var idleReason: IdleReason?
+    /// Its container child waits out an unreachable engine (not a crash's backoff).
+    public var engineUnreachable = false
+
+    /// The state an operator reads: `held` (its row cannot be acted on), why it is idle
+    /// (`offline`, `disabled`, `pending_enrollment`, `ignored`, `no_profile`,
+    /// `over_max_recorders`, `off`), `engine_unreachable`, else its recorder's state
+    /// (`starting`, `running`, `backing_off`, `crash_looping`, …).
+    public var stateName: String {
+        if heldBecause != nil, !children.isEmpty { return "held" }
+        switch state {
+        case .idle: return idleReason?.statusName ?? state.name
+        case .backingOff where engineUnreachable: return "engine_unreachable"
+        default: return state.name
+        }
+    }
 
     public init(key: String, service: String, state: RecorderState, restarts: Int, lastFailure: String?, since: Duration,
-                nextRetry: Duration?, lastStop: String?, children: [ChildInfo], heldBecause: String? = nil) {
+                nextRetry: Duration?, lastStop: String?, children: [ChildInfo], heldBecause: String? = nil,
+                idleReason: IdleReason? = nil, engineUnreachable: Bool = false) {
         self.key = key
         self.service = service
         self.state = state
@@ -35,5 +53,7 @@ public struct DeviceStatus: Sendable {
         self.lastStop = lastStop
         self.children = children
         self.heldBecause = heldBecause
+        self.idleReason = idleReason
+        self.engineUnreachable = engineUnreachable
     }
 }

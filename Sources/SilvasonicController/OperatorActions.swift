@@ -121,7 +121,7 @@ public struct OperatorActions: Sendable {
         }
         if let actor = await supervisor(of: target).statuses()[actorKey(of: target)] {
             status["actor"] = [
-                "state": .string(actor.state.name), "restarts": .int(actor.restarts),
+                "state": .string(actor.stateName), "restarts": .int(actor.restarts),
                 "last_failure": actor.lastFailure.map(JSONValue.string) ?? .null,
                 "since_s": .double(StatusTree.seconds(actor.since)),
             ]

@@ -52,7 +52,7 @@ public enum StatusTree {
     private static func device(_ device: DeviceStatus) -> JSONValue {
         .object([
             "id": .string(device.key), "kind": "supervisor", "strategy": "rest_for_one", "service": .string(device.service),
-            "state": .string(device.heldBecause == nil || device.children.isEmpty ? device.state.name : "held"),
+            "state": .string(device.stateName), "idle_reason": device.idleReason.map { .string($0.rawValue) } ?? .null,
             "container_id": device.state.containerID.map(JSONValue.string) ?? .null,
             "restarts": .int(device.restarts), "last_failure": device.lastFailure.map(JSONValue.string) ?? .null,
             "since_s": .double(seconds(device.since)),
@@ -81,6 +81,15 @@ extension StatusTree {
     /// │     └─ logs  running  restarts 0  up 10.3 s
     /// └─ events  running  restarts 0  up 12.3 s
     /// ```
+    /// The components of a health report that are not healthy, each with its details.
+    public static func failingComponents(_ report: JSONValue) -> [String] {
+        guard case .object(let components)? = report["components"] else { return [] }
+        return components.keys.sorted().compactMap { name -> String? in
+            guard let component = components[name], component["healthy"] != .bool(true) else { return nil }
+            return "\(name): \(component["details"]?.stringValue ?? "unhealthy")"
+        }
+    }
+
     public static func render(_ tree: JSONValue) -> String {
         var out = ""
         func describe(_ node: JSONValue) -> String {
@@ -92,13 +101,22 @@ extension StatusTree {
             parts.append(node["state"]?.stringValue ?? "?")
             if let restarts = node["restarts"]?.intValue, node["id"] != "controller" { parts.append("restarts \(restarts)") }
             if let id = node["container_id"]?.stringValue { parts.append("container \(id.prefix(12))") }
-            if case .double(let seconds)? = node["since_s"] {
-                parts.append("\(node["service"] == nil ? "up" : "since") \(seconds) s")
+            // Whole seconds arrive as JSON integers.
+            func seconds(_ key: String) -> String? {
+                switch node[key] {
+                case .double(let value)?: "\(value)"
+                case .int(let value)?: "\(value).0"
+                default: nil
+                }
             }
-            if case .double(let seconds)? = node["next_retry_s"] { parts.append("next retry in \(seconds) s") }
-            if case .double(let seconds)? = node["next_restart_s"] { parts.append("restart in \(seconds) s") }
+            if let since = seconds("since_s") { parts.append("\(node["service"] == nil ? "up" : "since") \(since) s") }
+            if let next = seconds("next_retry_s") { parts.append("next retry in \(next) s") }
+            if let next = seconds("next_restart_s") { parts.append("restart in \(next) s") }
             if node["crash_looping"] == true { parts.append("crash-looping") }
-            if let status = node["health"]?["status"]?.stringValue { parts.append("health \(status)") }
+            if let health = node["health"], let status = health["status"]?.stringValue {
+                let failing = failingComponents(health)
+                parts.append(failing.isEmpty ? "health \(status)" : "health \(status) (\(failing.joined(separator: "; ")))")
+            }
             if let failure = node["last_failure"]?.stringValue { parts.append("last failure: \(failure)") }
             if let held = node["held_because"]?.stringValue { parts.append("left as it is: \(held)") }
             if let stop = node["last_stop"]?.stringValue { parts.append("last stop: \(stop)") }

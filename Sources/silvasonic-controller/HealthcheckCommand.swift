@@ -3,6 +3,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import SilvasonicController
 import SilvasonicIO
 
 /// `silvasonic-controller healthcheck`: exit 0 when the controller on this machine says it is
@@ -46,11 +47,8 @@ struct HealthcheckCommand: AsyncParsableCommand {
 
     /// The components that are not healthy, with their details.
     static func failing(_ report: JSONValue) -> String {
-        guard case .object(let components)? = report["components"] else { return "no components reported" }
-        let failing = components.keys.sorted().compactMap { name -> String? in
-            guard let component = components[name], component["healthy"] != .bool(true) else { return nil }
-            return "\(name): \(component["details"]?.stringValue ?? "unhealthy")"
-        }
+        guard case .object? = report["components"] else { return "no components reported" }
+        let failing = StatusTree.failingComponents(report)
         return failing.isEmpty ? "every component healthy" : failing.joined(separator: "; ")
     }
 }
