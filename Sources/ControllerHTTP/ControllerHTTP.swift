@@ -22,7 +22,9 @@ import SilvasonicIO
 /// With a token (`SILVASONIC_CONTROLLER_API_TOKEN`) every operator request needs
 /// `Authorization: Bearer <token>` (401 without); without one, reading is open and the control
 /// verbs are off (403, saying so). Health, metrics and status are always open. A wrong method
-/// on a known path is 405 with `Allow`.
+/// on a known path (OPTIONS and TRACE included) is 405 with `Allow`; HEAD is answered for every
+/// GET. Every refusal has one shape, `{"error": message, "status": code}`. A connection idle for
+/// 30 s is closed.
 public enum ControllerHTTP {
     /// Where and how it listens.
     public struct Settings: Sendable {
@@ -58,7 +60,9 @@ public enum ControllerHTTP {
     /// The router with every route.
     public static func router(station: Station, metrics: PrometheusCollectorRegistry, apiToken: String?)
         -> Router<BasicRequestContext> {
-        let router = Router()
+        // HEAD is answered for every GET route, as the GET without its body.
+        let router = Router(options: .autoGenerateHeadEndpoints)
+        router.add(middleware: ProblemMiddleware())
         let actions = OperatorActions(station: station)
         let guardian = Guardian(token: apiToken)
 
@@ -116,7 +120,7 @@ public enum ControllerHTTP {
             ("container/:name/start", .post), ("container/:name/stop", .post), ("container/:name/restart", .post),
         ]
         for (path, method) in allowed {
-            for other in [HTTPRequest.Method.get, .post, .put, .delete, .patch] where other != method {
+            for other in [HTTPRequest.Method.get, .post, .put, .delete, .patch, .options, .trace] where other != method {
                 router.on(path, method: other) { _, _ in
                     var response = problem(.methodNotAllowed, "\(other) is not allowed here; use \(method)")
                     response.headers[.allow] = method.rawValue
@@ -132,6 +136,9 @@ public enum ControllerHTTP {
                                    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol {
         Application(router: router(station: station, metrics: metrics, apiToken: settings.apiToken),
+                    // A connection that sends nothing for 30 s is closed: idle and half-open
+                    // connections cannot pile up.
+                    server: .http1(configuration: .init(idleTimeout: .seconds(30))),
                     configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "silvasonic-controller"),
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) })
     }
@@ -164,6 +171,21 @@ public enum ControllerHTTP {
     /// `{"error": message, "status": code}`.
     static func problem(_ status: HTTPResponse.Status, _ message: String) -> Response {
         json(["error": .string(message), "status": .int(status.code)], status: status)
+    }
+}
+
+/// One error shape for every refusal, `{"error": message, "status": code}` (the router's own 404s
+/// and the token rules' 401/403 included, their headers kept).
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            var response = ControllerHTTP.problem(error.status, error.body ?? error.status.reasonPhrase)
+            for field in error.headers where response.headers[field.name] == nil { response.headers.append(field) }
+            return response
+        }
     }
 }
 

@@ -13,7 +13,9 @@ struct HTTPExchange {
     var json: JSONValue? { try? JSONDecoder().decode(JSONValue.self, from: Data(body.utf8)) }
 
     static func send(_ method: String, port: Int, _ path: String, token: String? = nil) async throws -> HTTPExchange {
-        var arguments = ["-s", "-i", "-X", method, "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"]
+        // curl waits for a body after `-X HEAD`; `-I` is its HEAD.
+        var arguments = (method == "HEAD" ? ["-s", "-I"] : ["-s", "-i", "-X", method])
+            + ["-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"]
         if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
         let output = try await Subprocess.run("/usr/bin/curl", arguments).output
         // By bytes: "\r\n" is one Character to Swift, and HTTP headers end with it.
@@ -130,6 +132,22 @@ extension ControllerProcessTests {
         #expect(wrongMethod.status == 405)
         #expect(wrongMethod.headers["allow"] == "POST")
         #expect(try await send("DELETE", "/healthy", token: nil).status == 405)
+        // One error shape for every refusal; HEAD as GET without the body; OPTIONS, TRACE refused.
+        let unauthorized = try await send("GET", "/containers", token: nil)
+        #expect(unauthorized.status == 401)
+        #expect(unauthorized.json?["status"] == .int(401))
+        #expect(unauthorized.json?["error"]?.stringValue?.contains("bearer token") == true, "\(unauthorized.body)")
+        #expect(unauthorized.headers["www-authenticate"] == "Bearer")
+        let unknown = try await send("GET", "/no/such/path", token: nil)
+        #expect(unknown.status == 404)
+        #expect(unknown.json?["status"] == .int(404), "\(unknown.body)")
+        let head = try await send("HEAD", "/healthy", token: nil)
+        #expect(head.status == 200)
+        #expect(head.body.isEmpty)
+        let options = try await send("OPTIONS", "/status", token: nil)
+        #expect(options.status == 405)
+        #expect(options.headers["allow"] == "GET")
+        #expect(try await send("TRACE", "/healthy", token: nil).status == 405)
         #expect(try await send("POST", "/container/\(name)/start").status == 409)
         #expect(try await send("GET", "/container/\(name)/logs?tail=abc").status == 400)
         let logs = try await send("GET", "/container/\(name)/logs?tail=2")
