@@ -23,14 +23,18 @@ struct DownCommand: AsyncParsableCommand {
     var timeout = 10
 
     func run() async throws {
-        let settings = try ControllerSettings(environment: ProcessInfo.processInfo.environment)
+        let settings: ControllerSettings
+        do { settings = try ControllerSettings(environment: ProcessInfo.processInfo.environment) } catch {
+            throw ConfigurationProblem(description: "\(error)")
+        }
         let podman = PodmanClient(configuration: settings.podman)
         let owned: [ContainerSummary]
         do {
             owned = try await podman.list(labels: ["io.silvasonic.owner": settings.station.owner, "io.silvasonic.tier": "2"],
                                           statuses: ["running"])
         } catch {
-            throw ValidationError("\(settings.podman): \(error); check SILVASONIC_CONTAINER_SOCKET")
+            FileHandle.standardError.write(Data("error: \(settings.podman): \(error); check SILVASONIC_CONTAINER_SOCKET\n".utf8))
+            throw ExitCode(1)
         }
         if owned.isEmpty { print("no running Tier 2 container of owner \(settings.station.owner)") }
         var failures = 0

@@ -28,7 +28,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             settings = try ControllerSettings(environment: ProcessInfo.processInfo.environment)
         } catch {
-            throw ValidationError("\(error)")
+            throw ConfigurationProblem(description: "\(error)")
         }
         // Verbose while starting; the station lowers it when the start-up window ends.
         let verbosity = LogVerbosity(.info)

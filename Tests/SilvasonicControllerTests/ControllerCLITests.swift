@@ -38,6 +38,23 @@ extension ControllerProcessTests {
         #expect(problems.output.contains("PROBLEM network: no-such-network does not exist; create it"))
         #expect(problems.output.hasSuffix("3 problem(s)"))
 
+        // Failures at run time are one line and exit 1, or 78 for settings it cannot use; never
+        // the usage banner (64), which is for mistakes in the command line.
+        var badRedis = environment
+        badRedis["SILVASONIC_REDIS_URL"] = "ftp://nowhere"
+        let unusable = try await Self.cli(["run"], badRedis)
+        #expect(unusable.status == 78, "\(unusable.output)")
+        #expect(unusable.output.contains("error: Redis invalidURL"))
+        #expect(!unusable.output.contains("Usage:"))
+        var noPodman = environment
+        noPodman["SILVASONIC_CONTAINER_SOCKET"] = "/nonexistent/podman.sock"
+        let podmanAway = try await Self.cli(["down"], noPodman)
+        #expect(podmanAway.status == 1, "\(podmanAway.output)")
+        #expect(podmanAway.output.contains("Podman unreachable"))
+        #expect(!podmanAway.output.contains("Usage:"))
+        let mistaken = try await Self.cli(["ctl", "reboot", "x"], environment)
+        #expect(mistaken.status == 64, "a mistake in the command line keeps ArgumentParser's usage")
+
         let controller = try stage.start(["SILVASONIC_CONTROLLER_PORT": "0", "SILVASONIC_SHUTDOWN_POLICY": "detach"])
         var output = controller.lines.makeAsyncIterator()
         let port = try await Self.httpPort(in: &output)
