@@ -15,10 +15,19 @@ public enum StationCheck {
         public var ok: Bool
         public var subject: String
         public var message: String
+        /// Worth knowing, but no problem: the station runs (`ok` stays `true`).
+        public var warning = false
         /// One line, whatever the backend's message held.
         public var description: String {
             let flat = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
-            return "\(ok ? "ok     " : "PROBLEM") \(subject): \(flat)"
+            return "\(ok ? (warning ? "warning" : "ok     ") : "PROBLEM") \(subject): \(flat)"
+        }
+
+        public init(ok: Bool, subject: String, message: String, warning: Bool = false) {
+            self.ok = ok
+            self.subject = subject
+            self.message = message
+            self.warning = warning
         }
     }
 
@@ -27,6 +36,9 @@ public enum StationCheck {
         var lines: [Line] = []
         func ok(_ subject: String, _ message: String) { lines.append(Line(ok: true, subject: subject, message: message)) }
         func problem(_ subject: String, _ message: String) { lines.append(Line(ok: false, subject: subject, message: message)) }
+        func warning(_ subject: String, _ message: String) {
+            lines.append(Line(ok: true, subject: subject, message: message, warning: true))
+        }
 
         let settings: ControllerSettings
         do { settings = try ControllerSettings(environment: environment) } catch {
@@ -58,8 +70,27 @@ public enum StationCheck {
         if document != .null, defaultProblems.isEmpty { ok("defaults", "\(seeder.defaultsFile) read") }
 
         // Hardware.
-        let scan = DeviceScanner(roots: settings.hardwareRoots).scan()
-        ok("hardware", "\(scan.devices.count) USB audio device(s) under \(settings.hardwareRoots.procfs)")
+        let roots = settings.hardwareRoots
+        let cards = roots.procfs + "/asound/cards"
+        if !FileManager.default.isReadableFile(atPath: cards) {
+            warning("hardware", "\(cards) cannot be read: no ALSA here, or the wrong SILVASONIC_PROCFS_ROOT; no microphone will be seen")
+        } else {
+            let scan = DeviceScanner(roots: roots).scan()
+            if scan.devices.isEmpty {
+                warning("hardware", "no USB microphone under \(roots.procfs) and \(roots.sysfs); the controller records one when it is plugged in")
+            } else {
+                ok("hardware", "\(scan.devices.count) USB audio device(s) under \(roots.procfs)")
+            }
+            for found in scan.problems { warning("hardware", "\(found)") }
+        }
+
+        // Where the recorders' workspaces are made.
+        let workspaces = settings.station.recorderWorkspaceLocal ?? PythonPath.join(settings.station.workspacePath, "recorder")
+        if let failure = Self.writable(workspaces) {
+            problem("workspace", "\(workspaces): \(failure); mount it writable or set SILVASONIC_WORKSPACE_PATH")
+        } else {
+            ok("workspace", "\(workspaces) is writable")
+        }
 
         // Backends, each within the timeout.
         let db = PostgresClient(configuration: settings.postgres)
@@ -86,8 +117,28 @@ public enum StationCheck {
             case .success(false): problem("network", "\(network) does not exist; create it (podman network create \(network)) or set SILVASONIC_NETWORK")
             case .failure(let failure): problem("network", "\(network): \(failure)")
             }
+            let image = settings.station.recorderImage
+            switch await result(timeout, { try await podman.imageExists(image) }) {
+            case .success(true): ok("image", "\(image) is in Podman's storage")
+            case .success(false): problem("image", "\(image) is not in Podman's storage; build or pull it, or set SILVASONIC_RECORDER_IMAGE")
+            case .failure(let failure): problem("image", "\(image): \(failure)")
+            }
         }
         return lines
+    }
+
+    /// Why the controller cannot create workspaces under `directory` (made when missing, a
+    /// file written and removed); `nil` when it can.
+    static func writable(_ directory: String) -> String? {
+        let probe = directory + "/.silvasonic-check-\(UInt32.random(in: 0...UInt32.max))"
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            guard FileManager.default.createFile(atPath: probe, contents: Data()) else { return "a file cannot be created there" }
+            try FileManager.default.removeItem(atPath: probe)
+            return nil
+        } catch {
+            return error.localizedDescription
+        }
     }
 
     /// `nil` when `body` finished within `timeout`, else what went wrong.

@@ -122,6 +122,14 @@ public final class PodmanClient: Sendable {
         return true
     }
 
+    /// Whether an image of this name is in Podman's storage.
+    public func imageExists(_ name: String) async throws -> Bool {
+        let response = try await send("GET", "/libpod/images/\(Self.escape(name))/exists")
+        if response.status == 404 { return false }
+        try check(response, "image exists \(name)")
+        return true
+    }
+
     /// Creates a bridge network.
     public func createNetwork(_ name: String) async throws {
         let body = try JSONEncoder().encode(["name": name, "driver": "bridge"])

@@ -18,6 +18,13 @@ struct ScanCommand: ParsableCommand {
 
     func run() throws {
         let roots = HardwareRoots(environment: ProcessInfo.processInfo.environment)
+        let cards = roots.procfs + "/asound/cards"
+        guard FileManager.default.isReadableFile(atPath: cards) else {
+            // Not "no devices": nothing could be looked at.
+            FileHandle.standardError.write(Data(("cannot read \(cards): no ALSA on this machine, or the wrong "
+                                                 + "SILVASONIC_PROCFS_ROOT; no microphone can be seen\n").utf8))
+            throw ExitCode(1)
+        }
         let result = DeviceScanner(roots: roots).scan()
         if json {
             print(try ScanReport.json(result))

@@ -25,6 +25,27 @@ extension ControllerProcessTests {
         #expect(ready.status == 0, "\(ready.output)")
         #expect(ready.output.hasSuffix("ready"))
         #expect(ready.output.contains("ok      profiles: 8 valid"))
+        #expect(ready.output.contains("ok      hardware: 1 USB audio device(s)"))
+        #expect(ready.output.contains("ok      workspace: "))
+        #expect(ready.output.contains("ok      image: "))
+
+        // What breaks a station at its first recording, and what is only worth knowing.
+        var unfit = environment
+        unfit["SILVASONIC_RECORDER_IMAGE"] = "localhost/silvasonic-no-such-image:latest"
+        unfit["SILVASONIC_WORKSPACE_PATH"] = "/proc/silvasonic-not-writable"
+        unfit["SILVASONIC_PROCFS_ROOT"] = "/nonexistent"
+        let unfitCheck = try await Self.cli(["check", "--timeout", "5"], unfit)
+        #expect(unfitCheck.status == 1)
+        #expect(unfitCheck.output.contains(
+            "PROBLEM image: localhost/silvasonic-no-such-image:latest is not in Podman's storage; build or pull it"))
+        #expect(unfitCheck.output.contains("PROBLEM workspace: /proc/silvasonic-not-writable/recorder:"))
+        #expect(unfitCheck.output.contains("warning hardware: /nonexistent/asound/cards cannot be read"))
+        #expect(unfitCheck.output.hasSuffix("2 problem(s)"), "a warning is no problem")
+        let blind = try await Self.cli(["scan"], unfit)
+        #expect(blind.status == 1)
+        #expect(blind.output.contains("cannot read /nonexistent/asound/cards"))
+        let seen = try await Self.cli(["scan"], environment)
+        #expect(seen.status == 0, "\(seen.output)")
 
         var broken = environment
         broken["SILVASONIC_DB_PORT"] = "1"
