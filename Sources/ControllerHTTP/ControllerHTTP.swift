@@ -1,5 +1,6 @@
 import Foundation
 public import Hummingbird
+public import Logging
 public import Prometheus
 public import SilvasonicController
 import SilvasonicIO
@@ -58,10 +59,12 @@ public enum ControllerHTTP {
     }
 
     /// The router with every route.
-    public static func router(station: Station, metrics: PrometheusCollectorRegistry, apiToken: String?)
-        -> Router<BasicRequestContext> {
+    /// - Parameter logger: where the audit of operator requests and refusals goes.
+    public static func router(station: Station, metrics: PrometheusCollectorRegistry, apiToken: String?,
+                              logger: Logger = Logger(label: "silvasonic.http")) -> Router<ControllerRequestContext> {
         // HEAD is answered for every GET route, as the GET without its body.
-        let router = Router(options: .autoGenerateHeadEndpoints)
+        let router = Router(context: ControllerRequestContext.self, options: .autoGenerateHeadEndpoints)
+        router.add(middleware: AuditMiddleware(logger: logger))
         router.add(middleware: ProblemMiddleware())
         let actions = OperatorActions(station: station)
         let guardian = Guardian(token: apiToken)
@@ -133,9 +136,10 @@ public enum ControllerHTTP {
 
     /// The server as a swift-service-lifecycle service (add it to the `ServiceGroup`).
     public static func application(station: Station, metrics: PrometheusCollectorRegistry, settings: Settings,
+                                   logger: Logger = Logger(label: "silvasonic.http"),
                                    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol {
-        Application(router: router(station: station, metrics: metrics, apiToken: settings.apiToken),
+        Application(router: router(station: station, metrics: metrics, apiToken: settings.apiToken, logger: logger),
                     // A connection that sends nothing for 30 s is closed: idle and half-open
                     // connections cannot pile up.
                     server: .http1(configuration: .init(idleTimeout: .seconds(30))),
@@ -171,6 +175,38 @@ public enum ControllerHTTP {
     /// `{"error": message, "status": code}`.
     static func problem(_ status: HTTPResponse.Status, _ message: String) -> Response {
         json(["error": .string(message), "status": .int(status.code)], status: status)
+    }
+}
+
+/// Hummingbird's request context, with the peer that sent the request (for the audit log).
+public struct ControllerRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// `address:port` of the peer, when the socket knows it.
+    public let peer: String?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        peer = source.channel.remoteAddress.map { "\($0.ipAddress ?? "local"):\($0.port ?? 0)" }
+    }
+}
+
+/// The audit: every request of the operator API (`/containers`, `/container/…`) and every
+/// refused request, with method, path, status and peer, at notice level.
+struct AuditMiddleware: RouterMiddleware {
+    typealias Context = ControllerRequestContext
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response {
+        let response = try await next(request, context)
+        let path = request.uri.path
+        let operatorAPI = path == "/containers" || path.hasPrefix("/container/")
+        guard operatorAPI || response.status.code >= 400 else { return response }
+        logger.notice(operatorAPI ? "operator request" : "refused request", metadata: [
+            "http.method": "\(request.method.rawValue)", "http.path": "\(path)", "http.status": "\(response.status.code)",
+            "peer": "\(context.peer ?? "unknown")",
+        ])
+        return response
     }
 }
 

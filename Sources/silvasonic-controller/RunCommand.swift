@@ -49,7 +49,7 @@ struct RunCommand: AsyncParsableCommand {
             "owner": "\(settings.station.owner)", "shutdown.policy": "\(settings.shutdownPolicy.rawValue)",
             "http": "\(http.host):\(http.port)", "control": "\(http.apiToken == nil ? "off (no token)" : "on")",
         ])
-        let server = ControllerHTTP.application(station: station, metrics: registry, settings: http) { port in
+        let server = ControllerHTTP.application(station: station, metrics: registry, settings: http, logger: logger) { port in
             logger.info("HTTP listening", metadata: ["port": "\(port)"])
         }
         let group = ServiceGroup(

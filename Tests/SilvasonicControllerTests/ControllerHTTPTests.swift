@@ -148,6 +148,11 @@ extension ControllerProcessTests {
         #expect(options.status == 405)
         #expect(options.headers["allow"] == "GET")
         #expect(try await send("TRACE", "/healthy", token: nil).status == 405)
+        // The audit: each refusal and each operator request, with method, path, status and peer.
+        let refusal = try #require(await Self.line(containing: "/no/such/path", in: &output))
+        #expect(refusal.contains("refused request") && refusal.contains("404") && refusal.contains("127.0.0.1:"), "\(refusal)")
+        let audited = try #require(await Self.line(containing: "TRACE", in: &output))
+        #expect(audited.contains("405"), "\(audited)")
         #expect(try await send("POST", "/container/\(name)/start").status == 409)
         #expect(try await send("GET", "/container/\(name)/logs?tail=abc").status == 400)
         let logs = try await send("GET", "/container/\(name)/logs?tail=2")
