@@ -43,6 +43,9 @@ struct ControllerProcessTests {
                 "SILVASONIC_PROFILES_DIR": ScratchServer.repositoryRoot + "/profiles",
                 "SILVASONIC_DEFAULTS_FILE": ScratchServer.repositoryRoot + "/deploy/config/defaults.yml",
                 "SILVASONIC_OVERRIDES_FILE": workspace + "/overrides.yml",
+                // A port of the system's choosing: never one another program may hold (9100 is
+                // node_exporter's); a test that talks HTTP reads it from the "HTTP listening" line.
+                "SILVASONIC_CONTROLLER_PORT": "0",
             ]
         }
 
