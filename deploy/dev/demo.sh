@@ -56,6 +56,8 @@ cat <<INFO
   controller:   tail -f $stack/controller.log
   tree:         $bin/silvasonic-controller status --watch     (health: curl -s http://127.0.0.1:${SILVASONIC_CONTROLLER_PORT:-9100}/healthy)
   events:       redis-cli -u $SILVASONIC_REDIS_URL subscribe silvasonic:events
+  operator:     $bin/silvasonic-controller ctl logs silvasonic-recorder-ultramic-384-evo-034f --tail 20   (ctl status|logs;
+                start|stop|restart need SILVASONIC_CONTROLLER_API_TOKEN set for the controller and the CLI)
   plug:         $here/fixture.sh plug $hardware 4 1-5 2578 0001 SN0042 'Another Mic'
   unplug:       $here/fixture.sh unplug $hardware 2
   disable:      $psql_cmd -c "UPDATE devices SET enabled = false WHERE name = '0869-0389-ABC034F'"   (then nudge)
