@@ -1,11 +1,12 @@
 /// The message loop: the only place that changes a running supervisor's state.
 ///
 /// Each message is decided synchronously on the actor (``processNow(_:)``); what must wait for
-/// children to stop (a terminate, a sibling stopped before a restart, the final shutdown) is
-/// carried out in a short-lived task of its own, so the loop's long-lived task keeps only the
-/// small stack it waits with (a task keeps the largest stack it ever needed, and thousands of
-/// supervisors wait at once). A child's end is decided by the child's own task, on the actor,
-/// when the loop is idle (``childEnded(_:generation:outcome:from:)``): no wake-up of the loop.
+/// children to stop (a terminate, a sibling stopped before a restart) is carried out in a
+/// short-lived task of its own, so the loop's long-lived task keeps only the small stack it waits
+/// with (a task keeps the largest stack it ever needed, and thousands of supervisors wait at
+/// once); the end of the run is carried out in the loop's task. A child's end that can restart
+/// no sibling is decided by the child's own task, on the actor, when the loop is idle
+/// (``childEnded(_:generation:outcome:from:)``): no wake-up of the loop.
 extension Supervisor {
     /// Processes messages until the supervisor ends; then refuses the commands still queued.
     /// The run's result is left in `outcome`.
