@@ -78,13 +78,17 @@ public struct OperatorActions: Sendable {
                                              containerID: container.id, podmanState: container.state)
         }
         // Named by desired state: stopped recorders (their containers are removed) and BirdNET.
-        // A database that cannot be read only hides the stopped ones; the running are listed.
-        if let records = try? await DeviceRepository(db: station.db).devices() {
-            for record in records {
-                guard let workspace = record.row.workspaceName else { continue }
-                let name = ContainerNames.recorderContainerName(workspaceName: workspace)
-                if targets[name] == nil { targets[name] = Target(name: name, service: "recorder", deviceID: record.row.name) }
-            }
+        // A database that cannot be read only hides the stopped ones (said so); the running are listed.
+        let records: [DeviceRecord]
+        do { records = try await DeviceRepository(db: station.db).devices() } catch {
+            station.logger.warning("operator API: the database cannot be read; stopped recorders are not listed",
+                                   metadata: ["error": "\(error)"])
+            records = []
+        }
+        for record in records {
+            guard let workspace = record.row.workspaceName else { continue }
+            let name = ContainerNames.recorderContainerName(workspaceName: workspace)
+            if targets[name] == nil { targets[name] = Target(name: name, service: "recorder", deviceID: record.row.name) }
         }
         let birdnet = StationSpecs.birdnet(settings: station.settings.station).name
         if targets[birdnet] == nil { targets[birdnet] = Target(name: birdnet, service: "birdnet", deviceID: "birdnet") }

@@ -35,7 +35,7 @@ public final class Station: Sendable {
     public var inventory: DeviceInventory<ContinuousClock> { tree.inventory }
     /// What the children record as they work: read by ``health()``.
     public let board = StationBoard()
-    private let logger: Logger
+    let logger: Logger
     private let counters = StationCounters()
     private let nudges: NudgeActor
 
