@@ -77,7 +77,21 @@ public final class PodmanClient: Sendable {
     }
 
     /// Removes a container; `force` kills a running one first without waiting (`timeout=0`).
+    ///
+    /// Podman 4.3 refuses a remove while its own clean-up of a container that has just exited
+    /// is still settling ("container state improper: stopped", even after the `cleanup` event):
+    /// such a remove waits for the container to reach `exited` (at most 10 s) and is tried once
+    /// more.
     public func remove(_ nameOrID: String, force: Bool = false) async throws {
+        do {
+            try await removeOnce(nameOrID, force: force)
+        } catch let error as PodmanError where error.isExitSettling {
+            _ = try? await wait(nameOrID, condition: "exited", timeoutSeconds: 10)
+            try await removeOnce(nameOrID, force: force)
+        }
+    }
+
+    private func removeOnce(_ nameOrID: String, force: Bool) async throws {
         let query = force ? "?force=true&timeout=0" : ""
         let response = try await send("DELETE", "/libpod/containers/\(Self.escape(nameOrID))\(query)")
         try check(response, "remove \(nameOrID)")

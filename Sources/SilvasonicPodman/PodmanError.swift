@@ -56,6 +56,12 @@ public struct PodmanError: Error, CustomStringConvertible, Sendable, Equatable {
         }
     }
 
+    /// Podman refused because the container's exit is still being cleaned up (a conflict whose
+    /// message says its state is `stopped`): the same request succeeds once it has settled.
+    var isExitSettling: Bool {
+        code == .conflict && message.contains("container state improper: stopped")
+    }
+
     public var description: String {
         if let status { return "Podman \(code.rawValue) (HTTP \(status)): \(message)" }
         return "Podman \(code.rawValue): \(message)"
