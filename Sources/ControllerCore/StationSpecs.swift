@@ -16,12 +16,17 @@ public enum StationSpecs {
         }
     }
 
+    /// Where the controller itself sees the workspace of the recorder named `workspaceName`
+    /// (the host directory mounted at `/app/workspace`).
+    public static func recorderWorkspace(_ workspaceName: String, settings: StationSettings) -> String {
+        PythonPath.join(settings.recorderWorkspaceLocal ?? PythonPath.join(settings.workspacePath, "recorder"), workspaceName)
+    }
+
     /// The recorder of one enrolled device, labelled with its config hash.
     /// - Parameter profileEnvironment: `profile.recorderEnvironmentValue`, when the caller has it
     ///   rendered already (devices of one profile then share one string).
     public static func recorder(device: RecorderDevice, profileSlug: String, profile: RecorderProfileConfig,
                                 settings: StationSettings, profileEnvironment: String? = nil) -> Tier2Spec {
-        let local = settings.recorderWorkspaceLocal ?? PythonPath.join(settings.workspacePath, "recorder")
         var environment = [
             "SILVASONIC_RECORDER_DEVICE": device.alsaDevice ?? "hw:1,0",
             "SILVASONIC_RECORDER_PROFILE_SLUG": profileSlug,
@@ -46,7 +51,7 @@ public enum StationSpecs {
             ],
             mounts: [.init(source: PythonPath.join(settings.workspacePath, "recorder", device.workspaceName),
                            target: "/app/workspace", readOnly: false,
-                           controllerSource: PythonPath.join(local, device.workspaceName))],
+                           controllerSource: recorderWorkspace(device.workspaceName, settings: settings))],
             devices: ["\(settings.soundDevice):\(settings.soundDevice)"],
             groupAdd: ["audio"],
             privileged: true,

@@ -198,7 +198,7 @@ public actor DeviceActor<C: Clock<Duration>> {
             key: key, service: journal.service, state: entry.state, restarts: entry.crashes, lastFailure: entry.lastFailure,
             since: entry.lastChange.duration(to: now), nextRetry: entry.retryAt.map { max(.zero, now.duration(to: $0)) },
             lastStop: entry.lastStop.map { "\($0)" }, children: await supervisor.whichChildren(),
-            idleReason: spec == nil ? idleReason : nil, engineUnreachable: waitingForEngine)
+            idleReason: spec == nil ? idleReason : nil, engineUnreachable: waitingForEngine, lastHeartbeat: entry.lastHeartbeat)
     }
 
     // MARK: Children by hand
@@ -553,7 +553,7 @@ public actor DeviceActor<C: Clock<Duration>> {
     }
 
     private nonisolated func makeWatch(_ running: RunningContainer, redis: any RedisCommands) -> HeartbeatWatch<C> {
-        HeartbeatWatch(containerID: running.containerID, deviceID: journal.deviceID, workspace: running.workspace,
+        HeartbeatWatch(containerID: running.containerID, journal: journal, workspace: running.workspace,
                        segmentDuration: running.segmentDuration, redis: redis, environment: environment)
     }
 

@@ -30,6 +30,9 @@ public final class DeviceJournal<C: Clock<Duration>>: Sendable {
         public var retryAt: C.Instant?
         /// Past the restart intensity and not yet run stably since.
         public var crashLooping = false
+        /// The `timestamp` (epoch seconds) of the last heartbeat the recorder itself wrote, as
+        /// its heartbeat child last read it; `nil` before the first.
+        public var lastHeartbeat: Double?
     }
 
     /// The device id (for a worker: its service name).
@@ -67,6 +70,11 @@ public final class DeviceJournal<C: Clock<Duration>>: Sendable {
 
     /// The journal now.
     public var snapshot: Entry { entry.withLock { $0 } }
+
+    /// The heartbeat child read a heartbeat the recorder wrote, stamped `timestamp`.
+    func heard(at timestamp: Double) {
+        entry.withLock { $0.lastHeartbeat = timestamp }
+    }
 
     /// The container child's state changed.
     func set(_ state: RecorderState, retryAt: C.Instant? = nil) {

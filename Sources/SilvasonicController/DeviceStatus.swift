@@ -26,6 +26,12 @@ public struct DeviceStatus: Sendable {
     public var idleReason: IdleReason?
     /// Its container child waits out an unreachable engine (not a crash's backoff).
     public var engineUnreachable = false
+    /// Its row's model, profile and workspace, as the last reconcile read them (devices only).
+    public var description: DeviceDescription?
+    /// When the recorder itself last wrote its heartbeat (its `timestamp`, epoch seconds).
+    public var lastHeartbeat: Double?
+    /// When a file in its workspace last changed (epoch seconds): its last segment.
+    public var lastSegment: Double?
 
     /// The state an operator reads: `held` (its row cannot be acted on), why it is idle
     /// (`offline`, `disabled`, `pending_enrollment`, `ignored`, `no_profile`,
@@ -42,7 +48,7 @@ public struct DeviceStatus: Sendable {
 
     public init(key: String, service: String, state: RecorderState, restarts: Int, lastFailure: String?, since: Duration,
                 nextRetry: Duration?, lastStop: String?, children: [ChildInfo], heldBecause: String? = nil,
-                idleReason: IdleReason? = nil, engineUnreachable: Bool = false) {
+                idleReason: IdleReason? = nil, engineUnreachable: Bool = false, lastHeartbeat: Double? = nil) {
         self.key = key
         self.service = service
         self.state = state
@@ -55,5 +61,6 @@ public struct DeviceStatus: Sendable {
         self.heldBecause = heldBecause
         self.idleReason = idleReason
         self.engineUnreachable = engineUnreachable
+        self.lastHeartbeat = lastHeartbeat
     }
 }

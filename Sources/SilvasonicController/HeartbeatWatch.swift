@@ -27,7 +27,9 @@ final class HeartbeatWatch<C: Clock<Duration>>: Sendable {
     }
 
     let containerID: String
-    private let deviceID: String
+    /// The device's journal, told each heartbeat the recorder wrote (for `status`).
+    private let journal: DeviceJournal<C>
+    private var deviceID: String { journal.deviceID }
     /// Where the controller sees the recorder's workspace; `nil`: nowhere, and a lost heartbeat
     /// alone restarts it.
     private let workspace: String?
@@ -41,10 +43,10 @@ final class HeartbeatWatch<C: Clock<Duration>>: Sendable {
     private var ttl: Int { max(30, Int((environment.companions.heartbeatInterval * 3 / .seconds(1)).rounded(.up))) }
 
     /// - Parameter segmentDuration: the recorder's segment length, the unit of the progress window.
-    init(containerID: String, deviceID: String, workspace: String?, segmentDuration: Duration, redis: any RedisCommands,
+    init(containerID: String, journal: DeviceJournal<C>, workspace: String?, segmentDuration: Duration, redis: any RedisCommands,
          environment: DeviceEnvironment<C>) {
         self.containerID = containerID
-        self.deviceID = deviceID
+        self.journal = journal
         self.workspace = workspace
         self.redis = redis
         self.environment = environment
@@ -119,6 +121,7 @@ final class HeartbeatWatch<C: Clock<Duration>>: Sendable {
             case .int(let value)?: Double(value)
             default: -1
             }
+            if timestamp >= 0 { journal.heard(at: timestamp) }
             return .present(timestamp: timestamp, status: beat["health"]?["status"]?.stringValue ?? "ok")
         } catch {
             return .unreadable

@@ -54,6 +54,9 @@ public actor Reconciler<C: Clock<Duration>> {
     public private(set) var failedRuns = 0
     /// Whether the last run read the desired state; `nil` before the first.
     public private(set) var lastReadSucceeded: Bool?
+    /// Each device's model, profile and workspace, as the last planned run read its row (for
+    /// `status`; a run that finds the rows unchanged keeps them).
+    public private(set) var descriptions: [String: DeviceDescription] = [:]
 
     /// - Parameter presence: the hardware scan's devices; a recorder of a device present there
     ///   is never an orphan, and before the first scan no recorder is. `nil`: the database alone
@@ -151,6 +154,11 @@ public actor Reconciler<C: Clock<Duration>> {
         }
         for name in names {
             if wanted.contains(name) { self.view?.recording.insert(name) } else { self.view?.recording.remove(name) }
+            descriptions[name] = nil
+        }
+        for record in records {
+            descriptions[record.row.name] = DeviceDescription(record.row, workspaceName: plan.workspaceNames[record.row.name],
+                                                              settings: settings)
         }
         // The planned inputs' hash follows the rows as now stored, so the next periodic run skips
         // its plan as before (under a limit the running set is part of it: that run plans in full).
@@ -363,6 +371,13 @@ public actor Reconciler<C: Clock<Duration>> {
             plannedInputs = stored ? Self.inputs(recordSum: sum, count: records.count, system: system, running: running) : nil
             view = View(system: system, taken: Self.workspaces(records, plan), recording: Self.recording(plan),
                         limited: plan.limited)
+            var described: [String: DeviceDescription] = [:]
+            described.reserveCapacity(records.count)
+            for record in records {
+                described[record.row.name] = DeviceDescription(record.row, workspaceName: plan.workspaceNames[record.row.name],
+                                                               settings: settings)
+            }
+            descriptions = described
         }
         // BirdNET is the one singleton worker the contract knows; unknown names are ignored.
         await workers.applyWorkers(["birdnet": services.contains("birdnet") ? StationSpecs.birdnet(settings: settings) : nil])

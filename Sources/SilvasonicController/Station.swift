@@ -37,6 +37,8 @@ public final class Station: Sendable {
     public let board = StationBoard()
     let logger: Logger
     private let counters = StationCounters()
+    /// The workspaces' last segment times, read for `status` at most every 10 s.
+    private let lastSegments = LastSegmentCache()
     private let nudges: NudgeActor
 
     /// Where the controller's counters and gauges go.
@@ -192,11 +194,20 @@ public final class Station: Sendable {
     }
 
     /// The live tree as JSON (``StatusTree``): the root's children, each device supervisor
-    /// with its device actors, and each of those with its own children.
+    /// with its device actors (with their rows' model and profile, and their last segment), and
+    /// each of those with its own children.
     public func statusTree() async -> JSONValue {
         let root = await counters.root?.whichChildren()
-        let (devices, workers) = await tree.statuses()
-        return StatusTree.json(root: root, groups: ["devices": devices, "workers": workers], health: await health())
+        var (devices, workers) = await tree.statuses()
+        let described = await reconciler.descriptions
+        for index in devices.indices {
+            guard let description = described[devices[index].key] else { continue }
+            devices[index].description = description
+            devices[index].lastSegment = description.workspace.flatMap { lastSegments.newest(in: $0) }
+        }
+        lastSegments.keep(only: Set(devices.compactMap { $0.description?.workspace }))
+        return StatusTree.json(root: root, groups: ["devices": devices, "workers": workers], health: await health(),
+                               now: Date().timeIntervalSince1970)
     }
 
     /// The controller's health now: the board's facts and the devices' states, judged.

@@ -1,6 +1,7 @@
 public import ControllerCore
 public import SilvasonicIO
 public import Supervision
+import Foundation
 
 /// The live supervision tree as JSON, for `GET /status` and `silvasonic-controller status`:
 /// every supervisor and child as the supervisors themselves report them (``Supervisor/whichChildren()``),
@@ -17,13 +18,15 @@ public import Supervision
 /// ```
 public enum StatusTree {
     /// The tree: the root's children (`nil` when the tree is not running), each supervisor named
-    /// in `groups` with its device actors as children.
-    public static func json(root: [ChildInfo]?, groups: [String: [DeviceStatus]], health: HealthReport) -> JSONValue {
+    /// in `groups` with its device actors as children; `now` (epoch seconds) dates the
+    /// devices' heartbeat and segment ages.
+    public static func json(root: [ChildInfo]?, groups: [String: [DeviceStatus]], health: HealthReport,
+                            now: Double) -> JSONValue {
         let children: [JSONValue] = (root ?? []).map { info in
             var node = child(info)
             if let devices = groups[info.id] {
                 node["strategy"] = "one_for_one"
-                node["children"] = .array(devices.sorted { $0.key < $1.key }.map(device))
+                node["children"] = .array(devices.sorted { $0.key < $1.key }.map { device($0, now: now) })
             }
             return .object(node)
         }
@@ -48,9 +51,13 @@ public enum StatusTree {
         return node
     }
 
-    /// A device actor: its recorder's journal, and its supervisor's children.
-    private static func device(_ device: DeviceStatus) -> JSONValue {
-        .object([
+    /// A device actor: its recorder's journal, its row's model and profile, the ages of its
+    /// recorder's last heartbeat and last segment, and its supervisor's children.
+    private static func device(_ device: DeviceStatus, now: Double) -> JSONValue {
+        func age(_ epoch: Double?) -> JSONValue {
+            epoch.map { .double((max(0, now - $0) * 10).rounded() / 10) } ?? .null
+        }
+        return .object([
             "id": .string(device.key), "kind": "supervisor", "strategy": "rest_for_one", "service": .string(device.service),
             "state": .string(device.stateName), "idle_reason": device.idleReason.map { .string($0.rawValue) } ?? .null,
             "container_id": device.state.containerID.map(JSONValue.string) ?? .null,
@@ -59,6 +66,11 @@ public enum StatusTree {
             "next_retry_s": device.nextRetry.map { .double(seconds($0)) } ?? .null,
             "held_because": device.heldBecause.map(JSONValue.string) ?? .null,
             "last_stop": device.lastStop.map(JSONValue.string) ?? .null,
+            "model": device.description.map { .string($0.model) } ?? .null,
+            "profile": device.description?.profile.map(JSONValue.string) ?? .null,
+            "heartbeat_age_s": age(device.lastHeartbeat),
+            "last_segment": device.lastSegment.map { .string(Date(timeIntervalSince1970: $0).formatted(.iso8601)) } ?? .null,
+            "last_segment_age_s": age(device.lastSegment),
             "children": .array(device.children.map { .object(child($0)) }),
         ])
     }
@@ -69,18 +81,6 @@ public enum StatusTree {
 }
 
 extension StatusTree {
-    /// The tree as indented text for a terminal: each node with its strategy (supervisors),
-    /// state, restarts, time since its last change and last failure.
-    ///
-    /// ```
-    /// controller  running  health ok
-    /// ├─ devices  one_for_one  running  restarts 0  up 12.3 s
-    /// │  └─ 0869-0389-ABC034F  recorder  rest_for_one  running  restarts 0  container 1a2b3c4d5e6f  since 10.2 s
-    /// │     ├─ container  running  restarts 0  up 10.3 s
-    /// │     ├─ heartbeat  running  restarts 0  up 10.3 s
-    /// │     └─ logs  running  restarts 0  up 10.3 s
-    /// └─ events  running  restarts 0  up 12.3 s
-    /// ```
     /// The components of a health report that are not healthy, each with its details.
     public static func failingComponents(_ report: JSONValue) -> [String] {
         guard case .object(let components)? = report["components"] else { return [] }
@@ -90,6 +90,18 @@ extension StatusTree {
         }
     }
 
+    /// The tree as indented text for a terminal: each node with its strategy (supervisors),
+    /// state, restarts, time since its last change and last failure.
+    ///
+    /// ```
+    /// controller  running  health ok
+    /// ├─ devices  one_for_one  running  restarts 0  up 12.3 s
+    /// │  └─ 0869-0389-ABC034F  recorder  rest_for_one  running  restarts 0  container 1a2b3c4d5e6f  since 10.2 s  model UltraMic 384K  profile ultramic_384_evo  heartbeat 4.1 s ago  last segment 6.0 s ago
+    /// │     ├─ container  running  restarts 0  up 10.3 s
+    /// │     ├─ heartbeat  running  restarts 0  up 10.3 s
+    /// │     └─ logs  running  restarts 0  up 10.3 s
+    /// └─ events  running  restarts 0  up 12.3 s
+    /// ```
     public static func render(_ tree: JSONValue) -> String {
         var out = ""
         func describe(_ node: JSONValue) -> String {
@@ -110,6 +122,10 @@ extension StatusTree {
                 }
             }
             if let since = seconds("since_s") { parts.append("\(node["service"] == nil ? "up" : "since") \(since) s") }
+            if let model = node["model"]?.stringValue { parts.append("model \(model)") }
+            if let profile = node["profile"]?.stringValue { parts.append("profile \(profile)") }
+            if let age = seconds("heartbeat_age_s") { parts.append("heartbeat \(age) s ago") }
+            if let age = seconds("last_segment_age_s") { parts.append("last segment \(age) s ago") }
             if let next = seconds("next_retry_s") { parts.append("next retry in \(next) s") }
             if let next = seconds("next_restart_s") { parts.append("restart in \(next) s") }
             if node["crash_looping"] == true { parts.append("crash-looping") }

@@ -104,6 +104,8 @@ extension ControllerProcessTests {
         #expect(devices.first?["state"] == "running")
         #expect(devices.first?["container_id"] == .string(first))
         #expect(devices.first?["strategy"] == "rest_for_one")
+        #expect(devices.first?["model"] == "UltraMic 384K")
+        #expect(devices.first?["profile"] == "ultramic_384_evo")
         #expect(Self.items(devices.first?["children"]).compactMap { $0["id"]?.stringValue } == ["container", "heartbeat", "logs"])
 
         // The operator API wants the token.

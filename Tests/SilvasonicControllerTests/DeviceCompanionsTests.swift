@@ -82,6 +82,8 @@ struct DeviceCompanionsTests {
         await clock.waitForSleepers(atLeast: 1)
         #expect(try await engine.inspect(id).running)
         #expect(try await recorder.actor("mic-1").status().state == .running(containerID: id))
+        // `status` dates its last heartbeat by the recorder's own timestamp.
+        #expect(try await recorder.actor("mic-1").status().lastHeartbeat == 19)
         await recorder.stop()
     }
 
