@@ -201,6 +201,7 @@ let package = Package(
                 "SilvasonicIO", "Supervision", "SupervisionTesting", "TestSupport", "HardwareFixtures", "SilvasonicHardware",
                 "SilvasonicRedis",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
         ),

@@ -75,7 +75,8 @@ public enum ControllerHTTP {
         }
         router.get("metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+                     body: .init(byteBuffer: ByteBuffer(string: ControllerMetrics.withHelp(
+                         String(decoding: metrics.emitToBuffer(), as: UTF8.self)))))
         }
         router.get("status") { _, _ in json(await station.statusTree()) }
         router.get("containers") { request, _ in

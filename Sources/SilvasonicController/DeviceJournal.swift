@@ -60,6 +60,7 @@ public final class DeviceJournal<C: Clock<Duration>>: Sendable {
         self.events = events
         self.redis = redis
         entry = Mutex(Entry(lastChange: clock.now))
+        metrics.declare(service: service, device: deviceID)
         if keepReports {
             let (stream, continuation) = AsyncStream.makeStream(of: RecorderReport.self, bufferingPolicy: .bufferingNewest(256))
             (reports, self.continuation) = (stream, continuation)

@@ -101,6 +101,7 @@ public final class Station: Sendable {
     /// Runs the tree until the task is cancelled, then applies the shutdown policy.
     public func run() async throws {
         for problem in settings.problems { logger.warning("setting ignored", metadata: ["problem": "\(problem)"]) }
+        metrics.declare()
         // Before anything reads the tables; when the database is down, the ticker retries.
         // Seeded before the scanner runs, so a microphone found at start meets its profile.
         do {

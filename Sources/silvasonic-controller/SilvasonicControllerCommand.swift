@@ -1,4 +1,5 @@
 import ArgumentParser
+import SilvasonicController
 
 /// The `silvasonic-controller` command line.
 @main

@@ -1,4 +1,5 @@
 import Foundation
+import SilvasonicController
 import SilvasonicPodman
 import TestSupport
 import Testing
@@ -29,7 +30,7 @@ struct ControllerImageTests {
         }
         let version = try await run(["/usr/local/bin/silvasonic-controller", "--version"])
         #expect(version.status == 0)
-        #expect(version.output == ["0.1.0"])
+        #expect(version.output == [ControllerVersion.current])
         // Its default command is `run`; `check` shows the files sit where the defaults look (WORKDIR /app).
         let check = try await run(["/usr/local/bin/silvasonic-controller", "check", "--timeout", "1"])
         #expect(check.status == 1, "no backends inside this container")
