@@ -16,6 +16,9 @@ public enum IdleReason: String, Sendable, Hashable, CaseIterable, CustomStringCo
     case recorderLimit = "over max_recorders"
     /// A singleton worker whose `managed_services` row is off (or missing).
     case workerOff = "turned off in managed_services"
+    /// An operator asked the controller to stand down (`down --force`, `POST /stand-down`):
+    /// nothing records until `resume` or the controller's next start.
+    case stoodDown = "stood down by an operator"
 
     public var description: String { rawValue }
 
@@ -29,6 +32,7 @@ public enum IdleReason: String, Sendable, Hashable, CaseIterable, CustomStringCo
         case .noProfile: "no_profile"
         case .recorderLimit: "over_max_recorders"
         case .workerOff: "off"
+        case .stoodDown: "stood_down"
         }
     }
 

@@ -17,6 +17,7 @@ import SilvasonicIO
 /// | `GET /container/<name>/status` | Podman's view and the owning actor's |
 /// | `GET /container/<name>/logs?tail=N` | the last N (100) lines |
 /// | `POST /container/<name>/start`, `stop`, `restart` | 200; 404 unknown or foreign; 409 already so |
+/// | `POST /stand-down`, `POST /resume` | 200: every recorder and worker stopped and none started (in memory: a restarted controller records again), or carried out again |
 ///
 /// A backend that cannot be reached is 503, one that answers with an error 500, each with its cause.
 ///
@@ -117,11 +118,23 @@ public enum ControllerHTTP {
                 }
             }
         }
+        // The whole station: stand down (stop everything, start nothing) and resume.
+        router.post("stand-down") { request, _ in
+            try guardian.control(request)
+            await station.standDown(true)
+            return json(["action": "stand-down", "stood_down": true])
+        }
+        router.post("resume") { request, _ in
+            try guardian.control(request)
+            await station.standDown(false)
+            return json(["action": "resume", "stood_down": false])
+        }
         // A known path with another method: 405 and what is allowed.
         let allowed: [(RouterPath, HTTPRequest.Method)] = [
             ("healthy", .get), ("metrics", .get), ("status", .get), ("containers", .get),
             ("container/:name/status", .get), ("container/:name/logs", .get),
             ("container/:name/start", .post), ("container/:name/stop", .post), ("container/:name/restart", .post),
+            ("stand-down", .post), ("resume", .post),
         ]
         for (path, method) in allowed {
             for other in [HTTPRequest.Method.get, .post, .put, .delete, .patch, .options, .trace] where other != method {

@@ -104,9 +104,9 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
 
     /// Carries out the singleton workers' decisions: a spec to run, or `nil` for none (an
     /// actor is made either way, so that a worker left running by an earlier controller is
-    /// found and stopped when it is not wanted).
-    public func applyWorkers(_ desired: [String: Tier2Spec?]) async {
-        await setDesired(desired.sorted(by: { $0.key < $1.key }).map { name, spec in (name, spec, .workerOff) })
+    /// found and stopped when it is not wanted); those with none are idle `because` of this.
+    public func applyWorkers(_ desired: [String: Tier2Spec?], because reason: IdleReason = .workerOff) async {
+        await setDesired(desired.sorted(by: { $0.key < $1.key }).map { name, spec in (name, spec, reason) })
     }
 
     /// The device's row can be acted on again: said once, when it ends.

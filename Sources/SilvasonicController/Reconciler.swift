@@ -57,6 +57,10 @@ public actor Reconciler<C: Clock<Duration>> {
     /// Each device's model, profile and workspace, as the last planned run read its row (for
     /// `status`; a run that finds the rows unchanged keeps them).
     public private(set) var descriptions: [String: DeviceDescription] = [:]
+    /// Whether an operator asked the controller to stand down: every device and worker is told
+    /// to run nothing (``IdleReason/stoodDown``) until ``standDown(_:)`` is called with `false`.
+    /// Kept in memory only: a controller that starts again records again.
+    public private(set) var stoodDown = false
 
     /// - Parameter presence: the hardware scan's devices; a recorder of a device present there
     ///   is never an orphan, and before the first scan no recorder is. `nil`: the database alone
@@ -73,6 +77,20 @@ public actor Reconciler<C: Clock<Duration>> {
         self.engine = engine
         self.settings = settings
         self.logger = logger
+    }
+
+    /// Stands the controller down (`true`: every recorder and worker is stopped and none is
+    /// started) or resumes it (`false`), and reconciles at once; returns when each actor has
+    /// taken its new desire in (its container stops in its own time).
+    public func standDown(_ on: Bool) async {
+        guard stoodDown != on else { return }
+        stoodDown = on
+        if on {
+            logger.notice("stood down by an operator: every recorder and worker is stopped until resumed or the controller restarts")
+        } else {
+            logger.notice("resumed by an operator: the desired state is carried out again")
+        }
+        await reconcile(reason: .operator)
     }
 
     /// Runs a reconcile now, or once more after the one in progress.
@@ -264,6 +282,10 @@ public actor Reconciler<C: Clock<Duration>> {
     /// every device, or `only` these (the rest keep theirs). `false` when a workspace name
     /// could not be stored (the next run plans again).
     private func carryOut(_ plan: Reconciliation.Plan, only: Set<String>? = nil) async -> Bool {
+        var plan = plan
+        if stoodDown {
+            for device in plan.decisions.keys { plan.decisions[device] = .idle(.stoodDown) }
+        }
         var stored = true
         for (device, name) in plan.workspaceNames {
             do { try await repository.setWorkspaceName(device: device, to: name) } catch {
@@ -380,7 +402,8 @@ public actor Reconciler<C: Clock<Duration>> {
             descriptions = described
         }
         // BirdNET is the one singleton worker the contract knows; unknown names are ignored.
-        await workers.applyWorkers(["birdnet": services.contains("birdnet") ? StationSpecs.birdnet(settings: settings) : nil])
+        let birdnet = services.contains("birdnet") && !stoodDown ? StationSpecs.birdnet(settings: settings) : nil
+        await workers.applyWorkers(["birdnet": birdnet], because: stoodDown ? .stoodDown : .workerOff)
         // Orphans appear when rows go or after an engine outage: swept on every reconcile
         // something asked for, and every 30th periodic one.
         ticksSinceSweep += 1

@@ -208,7 +208,14 @@ public final class Station: Sendable {
         }
         lastSegments.keep(only: Set(devices.compactMap { $0.description?.workspace }))
         return StatusTree.json(root: root, groups: ["devices": devices, "workers": workers], health: await health(),
-                               now: Date().timeIntervalSince1970)
+                               now: Date().timeIntervalSince1970, stoodDown: await reconciler.stoodDown)
+    }
+
+    /// Stands the station down (`true`: every recorder and worker stopped, none started, until
+    /// resumed; in memory only, so a controller that starts again records again) or resumes it.
+    /// For `down --force`, which would otherwise fight a running controller.
+    public func standDown(_ on: Bool) async {
+        await reconciler.standDown(on)
     }
 
     /// The controller's health now: the board's facts and the devices' states, judged.

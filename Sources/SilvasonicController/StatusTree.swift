@@ -20,8 +20,9 @@ public enum StatusTree {
     /// The tree: the root's children (`nil` when the tree is not running), each supervisor named
     /// in `groups` with its device actors as children; `now` (epoch seconds) dates the
     /// devices' heartbeat and segment ages.
+    /// `stoodDown`: an operator stood the controller down (nothing records until resumed).
     public static func json(root: [ChildInfo]?, groups: [String: [DeviceStatus]], health: HealthReport,
-                            now: Double) -> JSONValue {
+                            now: Double, stoodDown: Bool = false) -> JSONValue {
         let children: [JSONValue] = (root ?? []).map { info in
             var node = child(info)
             if let devices = groups[info.id] {
@@ -34,6 +35,7 @@ public enum StatusTree {
             "id": "controller", "kind": "supervisor", "strategy": "one_for_one",
             "state": .string(root == nil ? "stopped" : "running"),
             "health": ControllerHeartbeat.healthJSON(health),
+            "stood_down": .bool(stoodDown),
             "children": .array(children),
         ])
     }
@@ -133,6 +135,7 @@ extension StatusTree {
                 let failing = failingComponents(health)
                 parts.append(failing.isEmpty ? "health \(status)" : "health \(status) (\(failing.joined(separator: "; ")))")
             }
+            if node["stood_down"] == true { parts.append("STOOD DOWN by an operator: nothing records until `ctl resume`") }
             if let failure = node["last_failure"]?.stringValue { parts.append("last failure: \(failure)") }
             if let held = node["held_because"]?.stringValue { parts.append("left as it is: \(held)") }
             if let stop = node["last_stop"]?.stringValue { parts.append("last stop: \(stop)") }

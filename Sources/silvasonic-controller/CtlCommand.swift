@@ -5,15 +5,18 @@ import FoundationNetworking
 #endif
 import SilvasonicIO
 
-/// `silvasonic-controller ctl VERB NAME`: the operator API of the controller on this machine,
-/// from the command line (start, stop, restart, logs and status of one Tier 2 container).
+/// `silvasonic-controller ctl VERB [NAME]`: the operator API of the controller on this machine,
+/// from the command line (start, stop, restart, logs and status of one Tier 2 container; the
+/// whole station stood down and resumed).
 struct CtlCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctl",
         abstract: "Start, stop or restart a Tier 2 container, or show its logs or status, through the running controller.",
         discussion: """
             Drives the controller's operator API (POST /container/NAME/start|stop|restart, \
-            GET /container/NAME/logs and /status). The bearer token is read from \
+            GET /container/NAME/logs and /status; POST /stand-down and /resume for the whole \
+            station: `stand-down` stops every recorder and worker and starts none until `resume` or \
+            the controller's restart). The bearer token is read from \
             SILVASONIC_CONTROLLER_API_TOKEN (or --token); without one the controller refuses the \
             control verbs.
 
@@ -28,18 +31,28 @@ struct CtlCommand: AsyncParsableCommand {
               silvasonic-controller ctl restart silvasonic-recorder-ultramic-384-evo-034f
               silvasonic-controller ctl logs silvasonic-recorder-ultramic-384-evo-034f --tail 20
               silvasonic-controller ctl status silvasonic-birdnet
+              silvasonic-controller ctl resume
             """
     )
 
     enum Verb: String, ExpressibleByArgument, CaseIterable {
         case start, stop, restart, logs, status
+        case standDown = "stand-down", resume
+
+        /// Whether it acts on one container (and needs its name) or on the whole station.
+        var needsName: Bool { self != .standDown && self != .resume }
     }
 
-    @Argument(help: "start, stop, restart, logs or status.")
+    @Argument(help: "start, stop, restart, logs or status (of NAME); stand-down or resume (the whole station).")
     var verb: Verb
 
-    @Argument(help: "The container's name, as `GET /containers` lists it.")
-    var name: String
+    @Argument(help: "The container's name, as `GET /containers` lists it (not for stand-down and resume).")
+    var name: String?
+
+    func validate() throws {
+        if verb.needsName, name == nil { throw ValidationError("\(verb.rawValue) needs the container's NAME") }
+        if !verb.needsName, name != nil { throw ValidationError("\(verb.rawValue) acts on the whole station: no NAME") }
+    }
 
     @Option(help: "Log lines to show (logs), from 1 to 10000.")
     var tail = 100
@@ -52,14 +65,17 @@ struct CtlCommand: AsyncParsableCommand {
 
     func run() async throws {
         let api = ControllerAPI(url: url, token: token.isEmpty ? nil : token)
+        let name = self.name ?? ""
         let path = "/container/\(name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name)"
         let answer = switch verb {
         case .start, .stop, .restart: try await api.send("POST", path + "/" + verb.rawValue)
         case .logs: try await api.send("GET", path + "/logs?tail=\(tail)")
         case .status: try await api.send("GET", path + "/status")
+        case .standDown, .resume: try await api.send("POST", "/" + verb.rawValue, timeout: 60)
         }
+        let what = verb.needsName ? "\(verb.rawValue) \(name)" : verb.rawValue
         guard (200..<300).contains(answer.status) else {
-            FileHandle.standardError.write(Data("\(verb.rawValue) \(name): \(answer.message) (HTTP \(answer.status))\n".utf8))
+            FileHandle.standardError.write(Data("\(what): \(answer.message) (HTTP \(answer.status))\n".utf8))
             throw ExitCode(Self.exitCode(forStatus: answer.status))
         }
         switch (verb, answer.body) {
@@ -68,7 +84,7 @@ struct CtlCommand: AsyncParsableCommand {
         case (_, let body?):
             print(Self.render(body))
         case (_, nil):
-            print("\(verb.rawValue) \(name): done")
+            print("\(what): done")
         }
     }
 

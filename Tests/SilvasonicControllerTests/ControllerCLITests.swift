@@ -109,6 +109,16 @@ extension ControllerProcessTests {
         let away = try await Self.cli(["ctl", "stop", name, "--url", "http://127.0.0.1:1"], environment)
         #expect(away.status == 1)
         #expect(away.output.contains("no controller answers at http://127.0.0.1:1"))
+        // `down` does not fight a running controller; without a token it cannot ask it to stand down.
+        let fight = try await Self.cli(["down", "--url", api], environment)
+        #expect(fight.status == 1, "\(fight.output)")
+        #expect(fight.output.contains("down --force"))
+        let noToken = try await Self.cli(["down", "--force", "--url", api], environment)
+        #expect(noToken.status == 4, "\(noToken.output)")
+        #expect(noToken.output.contains("control verbs are off"))
+        #expect(try await stage.podman.inspect(containerID).running, "nothing stopped")
+        let wholeStation = try await Self.cli(["ctl", "resume", name, "--url", api], environment)
+        #expect(wholeStation.status == 64, "resume takes no NAME")
         // The health check the compose file and the Containerfile run.
         let healthy = try await Self.cli(["healthcheck", "--url", "http://127.0.0.1:\(port)"], environment)
         #expect(healthy.status == 0, "\(healthy.output)")

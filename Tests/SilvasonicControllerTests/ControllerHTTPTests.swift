@@ -1,4 +1,5 @@
 import Foundation
+import SilvasonicController
 import SilvasonicIO
 import SilvasonicPodman
 import SilvasonicRedis
@@ -188,7 +189,35 @@ extension ControllerProcessTests {
         #expect(failed.body.contains("refused by the test"))
         try await stage.database.client.query("DROP TRIGGER refuse ON devices")
         #expect(try await send("POST", "/container/\(name)/start").status == 200)
+        let third = try #require(await Self.next(.start, in: &events)).containerID
+
+        // Standing down: `down` refuses while the controller runs; `down --force` asks it to stand
+        // down (it stops its recorder and starts none); `ctl resume` brings the recorder back.
+        var cli = stage.environment
+        cli["SILVASONIC_NETWORK"] = stage.network
+        let api = "http://127.0.0.1:\(port)"
+        let refusedDown = try await Self.cli(["down", "--url", api], cli)
+        #expect(refusedDown.status == 1, "\(refusedDown.output)")
+        #expect(refusedDown.output.contains("a controller is running at \(api)"))
+        #expect(try await stage.podman.inspect(third).running, "refused: nothing stopped")
+        let forced = try await Self.cli(["down", "--force", "--url", api, "--token", token, "--timeout", "5"], cli)
+        #expect(forced.status == 0, "\(forced.output)")
+        #expect(forced.output.contains("stood down"))
+        #expect(await Self.next(.remove, of: third, in: &events) != nil)
+        let stood = try await send("GET", "/status", token: nil)
+        #expect(stood.json?["stood_down"] == .bool(true))
+        let stoodDevice = Self.items(Self.items(stood.json?["children"]).first { $0["id"] == "devices" }?["children"]).first
+        #expect(stoodDevice?["state"] == "stood_down")
+        #expect(stoodDevice?["last_stop"] == "stood down by an operator")
+        var stopLine: String?
+        while stopLine == nil, let line = await Self.line(containing: "stopping the container", in: &output) {
+            if line.contains("stood down by an operator") { stopLine = line }
+        }
+        #expect(stopLine != nil, "the stop is logged with its reason")
+        let resumed = try await Self.cli(["ctl", "resume", "--url", api, "--token", token], cli)
+        #expect(resumed.status == 0, "\(resumed.output)")
         #expect(await Self.next(.start, in: &events) != nil)
+        #expect(try await send("GET", "/status", token: nil).json?["stood_down"] == .bool(false))
 
         // The controller's heartbeat, in the contract's JSON.
         let beat = try #require(try await redis.get("silvasonic:status:controller"))
