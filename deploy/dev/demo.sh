@@ -2,7 +2,9 @@
 # The demo station: installs what is missing, builds the controller and the test recorder image,
 # starts a private PostgreSQL, Redis and Podman, plugs two simulated microphones into a fixture
 # hardware tree, and runs `silvasonic-controller run` against all of it until Ctrl-C; then
-# stops everything it started.
+# stops everything it started. Its Redis has a password and listens only on 127.0.0.1 and the
+# demo network's gateway (where the recorders reach it as host.containers.internal); its HTTP
+# port is a free one, and its operator API has a token of its own (both in the banner).
 #   deploy/dev/demo.sh            run until Ctrl-C (plug and unplug from another terminal)
 #   deploy/dev/demo.sh --once     start, wait until both recorders run, show them, stop
 set -euo pipefail
@@ -22,11 +24,33 @@ bin="$(swift build --show-bin-path)"
 
 stack=""
 controller=""
-trap station_cleanup EXIT
+follower=""
+demo_cleanup() {
+    [ -n "$follower" ] && kill "$follower" 2>/dev/null
+    station_cleanup
+}
+trap demo_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
 station_stack_up "$bin/silvasonic-sim-recorder"
+# The demo's Redis again, with a password, on 127.0.0.1 and the network's gateway only. The
+# gateway's bridge exists only while a container is on the network: one holds it while Redis
+# binds (the bound socket outlives the bridge, and serves it again when the recorders come).
+gateway="$("$SILVASONIC_DEV_PODMAN" network inspect silvasonic-net --format '{{range .Subnets}}{{.Gateway}}{{end}}')"
+keeper="$("$SILVASONIC_DEV_PODMAN" run -d --rm --network silvasonic-net "$SILVASONIC_TEST_IMAGE" sleep 60)"
+REDIS_PASSWORD="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" REDIS_BIND="127.0.0.1 $gateway" \
+    "$here/redis.sh" restart "$stack" >/dev/null
+"$SILVASONIC_DEV_PODMAN" rm --force --time 0 "$keeper" >/dev/null
+set -a
+. "$stack/redis/redis.env"
+set +a
+# A free port (9100 is node_exporter's), and a token for the operator API's control verbs.
+SILVASONIC_CONTROLLER_PORT="$(free_port)"
+SILVASONIC_CONTROLLER_API_TOKEN="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+export SILVASONIC_CONTROLLER_PORT SILVASONIC_CONTROLLER_API_TOKEN
+api="http://127.0.0.1:$SILVASONIC_CONTROLLER_PORT"
+cli="SILVASONIC_CONTROLLER_PORT=$SILVASONIC_CONTROLLER_PORT SILVASONIC_CONTROLLER_API_TOKEN=$SILVASONIC_CONTROLLER_API_TOKEN $bin/silvasonic-controller"
 # The seeds: the shipped profiles and defaults, with an override file of the demo's own.
 cat >"$SILVASONIC_OVERRIDES_FILE" <<'YAML'
 system_config:
@@ -51,13 +75,14 @@ cat <<INFO
   containers:   $SILVASONIC_DEV_PODMAN ps -a --format '{{.Names}}  {{.Status}}'
   recordings:   ls $SILVASONIC_WORKSPACE_PATH/recorder/*
   devices:      $psql_cmd -c 'SELECT name, status, enrollment_status, profile_slug, workspace_name FROM devices'
-  heartbeats:   redis-cli -u $SILVASONIC_REDIS_URL subscribe silvasonic:status
-  nudge:        redis-cli -u $SILVASONIC_REDIS_URL publish silvasonic:nudge reconcile
+  heartbeats:   redis-cli --no-auth-warning -u $SILVASONIC_REDIS_URL subscribe silvasonic:status
+  nudge:        redis-cli --no-auth-warning -u $SILVASONIC_REDIS_URL publish silvasonic:nudge reconcile
   controller:   tail -f $stack/controller.log
-  tree:         $bin/silvasonic-controller status --watch     (health: curl -s http://127.0.0.1:${SILVASONIC_CONTROLLER_PORT:-9100}/healthy)
-  events:       redis-cli -u $SILVASONIC_REDIS_URL subscribe silvasonic:events
-  operator:     $bin/silvasonic-controller ctl logs silvasonic-recorder-ultramic-384-evo-034f --tail 20   (ctl status|logs;
-                start|stop|restart need SILVASONIC_CONTROLLER_API_TOKEN set for the controller and the CLI)
+  tree:         $cli status --watch
+  API:          $api  (curl -s $api/healthy; the operator API wants -H 'Authorization: Bearer $SILVASONIC_CONTROLLER_API_TOKEN')
+  events:       redis-cli --no-auth-warning -u $SILVASONIC_REDIS_URL subscribe silvasonic:events
+  operator:     $cli ctl logs silvasonic-recorder-ultramic-384-evo-034f --tail 20
+                (ctl start|stop|restart|logs|status NAME, ctl stand-down|resume; down --force)
   plug:         $here/fixture.sh plug $hardware 4 1-5 2578 0001 SN0042 'Another Mic'
   unplug:       $here/fixture.sh unplug $hardware 2
   disable:      $psql_cmd -c "UPDATE devices SET enabled = false WHERE name = '0869-0389-ABC034F'"   (then nudge)
@@ -69,7 +94,7 @@ if $once; then
         || die "the two recorders did not start: $(tail -20 "$stack/controller.log")"
     "$SILVASONIC_DEV_PODMAN" ps --format '{{.Names}}  {{.Status}}'
     eval "$psql_cmd -c 'SELECT name, status, enrollment_status, profile_slug, workspace_name FROM devices'"
-    "$bin/silvasonic-controller" status || note "no /status: is port ${SILVASONIC_CONTROLLER_PORT:-9100} taken? (see $stack/controller.log)"
+    "$bin/silvasonic-controller" status || note "no /status on port $SILVASONIC_CONTROLLER_PORT (see $stack/controller.log)"
     kill -TERM "$controller"
     wait "$controller" || die "the controller did not stop cleanly: $(tail -20 "$stack/controller.log")"
     controller=""
@@ -77,5 +102,7 @@ if $once; then
     exit 0
 fi
 note "press Ctrl-C to stop the station"
-tail -f "$stack/controller.log" &
+# Ends with the controller; the EXIT trap stops it on Ctrl-C too.
+tail -f --pid="$controller" "$stack/controller.log" &
+follower=$!
 wait "$controller"

@@ -38,11 +38,14 @@ swift build --product silvasonic-sim-recorder >/dev/null \
     || echo "the test recorder image was not built; the tests that need it will say so" >&2
 swift test --xunit-output "$results/xunit.xml" "$@" || status=$?
 # With the whole suite: the Supervision library's documentation builds, every link in it whole,
-# and its example consumer builds, runs and links none of the controller's C libraries.
+# and its example consumer builds, runs and links none of the controller's C libraries; the
+# demo keeps its promises (a password-protected Redis on its own addresses, no fixed port,
+# nothing left after Ctrl-C).
 if [ "$#" -eq 0 ]; then
     swift package generate-documentation --target Supervision --warnings-as-errors >/dev/null 2>"$results/docc.log" \
         || { echo "the Supervision documentation does not build:" >&2; cat "$results/docc.log" >&2; status=1; }
     "$repo/Examples/EmbeddedSupervisor/check-links.sh" || status=1
+    "$here/demo-check.sh" || status=1
 fi
 
 # Sum XCTest's and Swift Testing's reports into one closing line.
