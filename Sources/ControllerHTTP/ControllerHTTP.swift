@@ -25,8 +25,8 @@ import SilvasonicIO
 /// `Authorization: Bearer <token>` (401 without); without one, reading is open and the control
 /// verbs are off (403, saying so). Health, metrics and status are always open. A wrong method
 /// on a known path (OPTIONS and TRACE included) is 405 with `Allow`; HEAD is answered for every
-/// GET. Every refusal has one shape, `{"error": message, "status": code}`. A connection idle for
-/// 30 s is closed.
+/// GET. Every refusal has one shape, `{"error": message, "status": code}`. A connection that
+/// sends no whole request head within 10 s of opening, or nothing for 30 s, is closed.
 public enum ControllerHTTP {
     /// Where and how it listens.
     public struct Settings: Sendable {
@@ -37,11 +37,20 @@ public enum ControllerHTTP {
         public var host = "127.0.0.1"
         /// `SILVASONIC_CONTROLLER_API_TOKEN`; `nil`: control verbs off.
         public var apiToken: String?
+        /// A connection that has not sent a whole request head this long after opening is closed
+        /// (`run` sets it from ``ControllerSettings/httpHeaderTimeout``).
+        public var headerTimeout: Duration = .seconds(10)
+        /// A connection that sends nothing this long (between requests, or in the middle of one)
+        /// is closed (``ControllerSettings/httpIdleTimeout``).
+        public var idleTimeout: Duration = .seconds(30)
 
-        public init(port: Int = 9100, host: String = "127.0.0.1", apiToken: String? = nil) {
+        public init(port: Int = 9100, host: String = "127.0.0.1", apiToken: String? = nil,
+                    headerTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(30)) {
             self.port = port
             self.host = host
             self.apiToken = apiToken
+            self.headerTimeout = headerTimeout
+            self.idleTimeout = idleTimeout
         }
 
         /// Reads the settings; a bad port is a message for the log, and the default stays.
@@ -154,9 +163,12 @@ public enum ControllerHTTP {
                                    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol {
         Application(router: router(station: station, metrics: metrics, apiToken: settings.apiToken, logger: logger),
-                    // A connection that sends nothing for 30 s is closed: idle and half-open
-                    // connections cannot pile up.
-                    server: .http1(configuration: .init(idleTimeout: .seconds(30))),
+                    // A connection that sends no whole request head within the header timeout
+                    // (10 s), or nothing for the idle timeout (30 s), is closed: idle and
+                    // half-open connections cannot pile up.
+                    server: .http1(configuration: .init(
+                        additionalChannelHandlers: [RequestHeadTimeout(limit: .nanoseconds(settings.headerTimeout.nanoseconds))],
+                        idleTimeout: .nanoseconds(settings.idleTimeout.nanoseconds))),
                     configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "silvasonic-controller"),
                     onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) })
     }
@@ -267,5 +279,12 @@ struct Guardian: Sendable {
     private func constantTimeEqual(_ left: [UInt8], _ right: [UInt8]) -> Bool {
         guard left.count == right.count else { return false }
         return zip(left, right).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds (for NIO's `TimeAmount`).
+    var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
     }
 }

@@ -48,6 +48,12 @@ public struct ControllerSettings: Sendable {
     /// services: an attempt a second costs nothing, and the controller is back within about a
     /// second of their return, however long they were gone.
     public var reconnectMaximum = Duration.seconds(1)
+    /// `SILVASONIC_CONTROLLER_HTTP_HEADER_TIMEOUT_S` (10): the HTTP server closes a connection
+    /// that has not sent a whole request head this long after opening.
+    public var httpHeaderTimeout = Duration.seconds(10)
+    /// `SILVASONIC_CONTROLLER_HTTP_IDLE_TIMEOUT_S` (30): the HTTP server closes a connection that
+    /// sends nothing this long.
+    public var httpIdleTimeout = Duration.seconds(30)
     /// `SILVASONIC_RECORDER_HEARTBEAT_INTERVAL_S`: how often recorders publish their heartbeat
     /// (their own `SILVASONIC_HEARTBEAT_INTERVAL_S`, 10 s by default, which the contract's spec
     /// does not pass on); the watch reads at this pace and calls one stale after three intervals.
@@ -111,6 +117,8 @@ public struct ControllerSettings: Sendable {
         heartbeatInterval = seconds("SILVASONIC_HEARTBEAT_INTERVAL_S", default: .seconds(10))
         logStartup = seconds("SILVASONIC_CONTROLLER_LOG_STARTUP_S", default: .seconds(300), allowZero: true)
         logSummaryInterval = seconds("SILVASONIC_CONTROLLER_LOG_SUMMARY_INTERVAL_S", default: .seconds(300))
+        httpHeaderTimeout = seconds("SILVASONIC_CONTROLLER_HTTP_HEADER_TIMEOUT_S", default: .seconds(10))
+        httpIdleTimeout = seconds("SILVASONIC_CONTROLLER_HTTP_IDLE_TIMEOUT_S", default: .seconds(30))
         developmentMode = environment["SILVASONIC_DEVELOPMENT_MODE"]?.lowercased() != "false"
         // Read (and checked) with the station settings, which pass it on to the recorders.
         if let interval = station.recorderHeartbeatInterval.flatMap(Double.init) {

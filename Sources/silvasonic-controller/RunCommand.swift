@@ -39,7 +39,9 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "silvasonic.controller")
         let environment = ProcessInfo.processInfo.environment
         // A bad port is among the settings' problems, logged once when the station starts.
-        let (http, _) = ControllerHTTP.Settings.from(environment: environment)
+        var (http, _) = ControllerHTTP.Settings.from(environment: environment)
+        http.headerTimeout = settings.httpHeaderTimeout
+        http.idleTimeout = settings.httpIdleTimeout
         let registry = PrometheusCollectorRegistry()
         let station = Station(settings: settings, logger: logger,
                               metrics: ControllerMetrics(factory: PrometheusMetricsFactory(registry: registry)),

@@ -238,7 +238,8 @@ extension ControllerProcessTests {
     @Test("Without a token the control verbs are off and say so; Podman unreachable answers 503 with its cause, and health says why")
     func httpWithoutTokenOrPodman() async throws {
         let stage = try await Stage.make()
-        let controller = try stage.start(["SILVASONIC_CONTROLLER_PORT": "0", "SILVASONIC_CONTAINER_SOCKET": stage.workspace + "/no.sock"])
+        let controller = try stage.start(["SILVASONIC_CONTROLLER_PORT": "0", "SILVASONIC_CONTAINER_SOCKET": stage.workspace + "/no.sock",
+                                          "SILVASONIC_CONTROLLER_HTTP_HEADER_TIMEOUT_S": "0.5"])
         var output = controller.lines.makeAsyncIterator()
         let port = try await Self.httpPort(in: &output)
         let forbidden = try await HTTPExchange.send("POST", port: port, "/container/silvasonic-recorder-x/stop")
@@ -257,6 +258,20 @@ extension ControllerProcessTests {
         #expect(health.status == 200)
         #expect(health.json?["status"] == "error")
         #expect(health.json?["components"]?["podman"]?["healthy"] == .bool(false))
+        // A client that never finishes its request head is cut off at the header timeout (0.5 s
+        // here): its read ends with the server's close before its own 20 s limit, which the idle
+        // timeout (30 s) could not beat.
+        let trickle = try await Subprocess.run("/usr/bin/python3", ["-c", """
+            import socket
+            s = socket.create_connection(("127.0.0.1", \(port)))
+            s.sendall(b"GET /healthy HTTP/1.1\\r\\nHost: x\\r\\n")
+            s.settimeout(20)
+            try:
+                print("closed" if s.recv(100) == b"" else "answered")
+            except socket.timeout:
+                print("still open")
+            """]).output
+        #expect(trickle.hasPrefix("closed"), "\(trickle)")
         controller.send(SIGTERM)
         #expect(await controller.waitForExit() == 0)
         try await stage.tearDown()

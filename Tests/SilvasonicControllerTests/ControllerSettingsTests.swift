@@ -46,6 +46,11 @@ struct ControllerSettingsTests {
             #expect(database.postgres.port == 5432)
             #expect(database.problems.contains { $0.hasPrefix("SILVASONIC_DB_PORT: \"\(port)\"") }, "named, not silently 5432")
         }
+        let http = try ControllerSettings(environment: ["SILVASONIC_CONTROLLER_HTTP_HEADER_TIMEOUT_S": "2.5",
+                                                        "SILVASONIC_CONTROLLER_HTTP_IDLE_TIMEOUT_S": "never"])
+        #expect(http.httpHeaderTimeout == .milliseconds(2500))
+        #expect(http.httpIdleTimeout == .seconds(30))
+        #expect(http.problems == [#"SILVASONIC_CONTROLLER_HTTP_IDLE_TIMEOUT_S: "never" is not a positive number of seconds; using 30.0 seconds"#])
         let connections = try ControllerSettings(environment: ["SILVASONIC_PODMAN_CONNECTIONS": "0"])
         #expect(connections.podman.maximumConnections == 8)
         #expect(connections.problems.contains { $0.hasPrefix("SILVASONIC_PODMAN_CONNECTIONS:") })
