@@ -41,6 +41,21 @@ struct ControllerImageTests {
         let health = try await run(["/usr/local/bin/silvasonic-controller", "healthcheck", "--timeout", "1"])
         #expect(health.status == 1)
         #expect(health.output.contains { $0.hasPrefix("not live: no controller answers at http://127.0.0.1:9100") })
+        // The Containerfile's image (which needs a registry to build) is declared the same way:
+        // the same command, working directory and files, and the health check run above.
+        let inspected = try await Subprocess.run(try TestServices.require("SILVASONIC_DEV_PODMAN"), [
+            "image", "inspect", "--format", "{{json .Config.Cmd}} {{.Config.WorkingDir}}", tag,
+        ])
+        #expect(inspected.output.trimmingCharacters(in: .whitespacesAndNewlines)
+                == #"["/usr/local/bin/silvasonic-controller","run"] /app"#)
+        let containerfile = try String(contentsOfFile: ScratchServer.repositoryRoot + "/deploy/Containerfile", encoding: .utf8)
+        let runtime = containerfile.components(separatedBy: "\nFROM ").last ?? ""
+        #expect(runtime.contains(#"CMD ["/usr/local/bin/silvasonic-controller", "run"]"#))
+        #expect(runtime.contains("WORKDIR /app\n"))
+        #expect(runtime.contains(#"CMD ["silvasonic-controller", "healthcheck"]"#))
+        #expect(runtime.contains("/usr/local/bin/silvasonic-controller\n"))
+        #expect(runtime.contains("COPY profiles/*.yml /app/profiles/"))
+        #expect(runtime.contains("COPY deploy/config/defaults.yml /app/deploy/config/defaults.yml"))
         let removed = try await Subprocess.run(try TestServices.require("SILVASONIC_DEV_PODMAN"), ["rmi", tag])
         #expect(removed.status == 0)
     }
