@@ -49,13 +49,18 @@ public final class Station: Sendable {
     /// The level the controller's loggers follow (``LogVerbosity``): lowered to `notice` when
     /// the start-up window ends.
     public let verbosity: LogVerbosity
+    /// systemd's notification socket, when systemd started the process with `Type=notify`.
+    private let systemd: SystemdNotifier?
 
     /// - Parameters:
     ///   - metrics: made with the factory whose registry `/metrics` serves.
     ///   - verbosity: the level the process's log handlers follow.
+    ///   - systemd: with it, a `systemd` child says `READY=1` and feeds the watchdog while the
+    ///     controller is live (``SystemdNotifier``).
     public init(settings: ControllerSettings, logger: Logger, metrics: ControllerMetrics = ControllerMetrics(),
-                verbosity: LogVerbosity = LogVerbosity()) {
+                verbosity: LogVerbosity = LogVerbosity(), systemd: SystemdNotifier? = nil) {
         self.verbosity = verbosity
+        self.systemd = systemd
         self.metrics = metrics
         self.settings = settings
         self.logger = logger
@@ -94,7 +99,7 @@ public final class Station: Sendable {
                 ChildSpec(id: "heartbeat") { [self] in try await heartbeat() },
                 ChildSpec(id: "publisher") { [self] in try await publishEvents() },
                 ChildSpec(id: "summary") { [self] in try await summarize() },
-            ],
+            ] + (systemd.map { notifier in [ChildSpec(id: "systemd") { [self] in try await notifySystemd(notifier) }] } ?? []),
             clock: ContinuousClock(), logger: logger)
     }
 
@@ -252,6 +257,35 @@ public final class Station: Sendable {
                 failing = true
             }
             try await Task.sleep(for: settings.heartbeatInterval)
+        }
+    }
+
+    /// Tells systemd the tree runs, then feeds its watchdog (at half its timeout) only while the
+    /// controller is live: a controller whose tree makes no progress is restarted by systemd,
+    /// its recorders left running and adopted by the next start. Says `STOPPING=1` when stopped.
+    private func notifySystemd(_ notifier: SystemdNotifier) async throws {
+        if !notifier.send("READY=1\nSTATUS=supervision tree running") {
+            logger.warning("systemd's notification socket does not answer", metadata: ["socket": "\(notifier.socketPath)"])
+        }
+        defer { notifier.send("STOPPING=1") }
+        guard let timeout = notifier.watchdogTimeout else {
+            while true { try await Task.sleep(for: .seconds(3600)) }
+        }
+        var wasLive = true
+        while true {
+            let health = health()
+            if health.live {
+                notifier.send(wasLive ? "WATCHDOG=1" : "WATCHDOG=1\nSTATUS=live again")
+            } else {
+                let failing = StatusTree.failingComponents(ControllerHeartbeat.healthJSON(health)).joined(separator: "; ")
+                notifier.send("STATUS=not live: \(failing)")
+                if wasLive {
+                    logger.error("not live: systemd's watchdog is no longer fed, and restarts the controller at its timeout",
+                                 metadata: ["failing": "\(failing)", "timeout": "\(timeout)"])
+                }
+            }
+            wasLive = health.live
+            try await Task.sleep(for: timeout / 2)
         }
     }
 

@@ -45,7 +45,7 @@ struct RunCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         let station = Station(settings: settings, logger: logger,
                               metrics: ControllerMetrics(factory: PrometheusMetricsFactory(registry: registry)),
-                              verbosity: verbosity)
+                              verbosity: verbosity, systemd: SystemdNotifier(environment: environment))
         logger.info("controller starting", metadata: [
             "database": "\(settings.postgres)", "redis": "\(settings.redis)", "podman": "\(settings.podman)",
             "owner": "\(settings.station.owner)", "shutdown.policy": "\(settings.shutdownPolicy.rawValue)",

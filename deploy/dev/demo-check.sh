@@ -27,7 +27,8 @@ set -m
 "$here/demo.sh" >"$log" 2>&1 &
 demo=$!
 set +m
-wait_for "grep -q 'press Ctrl-C' '$log'" 600 || fail "the demo did not come up"
+wait_for "grep -q 'press Ctrl-C' '$log' || ! kill -0 $demo" 600 && grep -q 'press Ctrl-C' "$log" \
+    || fail "the demo did not come up"
 stack="$(sed -n 's/^  controller: *tail -f \(.*\)\/controller.log$/\1/p' "$log")"
 [ -d "$stack" ] || fail "no stack directory in the banner"
 tree="$(sed -n 's/^  tree: *\(.*\) status --watch$/\1/p' "$log")"

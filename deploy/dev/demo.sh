@@ -18,8 +18,9 @@ once=false
 "$here/install-deps.sh"
 cd "$repo"
 note "building silvasonic-controller and silvasonic-sim-recorder"
-swift build --product silvasonic-controller >/dev/null
-swift build --product silvasonic-sim-recorder >/dev/null
+# Only errors are shown (on stderr).
+swift build --quiet --product silvasonic-controller >&2
+swift build --quiet --product silvasonic-sim-recorder >&2
 bin="$(swift build --show-bin-path)"
 
 stack=""
