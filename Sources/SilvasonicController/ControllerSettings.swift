@@ -30,6 +30,8 @@ public struct ControllerSettings: Sendable {
     public var podman: PodmanConfiguration
     public var hardwareRoots: HardwareRoots
     public var scanInterval: Duration
+    /// `SILVASONIC_HARDWARE_UEVENTS` (`auto`): whether netlink uevents are listened to.
+    public var uevents: UEventListening = .auto
     public var reconcileInterval = Duration.seconds(1)
     public var offlineGrace = Duration.seconds(3)
     public var shutdownPolicy = ShutdownPolicy.stopTier2
@@ -104,6 +106,9 @@ public struct ControllerSettings: Sendable {
         let scan = ScanInterval.from(environment: environment)
         scanInterval = scan.interval
         if let problem = scan.problem { problems.append(problem) }
+        let listening = UEventListening.from(environment: environment)
+        uevents = listening.listening
+        if let problem = listening.problem { problems.append(problem) }
         var problems = self.problems
         func seconds(_ name: String, default value: Duration, allowZero: Bool = false) -> Duration {
             guard let text = environment[name], !text.isEmpty else { return value }

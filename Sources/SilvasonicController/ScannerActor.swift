@@ -3,9 +3,11 @@ public import SilvasonicHardware
 
 /// Finds the microphones: netlink uevents (on real hardware) and a periodic scan of
 /// `/proc/asound` and sysfs, each change handed to the ``DeviceInventory`` as device rows (which
-/// asks the ``Reconciler`` to act on them). With a fixture tree only the periodic scan runs.
+/// asks the ``Reconciler`` to act on them). With a fixture tree only the periodic scan runs,
+/// unless `SILVASONIC_HARDWARE_UEVENTS=on` (``UEventListening``).
 public actor ScannerActor {
     private let roots: HardwareRoots
+    private let listening: UEventListening
     private let interval: Duration
     private let logger: Logger
     private let knownBusPaths: @Sendable () async -> [String: String]
@@ -15,10 +17,12 @@ public actor ScannerActor {
     ///   - knownBusPaths: the stored bus path of each device id: which of two microphones sharing
     ///     a USB serial keeps its id after a restart (empty when unknown).
     ///   - handle: takes each scan's update (``DeviceInventory/handle(_:)``).
-    public init(roots: HardwareRoots, interval: Duration, logger: Logger,
+    ///   - listening: whether uevents are listened to (``UEventListening/source(roots:)``).
+    public init(roots: HardwareRoots, interval: Duration, listening: UEventListening = .auto, logger: Logger,
                 knownBusPaths: @escaping @Sendable () async -> [String: String],
                 handle: @escaping @Sendable (HardwareUpdate) async -> Void) {
         self.roots = roots
+        self.listening = listening
         self.interval = interval
         self.logger = logger
         self.knownBusPaths = knownBusPaths
@@ -29,8 +33,14 @@ public actor ScannerActor {
     public func run() async {
         let monitor = HardwareMonitor(scanner: DeviceScanner(roots: roots), interval: interval, clock: ContinuousClock(),
                                       logger: logger, knownBusPaths: await knownBusPaths())
-        // Kernel uevents describe the real machine: with a fixture tree only the periodic scan runs.
-        let uevents: AsyncStream<UEvent>? = roots.isLive ? nil : AsyncStream { $0.finish() }
-        await monitor.run(uevents: uevents, updates: handle)
+        // Kernel uevents describe the real machine: with a fixture tree only the periodic scan
+        // runs, unless a test speaks for the kernel.
+        switch listening.source(roots: roots) {
+        case .none: await monitor.run(uevents: AsyncStream { $0.finish() }, updates: handle)
+        case .kernel: await monitor.run(updates: handle)
+        case .anySender:
+            logger.notice("uevents of any sender taken: a fixture tree (SILVASONIC_HARDWARE_UEVENTS=on)")
+            await monitor.run(acceptingUserspace: true, updates: handle)
+        }
     }
 }

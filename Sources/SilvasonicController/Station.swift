@@ -183,7 +183,8 @@ public final class Station: Sendable {
 
     /// The scanner, reading the stored bus paths when it starts.
     private func scanner() -> ScannerActor {
-        ScannerActor(roots: settings.hardwareRoots, interval: settings.scanInterval, logger: logger, knownBusPaths: { [db, logger] in
+        ScannerActor(roots: settings.hardwareRoots, interval: settings.scanInterval, listening: settings.uevents, logger: logger,
+                     knownBusPaths: { [db, logger] in
             // Which of two microphones sharing a USB serial keeps its id after a restart: the one at
             // the stored bus path. Unknown when the database is down: then the lower bus path.
             var known: [String: String] = [:]

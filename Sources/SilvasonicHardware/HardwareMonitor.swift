@@ -69,13 +69,16 @@ public actor HardwareMonitor<C: Clock> where C.Duration == Duration {
     }
 
     /// Runs until cancelled, sending each update to `updates`.
-    /// - Parameter uevents: kernel uevents; `nil` to open the netlink socket here (when it cannot
-    ///   be opened, that is logged once and the periodic scan carries on alone).
-    public func run(uevents: AsyncStream<UEvent>? = nil,
+    /// - Parameters:
+    ///   - uevents: kernel uevents; `nil` to open the netlink socket here (when it cannot be
+    ///     opened, that is logged once and the periodic scan carries on alone).
+    ///   - acceptingUserspace: the socket opened here takes every sender's messages, not only the
+    ///     kernel's (a fixture tree's test speaks for the kernel; never on a station).
+    public func run(uevents: AsyncStream<UEvent>? = nil, acceptingUserspace: Bool = false,
                     updates: @Sendable (HardwareUpdate) async -> Void) async {
         let (triggers, trigger) = AsyncStream.makeStream(of: HardwareUpdate.Trigger.self,
                                                          bufferingPolicy: .bufferingNewest(64))
-        let source = uevents ?? openUEvents()
+        let source = uevents ?? openUEvents(acceptingUserspace: acceptingUserspace)
         let clock = self.clock
         let interval = self.interval
         let ticker = Task {
@@ -127,9 +130,13 @@ public actor HardwareMonitor<C: Clock> where C.Duration == Duration {
         return HardwareUpdate(trigger: trigger, changes: changes, devices: devices, problems: problems)
     }
 
-    private func openUEvents() -> AsyncStream<UEvent>? {
+    private func openUEvents(acceptingUserspace: Bool) -> AsyncStream<UEvent>? {
         do {
-            return try UEventSocket().events()
+            let events = try UEventSocket(acceptingUserspace: acceptingUserspace).events()
+            logger.info("listening to uevents", metadata: [
+                "senders": .string(acceptingUserspace ? "any (a fixture tree)" : "the kernel only"),
+            ])
+            return events
         } catch {
             logger.warning("no uevents; relying on the periodic scan", metadata: [
                 "reason": .string(error.description), "interval": .string("\(interval)"),

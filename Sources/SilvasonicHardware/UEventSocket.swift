@@ -7,11 +7,15 @@ import Glibc
 /// The kernel's uevent broadcast (`NETLINK_KOBJECT_UEVENT`, group 1), read on a thread of its
 /// own so the blocking `poll`/`recv` never holds a cooperative-pool thread.
 ///
+/// Only the kernel's own messages (sender port id 0) are taken, as udev does: any root process
+/// can send to the group. A socket opened `acceptingUserspace` takes every sender's, for a
+/// fixture tree whose uevents a test sends.
+///
 /// Opening fails in some containers (no netlink); callers then rely on the periodic scan.
 public final class UEventSocket: Sendable {
     /// Why the socket could not be opened.
     public struct OpenError: Error, CustomStringConvertible {
-        /// The system call that failed (`socket` or `bind`).
+        /// The system call that failed (`socket`, `bind`, or `sendto` for a broadcast).
         public var operation: String
         /// Its `errno`.
         public var errno: Int32
@@ -23,9 +27,17 @@ public final class UEventSocket: Sendable {
 
     private let descriptor: Int32
     private let stopped = Atomic(false)
+    /// Whether messages of other senders than the kernel are taken.
+    public let acceptingUserspace: Bool
+    /// Messages refused because the kernel did not send them.
+    public var refused: Int { refusedCount.load(ordering: .relaxed) }
+    private let refusedCount = Atomic(0)
 
     /// Opens the socket and subscribes to the kernel's uevent group.
-    public init() throws(OpenError) {
+    /// - Parameter acceptingUserspace: take messages of any sender, not only the kernel's (for
+    ///   fixture trees; never on a station).
+    public init(acceptingUserspace: Bool = false) throws(OpenError) {
+        self.acceptingUserspace = acceptingUserspace
         let fd = socket(AF_NETLINK, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_KOBJECT_UEVENT)
         guard fd >= 0 else { throw OpenError(operation: "socket", errno: errno) }
         var address = sockaddr_nl()
@@ -65,8 +77,21 @@ public final class UEventSocket: Sendable {
             let ready = poll(&poller, 1, 250)
             if ready < 0, errno != EINTR { break }
             guard ready > 0 else { continue }
-            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            var sender = sockaddr_nl()
+            var senderLength = socklen_t(MemoryLayout<sockaddr_nl>.size)
+            let count = buffer.withUnsafeMutableBytes { bytes in
+                withUnsafeMutablePointer(to: &sender) { pointer in
+                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        recvfrom(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, &senderLength)
+                    }
+                }
+            }
             guard count > 0 else { continue }
+            // The kernel sends from port id 0; anything else is a process speaking for it.
+            guard acceptingUserspace || sender.nl_pid == 0 else {
+                refusedCount.add(1, ordering: .relaxed)
+                continue
+            }
             if let event = UEventParser.parse(buffer.prefix(count)) { continuation.yield(event) }
         }
         continuation.finish()

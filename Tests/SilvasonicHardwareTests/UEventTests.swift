@@ -50,4 +50,21 @@ struct UEventTests {
             break
         }
     }
+
+    @Test("A station's socket takes the kernel's uevents only (as udev); a process speaking for the kernel is refused",
+          .enabled(if: FileManager.default.isWritableFile(atPath: "/sys/class/net/lo/uevent")))
+    func kernelOnly() async throws {
+        let station = try UEventSocket()
+        let forged = UEvent(action: "add", devpath: "/devices/usb1/1-9/sound/card9",
+                            fields: ["ACTION": "add", "SUBSYSTEM": "sound", "SEQNUM": "\(UInt32.random(in: 0...UInt32.max))"])
+        #expect(UEventParser.parse(forged.message) == forged, "the wire format reads back")
+        try forged.broadcast()
+        // Then one from the kernel itself: it arrives after the forged one, which by then was read.
+        try "change".write(toFile: "/sys/class/net/lo/uevent", atomically: false, encoding: .utf8)
+        for await event in station.events() {
+            #expect(event != forged, "a process's message taken as the kernel's")
+            if event.subsystem == "net", event.devpath.hasSuffix("/lo") { break }
+        }
+        #expect(station.refused >= 1)
+    }
 }
