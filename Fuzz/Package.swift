@@ -1,5 +1,6 @@
 // swift-tools-version: 6.1
-// libFuzzer targets for the parsers of untrusted input: kernel text, container log frames, Redis URLs. Build and run with Fuzz/run.sh.
+// libFuzzer targets for the parsers of untrusted input: kernel text, container log frames, Redis URLs,
+// the settings, seed profiles and what Redis sends on the nudge channel. Build and run with Fuzz/run.sh.
 import PackageDescription
 
 let package = Package(
@@ -22,6 +23,24 @@ let package = Package(
         .executableTarget(
             name: "RedisURLFuzzer",
             dependencies: ["FuzzDriver", .product(name: "SilvasonicRedis", package: "silvasonic-controller")]
+        ),
+        .executableTarget(
+            name: "NudgeFuzzer",
+            dependencies: ["FuzzDriver", .product(name: "SilvasonicRedis", package: "silvasonic-controller"),
+                           .product(name: "SilvasonicController", package: "silvasonic-controller")]
+        ),
+        .executableTarget(
+            name: "SettingsFuzzer",
+            dependencies: ["FuzzDriver", .product(name: "SilvasonicController", package: "silvasonic-controller"),
+                           .product(name: "ControllerCore", package: "silvasonic-controller"),
+                           .product(name: "SilvasonicPodman", package: "silvasonic-controller"),
+                           .product(name: "SilvasonicPostgres", package: "silvasonic-controller"),
+                           .product(name: "SilvasonicRedis", package: "silvasonic-controller")]
+        ),
+        .executableTarget(
+            name: "ProfileFuzzer",
+            dependencies: ["FuzzDriver", .product(name: "SilvasonicController", package: "silvasonic-controller"),
+                           .product(name: "ControllerCore", package: "silvasonic-controller")]
         ),
     ]
 )

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with the address sanitizer and runs each for SECONDS (default 60),
 # starting from the seed corpus in Fuzz/Corpus and keeping what it finds in a scratch copy.
-#   Fuzz/run.sh [SECONDS] [CardsFuzzer|UEventFuzzer|LogFrameFuzzer|RedisURLFuzzer ...]
+#   Fuzz/run.sh [SECONDS] [CardsFuzzer|UEventFuzzer|LogFrameFuzzer|RedisURLFuzzer|NudgeFuzzer|SettingsFuzzer|ProfileFuzzer ...]
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(CardsFuzzer UEventFuzzer LogFrameFuzzer RedisURLFuzzer)
+[ ${#targets[@]} -gt 0 ] || targets=(CardsFuzzer UEventFuzzer LogFrameFuzzer RedisURLFuzzer NudgeFuzzer SettingsFuzzer ProfileFuzzer)
 # gold crashes on these links; lld (in the Swift toolchain) works: toolset.json selects it.
 flags=(-Xswiftc -sanitize=fuzzer,address --toolset toolset.json --scratch-path .build-fuzz)
 for target in "${targets[@]}"; do

@@ -124,11 +124,20 @@ public enum DeviceRowPlan: Sendable, Hashable {
                                      profileSlug: outcome.profileSlug, workspaceName: nil, hardware: hardware))
         }
         let before = row
-        row.serialNumber = serial
+        // A row stored with its serial qualified (another model's row held the plain one) keeps it.
+        row.serialNumber = before.serialNumber == qualifiedSerial(serial, hardware: hardware) ? before.serialNumber : serial
         row.model = model
         row.status = "online"
         row.hardware = hardware
         return row == before ? .unchanged : .update(row)
+    }
+
+    /// The `serial_number` of a new device whose serial another device's row holds already (two
+    /// models that ship one serial: their ids differ, the UNIQUE column does not): the serial
+    /// with its vendor and product ids, `ABC034F-0d8c-0014`. The store writes it when the plain
+    /// serial is taken; ``seen(stableID:hardware:existing:firstMatch:)`` keeps it afterwards.
+    public static func qualifiedSerial(_ serial: String, hardware: HardwareSnapshot) -> String {
+        "\(serial)-\(hardware.usbVendorID ?? "")-\(hardware.usbProductID ?? "")"
     }
 
     /// A microphone stayed away past the grace period.

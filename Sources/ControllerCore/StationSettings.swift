@@ -61,8 +61,9 @@ public struct StationSettings: Sendable, Hashable {
         text("SILVASONIC_RECORDER_IMAGE") { settings.recorderImage = $0 }
         number("SILVASONIC_RECORDER_MEMORY_LIMIT", { MemorySize.bytes($0) != nil ? $0 : nil },
                "a memory size such as 512m or 1g") { settings.recorderMemoryLimit = $0 }
-        number("SILVASONIC_RECORDER_CPU_LIMIT", { Double($0).flatMap { $0 > 0 && $0.isFinite ? $0 : nil } },
-               "a positive number of cores") { settings.recorderCPULimit = $0 }
+        // Podman's smallest CPU quota is 1 ms of each 100 ms period: 0.01 cores.
+        number("SILVASONIC_RECORDER_CPU_LIMIT", { Double($0).flatMap { $0 >= 0.01 && $0 <= 1024 ? $0 : nil } },
+               "a number of cores from 0.01 to 1024") { settings.recorderCPULimit = $0 }
         number("SILVASONIC_RECORDER_OOM_SCORE_ADJ", { Int($0).flatMap { (-1000...1000).contains($0) ? $0 : nil } },
                "an integer from -1000 to 1000") { settings.recorderOOMScoreAdjust = $0 }
         number("SILVASONIC_RECORDER_RESTART_MAX_RETRIES", { Int($0).flatMap { $0 >= 0 ? $0 : nil } },
@@ -73,8 +74,8 @@ public struct StationSettings: Sendable, Hashable {
         text("POSTGRES_USER") { settings.postgresUser = $0 }
         if let value = environment["POSTGRES_PASSWORD"] { settings.postgresPassword = value }
         text("POSTGRES_DB") { settings.postgresDatabase = $0 }
-        number("SILVASONIC_RECORDER_HEARTBEAT_INTERVAL_S", { text in Double(text).flatMap { $0 > 0 && $0.isFinite ? text : nil } },
-               "a positive number of seconds") { settings.recorderHeartbeatInterval = $0 }
+        number("SILVASONIC_RECORDER_HEARTBEAT_INTERVAL_S", { text in Double(text).flatMap { $0 >= 0.001 && $0 <= 86_400 ? text : nil } },
+               "a number of seconds from 0.001 to 86400") { settings.recorderHeartbeatInterval = $0 }
         return (settings, problems)
     }
 }

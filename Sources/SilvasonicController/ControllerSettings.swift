@@ -112,8 +112,10 @@ public struct ControllerSettings: Sendable {
         var problems = self.problems
         func seconds(_ name: String, default value: Duration, allowZero: Bool = false) -> Duration {
             guard let text = environment[name], !text.isEmpty else { return value }
-            guard let number = Double(text), number.isFinite, number > 0 || (allowZero && number == 0) else {
-                problems.append("\(name): \"\(text)\" is not a positive number of seconds; using \(value)")
+            // From a millisecond (less would round to no wait at all: a loop that never sleeps) to
+            // a billion seconds (31 years: "never", for any of them; more overflows a duration).
+            guard let number = Double(text), number <= 1e9, number >= 0.001 || (allowZero && number == 0) else {
+                problems.append("\(name): \"\(text)\" is not a positive number of seconds (0.001 to 1e9); using \(value)")
                 return value
             }
             return .milliseconds(Int64((number * 1000).rounded()))

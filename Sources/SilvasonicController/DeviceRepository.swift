@@ -150,19 +150,23 @@ public struct DeviceRepository: Sendable {
     }
 
     /// Writes a plan; `.unchanged` writes nothing. The seven hardware keys are merged into
-    /// `config` (`||`), so keys a user stored stay.
+    /// `config` (`||`), so keys a user stored stay. A new device whose serial another device's
+    /// row holds is stored with its serial qualified (``DeviceRowPlan/qualifiedSerial(_:hardware:)``).
     public func apply(_ plan: DeviceRowPlan, now: Date) async throws {
         switch plan {
         case .unchanged:
             return
         case .insert(let row):
-            try await db.query("""
-                INSERT INTO devices (name, serial_number, model, status, enrollment_status, last_seen, enabled, profile_slug, config)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                ON CONFLICT (name) DO NOTHING
-                """, [.text(row.name), .text(row.serialNumber), .text(row.model), .text(row.status),
-                      .text(row.enrollmentStatus), .timestamp(now), .bool(row.enabled),
-                      row.profileSlug.map(PostgresValue.text) ?? .null, .json(Self.json(row.hardware))])
+            guard try await !insert(row, serial: row.serialNumber, now: now),
+                  try await device(row.name) == nil else { return }   // written, or known already
+            // Another device's row holds the serial (another model that ships the same one).
+            let qualified = DeviceRowPlan.qualifiedSerial(row.serialNumber, hardware: row.hardware)
+            let written = try await insert(row, serial: qualified, now: now)
+            let known = try await device(row.name) != nil
+            guard written || known else {
+                throw PostgresError(code: .queryFailed, message: "device \(row.name): serial_number \(row.serialNumber) "
+                    + "and \(qualified) are both held by other devices' rows")
+            }
         case .update(let row):
             try await db.query("""
                 UPDATE devices SET serial_number = $2, model = $3, status = $4, last_seen = $5, config = config || $6
@@ -170,6 +174,18 @@ public struct DeviceRepository: Sendable {
                 """, [.text(row.name), .text(row.serialNumber), .text(row.model), .text(row.status), .timestamp(now),
                       .json(Self.json(row.hardware))])
         }
+    }
+
+    /// Inserts `row` with `serial`; `false` when a row holds its name or the serial already.
+    private func insert(_ row: DeviceRow, serial: String, now: Date) async throws -> Bool {
+        try await !db.query("""
+            INSERT INTO devices (name, serial_number, model, status, enrollment_status, last_seen, enabled, profile_slug, config)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            ON CONFLICT DO NOTHING
+            RETURNING name
+            """, [.text(row.name), .text(serial), .text(row.model), .text(row.status),
+                  .text(row.enrollmentStatus), .timestamp(now), .bool(row.enabled),
+                  row.profileSlug.map(PostgresValue.text) ?? .null, .json(Self.json(row.hardware))]).isEmpty
     }
 
     /// Stores the workspace name a device's recorder uses.

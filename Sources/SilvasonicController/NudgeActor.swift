@@ -34,6 +34,11 @@ public actor NudgeActor {
         self.logger = logger
     }
 
+    /// Whether a nudge asks for a reconcile: its payload is exactly `reconcile`, byte for byte.
+    public static func asksForReconcile(_ message: RedisMessage) -> Bool {
+        message.payload.elementsEqual("reconcile".utf8)
+    }
+
     /// Follows the channel until cancelled.
     public func run() async throws {
         var first = true
@@ -45,7 +50,7 @@ public actor NudgeActor {
                 first = false
                 await reconcile(.nudgeChannelSubscribed)
             case .element(let message):
-                if message.text == "reconcile" {
+                if Self.asksForReconcile(message) {
                     metrics.nudge(ignored: false)
                     logger.say(garbage.cleared(now: .now), at: .info, ended: "nudges are 'reconcile' again", counted: "ignored")
                     await reconcile(.nudge)

@@ -10,11 +10,20 @@ public enum YAMLDocument {
     }
 
     /// The one document in `text`; an empty text is `.null`.
+    ///
+    /// Read from Yams's node tree (never its `Any` constructor, which traps on a mapping key
+    /// that is not a scalar): such a key is a failure that names its line, and a document that
+    /// aliases expand past ``maximumNodes`` ("billion laughs") is refused.
     public static func parse(_ text: String) throws(Failure) -> JSONValue {
-        let loaded: Any?
-        do { loaded = try Yams.load(yaml: text) } catch { throw Failure(description: "not valid YAML: \(error)") }
-        return try value(loaded)
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch { throw Failure(description: "not valid YAML: \(error)") }
+        guard let root else { return .null }
+        var budget = maximumNodes
+        return try value(root, budget: &budget)
     }
+
+    /// The most nodes a document may expand to (aliases counted each time they are used).
+    public static let maximumNodes = 100_000
 
     /// Reads and parses the file at `path`.
     public static func read(_ path: String) throws(Failure) -> JSONValue {
@@ -23,28 +32,34 @@ public enum YAMLDocument {
         return try parse(text)
     }
 
-    private static func value(_ any: Any?) throws(Failure) -> JSONValue {
-        switch any {
-        case nil, is NSNull: return .null
-        case let flag as Bool: return .bool(flag)
-        case let number as Int: return .int(number)
-        case let number as Double: return number.isFinite ? .double(number) : .string(String(number))
-        case let text as String: return .string(text)
-        case let items as [Any]:
+    private static func value(_ node: Node, budget: inout Int) throws(Failure) -> JSONValue {
+        budget -= 1
+        guard budget >= 0 else { throw Failure(description: "expands to more than \(maximumNodes) values (aliases used over and over)") }
+        switch node {
+        case .scalar(let scalar):
+            switch Tag.Name(rawValue: node.tag.description) {
+            case .null: return .null
+            case .bool: if let flag = node.bool { return .bool(flag) }
+            case .int: if let number = node.int { return .int(number) }
+            case .float: if let number = node.float, number.isFinite { return .double(number) }
+            default: break
+            }
+            // Text, and what JSON has no type for (timestamps, binary, huge integers): their text.
+            return .string(scalar.string)
+        case .sequence(let sequence):
             var values: [JSONValue] = []
-            for item in items { values.append(try value(item)) }
+            for item in sequence { values.append(try value(item, budget: &budget)) }
             return .array(values)
-        case let members as [String: Any]:
+        case .mapping(let mapping):
             var object: [String: JSONValue] = [:]
-            for (key, member) in members { object[key] = try value(member) }
+            for (key, member) in mapping {
+                guard case .scalar(let name) = key else {
+                    let line = key.mark.map { " at line \($0.line)" } ?? ""
+                    throw Failure(description: "a mapping key\(line) is not text (a list or a mapping as a key)")
+                }
+                object[name.string] = try value(member, budget: &budget)
+            }
             return .object(object)
-        case let members as [AnyHashable: Any]:
-            var object: [String: JSONValue] = [:]
-            for (key, member) in members { object[String(describing: key)] = try value(member) }
-            return .object(object)
-        case let other?:
-            // Timestamps, binary and the like: kept as their text.
-            return .string(String(describing: other))
         }
     }
 }

@@ -131,7 +131,7 @@ final class RedisContext {
         }
     }
 
-    private static func decode(_ reply: UnsafeMutablePointer<redisReply>) -> RedisReply {
+    static func decode(_ reply: UnsafeMutablePointer<redisReply>) -> RedisReply {
         let value = reply.pointee
         switch value.type {
         case REDIS_REPLY_STATUS:

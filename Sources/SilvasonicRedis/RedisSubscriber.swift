@@ -12,6 +12,14 @@ public struct RedisMessage: Sendable, Hashable {
 
     /// The payload decoded as UTF-8 (bad bytes repaired).
     public var text: String { String(decoding: payload, as: UTF8.self) }
+
+    /// The message a reply pushed on a subscribed connection carries (`message`, channel,
+    /// payload); `nil` for any other reply (subscription confirmations, garbage).
+    public init?(pushed reply: RedisReply) {
+        guard case .array(let parts) = reply, parts.count == 3, parts[0].string == "message",
+              let channel = parts[1].string, case .bulk(let payload) = parts[2] else { return nil }
+        self.init(channel: channel, payload: payload)
+    }
 }
 
 /// A dedicated pub/sub connection: once subscribed, Redis only pushes messages on it.
@@ -98,10 +106,7 @@ public actor RedisSubscriber {
         guard let wait, let context else { return }
         do {
             while let reply = try context.bufferedReply() {
-                if case .array(let parts) = reply, parts.count == 3, parts[0].string == "message",
-                   let channel = parts[1].string, case .bulk(let payload) = parts[2] {
-                    wait.deliver(RedisMessage(channel: channel, payload: payload))
-                }
+                if let message = RedisMessage(pushed: reply) { wait.deliver(message) }
             }
         } catch {
             finish(throwing: error)

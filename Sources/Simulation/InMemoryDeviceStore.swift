@@ -77,8 +77,16 @@ public actor InMemoryDeviceStore: DeviceStore {
         try require()
         switch plan {
         case .unchanged: return
-        case .insert(let row):
+        case .insert(var row):
             guard rows[row.name] == nil else { return }
+            // As the UNIQUE serial_number makes PostgreSQL's store do: a serial another row holds
+            // is stored qualified.
+            let taken = Set(rows.values.map(\.serialNumber))
+            if taken.contains(row.serialNumber) {
+                let qualified = DeviceRowPlan.qualifiedSerial(row.serialNumber, hardware: row.hardware)
+                guard !taken.contains(qualified) else { throw SerialsTaken(device: row.name) }
+                row.serialNumber = qualified
+            }
             rows[row.name] = row
         case .update(let row):
             guard var existing = rows[row.name] else { return }
@@ -106,4 +114,10 @@ public actor InMemoryDeviceStore: DeviceStore {
 public struct SimulatedOutage: Error, CustomStringConvertible {
     public var backend: String
     public var description: String { "\(backend) unreachable (simulated outage)" }
+}
+
+/// Both the serial of a new device and its qualified form are held by other rows.
+public struct SerialsTaken: Error, CustomStringConvertible {
+    public var device: String
+    public var description: String { "device \(device): its serial_number and its qualified form are both held by other devices' rows" }
 }

@@ -1,3 +1,4 @@
+import ControllerCore
 import SilvasonicController
 import Testing
 
@@ -50,7 +51,21 @@ struct ControllerSettingsTests {
                                                         "SILVASONIC_CONTROLLER_HTTP_IDLE_TIMEOUT_S": "never"])
         #expect(http.httpHeaderTimeout == .milliseconds(2500))
         #expect(http.httpIdleTimeout == .seconds(30))
-        #expect(http.problems == [#"SILVASONIC_CONTROLLER_HTTP_IDLE_TIMEOUT_S: "never" is not a positive number of seconds; using 30.0 seconds"#])
+        #expect(http.problems == [#"SILVASONIC_CONTROLLER_HTTP_IDLE_TIMEOUT_S: "never" is not a positive number of seconds (0.001 to 1e9); using 30.0 seconds"#])
+        // Values too large for a duration are named, never a crash (found by SettingsFuzzer).
+        let huge = try ControllerSettings(environment: ["SILVASONIC_RECONCILE_INTERVAL_S": "1e300", "SILVASONIC_RECORDER_CPU_LIMIT": "1e300",
+                                                        "SILVASONIC_RECORDER_HEARTBEAT_INTERVAL_S": "1e300", "SILVASONIC_SCAN_INTERVAL_S": "inf"])
+        #expect(huge.reconcileInterval == .seconds(1))
+        #expect(huge.station.recorderCPULimit == StationSettings().recorderCPULimit)
+        #expect(huge.recorderHeartbeatInterval == .seconds(10))
+        #expect(huge.problems.count == 4, "\(huge.problems)")
+        // Nor too small to wait at all: 1e-300 s rounds to no wait, a loop that never sleeps.
+        let tiny = try ControllerSettings(environment: ["SILVASONIC_RECONCILE_INTERVAL_S": "1e-300", "SILVASONIC_SCAN_INTERVAL_S": "1e-9",
+                                                        "SILVASONIC_RECORDER_CPU_LIMIT": "1e-9"])
+        #expect(tiny.reconcileInterval == .seconds(1))
+        #expect(tiny.scanInterval == .seconds(1))
+        #expect(tiny.station.recorderCPULimit == 1.0, "a CPU quota that rounds to none")
+        #expect(tiny.problems.count == 3, "\(tiny.problems)")
         let connections = try ControllerSettings(environment: ["SILVASONIC_PODMAN_CONNECTIONS": "0"])
         #expect(connections.podman.maximumConnections == 8)
         #expect(connections.problems.contains { $0.hasPrefix("SILVASONIC_PODMAN_CONNECTIONS:") })

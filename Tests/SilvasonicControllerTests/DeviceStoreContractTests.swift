@@ -39,6 +39,17 @@ struct DeviceStoreContractTests {
         #expect(named.map(\.row.name) == ["0869-0389-ABC034F"])
         #expect(named.first?.profileConfig?["audio"]?["sample_rate"] == .int(384_000))
         #expect(try await store.devices(named: []).isEmpty)
+
+        // Another model that ships the same serial: its own row, its serial qualified, kept so.
+        let otherModel = HardwareSnapshot(alsaCardIndex: 3, alsaDevice: "hw:3,0", alsaName: "USB Audio Device", usbVendorID: "0d8c",
+                                          usbProductID: "0014", usbSerial: "ABC034F", usbBusPath: "1-4")
+        try await store.apply(DeviceRowPlan.seen(stableID: "0d8c-0014-ABC034F", hardware: otherModel, existing: nil,
+                                                 firstMatch: { .noMatch }), now: Date())
+        let second = try #require(try await store.device("0d8c-0014-ABC034F"))
+        #expect(second.serialNumber == "ABC034F-0d8c-0014")
+        #expect(try await store.device("0869-0389-ABC034F")?.serialNumber == "ABC034F", "the known one keeps its row")
+        #expect(DeviceRowPlan.seen(stableID: "0d8c-0014-ABC034F", hardware: otherModel, existing: second,
+                                   firstMatch: { .noMatch }) == .unchanged, "replugged: unchanged")
     }
 
     @Test("PostgreSQL")
