@@ -23,6 +23,7 @@ struct ControllerProcessTests {
         let owner: String
         let fixture: HardwareFixture
         let workspace: String
+        var podmanServer: [String: String]? = nil
 
         var environment: [String: String] {
             [
@@ -46,10 +47,12 @@ struct ControllerProcessTests {
                 // A port of the system's choosing: never one another program may hold (9100 is
                 // node_exporter's); a test that talks HTTP reads it from the "HTTP listening" line.
                 "SILVASONIC_CONTROLLER_PORT": "0",
-            ]
+            ].merging(podmanServer.map { ["SILVASONIC_CONTAINER_SOCKET": $0["SILVASONIC_CONTAINER_SOCKET"] ?? ""] } ?? [:]) { $1 }
         }
 
-        static func make(databaseServer: PostgresConfiguration? = nil) async throws -> Stage {
+        /// - Parameter podmanServer: a Podman service of the test's own (its settings), instead of
+        ///   the test run's; the controller started on the stage is pointed at it too.
+        static func make(databaseServer: PostgresConfiguration? = nil, podmanServer: [String: String]? = nil) async throws -> Stage {
             _ = try TestServices.require("SILVASONIC_SIM_RECORDER_IMAGE")
             let database: ScratchDatabase
             if let databaseServer { database = try await ScratchDatabase.create(on: databaseServer) } else {
@@ -65,7 +68,7 @@ struct ControllerProcessTests {
                   "processing": {"gain_db": 12.0, "chunk_size": 8192, "highpass_filter_hz": 1000.0},
                   "stream": {"live_stream_enabled": true, "segment_duration_s": 1}}')
                 """)
-            let podman = PodmanClient(configuration: PodmanConfiguration(environment: TestServices.environment))
+            let podman = PodmanClient(configuration: PodmanConfiguration(environment: podmanServer ?? TestServices.environment))
             let network = TestServices.uniqueName("silvasonic-net")
             try await podman.createNetwork(network)
             let workspace = FileManager.default.temporaryDirectory.appendingPathComponent(TestServices.uniqueName("ws")).path
@@ -73,7 +76,7 @@ struct ControllerProcessTests {
             // No BirdNET image here: the override file turns the seeded worker off.
             try Data("managed_services:\n  birdnet: false\n".utf8).write(to: URL(fileURLWithPath: workspace + "/overrides.yml"))
             return Stage(database: database, podman: podman, network: network, owner: TestServices.uniqueName("owner"),
-                         fixture: try HardwareFixture(), workspace: workspace)
+                         fixture: try HardwareFixture(), workspace: workspace, podmanServer: podmanServer)
         }
 
         func plugUltramic() throws {
@@ -371,6 +374,45 @@ struct ControllerProcessTests {
         let db = PostgresClient(configuration: stage.database.configuration)
         try await db.query("UPDATE devices SET enabled = false")
         #expect(await Self.next(.remove, of: containerID, in: &events) != nil)
+        controller.send(SIGTERM)
+        #expect(await controller.waitForExit() == 0)
+        try await stage.tearDown()
+        try await server.stop()
+    }
+
+    @Test("Podman's API stopped for a while: no recorder stops, reconnects come within a second; back, a change is acted on")
+    func podmanOutage() async throws {
+        let server = try await ScratchServer(.podman)
+        // The recorder image in that Podman's own storage.
+        let image = "localhost/silvasonic_recorder:outage"
+        let built = try await Subprocess.run(ScratchServer.repositoryRoot + "/deploy/dev/build-recorder-image.sh", [server.directory, image])
+        #expect(built.status == 0, "\(built.output)")
+        let stage = try await Stage.make(podmanServer: server.environment)
+        var events = stage.podman.followEvents(labels: ["io.silvasonic.owner": stage.owner]).makeAsyncIterator()
+        #expect(await events.next() == .subscribed)
+        try stage.plugUltramic()
+        let controller = try stage.start(["SILVASONIC_RECORDER_IMAGE": image])
+        var output = controller.lines.makeAsyncIterator()
+        let containerID = try #require(await Self.next(.start, in: &events)).containerID
+
+        try await server.run("stop-service")
+        // Down long enough for the old schedule (250 ms doubling to 30 s) to wait 2, 4, 8 s:
+        // with the default cap every attempt comes within a second of the one before.
+        var delays: [Double] = []
+        while delays.count < 7, let line = await Self.line(containing: "Podman's event stream interrupted", in: &output) {
+            if let start = line.range(of: "retry.in=")?.upperBound, let value = Double(line[start...].prefix { $0.isNumber || $0 == "." }) {
+                delays.append(value)
+            }
+        }
+        #expect(delays.count == 7 && delays.allSatisfy { $0 <= 1.0 } && delays.filter { $0 >= 0.79 }.count >= 3,
+                "capped at 1 s: \(delays)")
+        try await server.run("start-service")
+        #expect(try await stage.podman.inspect(containerID).running, "the outage stopped nothing")
+        // Back: a change in the database is acted on through the engine again.
+        var back = stage.podman.followEvents(labels: ["io.silvasonic.owner": stage.owner]).makeAsyncIterator()
+        #expect(await back.next() == .subscribed)
+        try await stage.database.client.query("UPDATE devices SET enabled = false")
+        #expect(await Self.next(.remove, of: containerID, in: &back) != nil)
         controller.send(SIGTERM)
         #expect(await controller.waitForExit() == 0)
         try await stage.tearDown()
