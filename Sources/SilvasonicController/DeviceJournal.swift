@@ -108,8 +108,7 @@ public final class DeviceJournal<C: Clock<Duration>>: Sendable {
     /// An event of the device's supervisor: its container child's restarts and crash loop.
     func observe(_ event: SupervisionEvent) {
         guard event.child == DeviceActor<C>.Child.container.rawValue else { return }
-        switch event.kind {
-        case .restartScheduled(let delay):
+        if let delay = event.kind.restartDelay {
             let now = clock.now
             let count = entry.withLock {
                 $0.state = delay > .zero ? ($0.crashLooping ? .crashLooping : .backingOff) : .inspecting
@@ -118,11 +117,9 @@ public final class DeviceJournal<C: Clock<Duration>>: Sendable {
                 return $0.crashes
             }
             record(.restarting(after: delay, restartCount: count))
-        case .crashLooping(let maxRestarts, let within, let every):
+        } else if let intensity = event.kind.intensity, let every = event.kind.retryInterval {
             entry.withLock { $0.crashLooping = true }
-            record(.crashLooping(restarts: maxRestarts + 1, within: within, retryEvery: every))
-        default:
-            break
+            record(.crashLooping(restarts: intensity.maxRestarts + 1, within: intensity.period, retryEvery: every))
         }
     }
 

@@ -2,30 +2,96 @@ import Synchronization
 
 /// Something that happened in a supervision tree, for logs, metrics and status views.
 public struct SupervisionEvent: Sendable, Hashable {
-    /// What happened.
-    public enum Kind: Sendable, Hashable {
+    /// What happened: one of the values below. A later release may add kinds, so a `switch`
+    /// over one needs a `default` (it is a struct, not an enum, for that reason); compare with
+    /// `==` and read a kind's values through its properties:
+    ///
+    /// ```swift
+    /// if event.kind == .started { ... }
+    /// if let delay = event.kind.restartDelay { ... }
+    /// switch event.kind {
+    /// case .started, .stopped: ...
+    /// default: ...
+    /// }
+    /// ```
+    public struct Kind: Sendable, Hashable, CustomStringConvertible {
+        private enum Value: Sendable, Hashable {
+            case started, exitedNormally, stopped, escalated, shutDown
+            case failed(String)
+            case restartScheduled(after: Duration)
+            case abandoned(after: Duration)
+            case gaveUp(maxRestarts: Int, within: Duration)
+            case crashLooping(maxRestarts: Int, within: Duration, retryEvery: Duration)
+        }
+
+        private let value: Value
+
+        private init(_ value: Value) {
+            self.value = value
+        }
+
         /// The child's task started.
-        case started
+        public static let started = Kind(.started)
         /// The child returned.
-        case exitedNormally
-        /// The child threw; the error, described.
-        case failed(String)
-        /// The child will be started again after this delay.
-        case restartScheduled(after: Duration)
+        public static let exitedNormally = Kind(.exitedNormally)
+        /// The child threw; the error, described (``failure``).
+        public static func failed(_ description: String) -> Kind { Kind(.failed(description)) }
+        /// The child will be started again after this delay (``restartDelay``).
+        public static func restartScheduled(after delay: Duration) -> Kind { Kind(.restartScheduled(after: delay)) }
         /// The supervisor stopped the child (terminate, shutdown, or a sibling's restart).
-        case stopped
+        public static let stopped = Kind(.stopped)
         /// The child did not end within its shutdown timeout after cancellation; it was
-        /// abandoned (its task may still be running).
-        case abandoned(after: Duration)
-        /// Too many restarts: the supervisor gives up on `child` and fails.
-        case gaveUp(maxRestarts: Int, within: Duration)
-        /// Too many restarts, under ``IntensityPolicy/retryAtCap``: `child` is crash-looping and
-        /// is restarted every `retryEvery` until a run of it is stable. Reported once per loop.
-        case crashLooping(maxRestarts: Int, within: Duration, retryEvery: Duration)
+        /// abandoned (its task may still be running) (``abandonedAfter``).
+        public static func abandoned(after timeout: Duration) -> Kind { Kind(.abandoned(after: timeout)) }
+        /// Too many restarts: the supervisor gives up on the child and fails (``intensity``).
+        public static func gaveUp(maxRestarts: Int, within: Duration) -> Kind {
+            Kind(.gaveUp(maxRestarts: maxRestarts, within: within))
+        }
+        /// Too many restarts, under ``IntensityPolicy/retryAtCap``: the child is crash-looping
+        /// and is restarted every `retryEvery` until a run of it is stable. Reported once per
+        /// loop (``intensity``, ``retryInterval``).
+        public static func crashLooping(maxRestarts: Int, within: Duration, retryEvery: Duration) -> Kind {
+            Kind(.crashLooping(maxRestarts: maxRestarts, within: within, retryEvery: retryEvery))
+        }
         /// The supervisor failed and passes the failure to its own supervisor.
-        case escalated
+        public static let escalated = Kind(.escalated)
         /// The supervisor stopped all its children and ended.
-        case shutDown
+        public static let shutDown = Kind(.shutDown)
+
+        /// The child's error, described, for ``failed(_:)``.
+        public var failure: String? {
+            if case .failed(let description) = value { description } else { nil }
+        }
+
+        /// The delay before the restart, for ``restartScheduled(after:)``.
+        public var restartDelay: Duration? {
+            if case .restartScheduled(let delay) = value { delay } else { nil }
+        }
+
+        /// The shutdown timeout that passed, for ``abandoned(after:)``.
+        public var abandonedAfter: Duration? {
+            if case .abandoned(let timeout) = value { timeout } else { nil }
+        }
+
+        /// The restart intensity that was passed, for ``gaveUp(maxRestarts:within:)`` and
+        /// ``crashLooping(maxRestarts:within:retryEvery:)``.
+        public var intensity: RestartIntensity? {
+            switch value {
+            case .gaveUp(let maxRestarts, let within), .crashLooping(let maxRestarts, let within, _):
+                RestartIntensity(maxRestarts: maxRestarts, within: within)
+            default: nil
+            }
+        }
+
+        /// The interval of the restarts at the cap, for ``crashLooping(maxRestarts:within:retryEvery:)``.
+        public var retryInterval: Duration? {
+            if case .crashLooping(_, _, let every) = value { every } else { nil }
+        }
+
+        /// As Swift prints an enum case: `started`, `failed("boom")`, `restartScheduled(after: 1.0 seconds)`.
+        public var description: String {
+            String(describing: value)
+        }
     }
 
     /// The path of the supervisor that reports it, such as `root/devices`.

@@ -17,8 +17,8 @@ struct BackoffSupervisionTests {
         var delays: [Duration] = []
         for round in 1...5 {
             worker.fail()
-            let seen = await harness.events.until { if case .restartScheduled = $0.kind { true } else { false } }
-            if case .restartScheduled(let delay) = seen.last?.kind { delays.append(delay) }
+            let seen = await harness.events.until { $0.kind.restartDelay != nil }
+            if let delay = seen.last?.kind.restartDelay { delays.append(delay) }
             await harness.clock.waitForSleepers(atLeast: 1)
             harness.clock.advance(by: delays.last! - .milliseconds(1))
             #expect(harness.starts(["worker"]) == [round], "no start before the delay has passed")

@@ -148,17 +148,19 @@ struct EventWatcher {
 extension SupervisionEvent {
     /// `child:kind` for compact assertions, e.g. `c2:started`.
     var short: String {
+        // The kinds without values compare with `==`; the others are told by their values.
         let name: String = switch kind {
         case .started: "started"
         case .exitedNormally: "exited"
-        case .failed: "failed"
-        case .restartScheduled: "restarting"
         case .stopped: "stopped"
-        case .abandoned: "abandoned"
-        case .gaveUp: "gaveUp"
-        case .crashLooping: "crashLooping"
         case .escalated: "escalated"
         case .shutDown: "shutDown"
+        case _ where kind.failure != nil: "failed"
+        case _ where kind.restartDelay != nil: "restarting"
+        case _ where kind.abandonedAfter != nil: "abandoned"
+        case _ where kind.retryInterval != nil: "crashLooping"
+        case _ where kind.intensity != nil: "gaveUp"
+        default: "\(kind)"
         }
         return "\(child ?? supervisor):\(name)"
     }
