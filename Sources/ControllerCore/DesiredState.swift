@@ -17,7 +17,7 @@ public struct DeviceDesire: Sendable, Hashable {
 
     /// The contract's predicate: `status='online' AND enabled AND enrollment_status='enrolled'
     /// AND profile_slug IS NOT NULL`.
-    public var wantsRecorder: Bool {
+    var wantsRecorder: Bool {
         online && enabled && enrollmentStatus == "enrolled" && profileSlug != nil
     }
 }

@@ -42,7 +42,7 @@ public indirect enum OrderedJSON: Sendable, Hashable {
     }
 
     /// The rendering as UTF-8 bytes (what the hash is taken of), built without `String` appends.
-    public func renderedBytes(_ style: Style) -> [UInt8] {
+    func renderedBytes(_ style: Style) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(1024)
         render(into: &output, style)

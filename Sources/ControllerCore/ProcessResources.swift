@@ -7,10 +7,10 @@ public struct ResourceSample: Sendable, Equatable {
     public var residentKB: UInt64
     public var threads: Int
     /// The host's CPU time over all states and in idle (idle + iowait), in clock ticks.
-    public var hostTotalTicks: UInt64
-    public var hostIdleTicks: UInt64
-    public var memoryTotalKB: UInt64
-    public var memoryAvailableKB: UInt64
+    var hostTotalTicks: UInt64
+    var hostIdleTicks: UInt64
+    var memoryTotalKB: UInt64
+    var memoryAvailableKB: UInt64
     /// When it was taken, in seconds on a monotonic clock.
     public var seconds: Double
 

@@ -55,7 +55,7 @@ public enum MatchOutcome: Sendable, Hashable {
 /// profile the database listed first.
 public enum ProfileMatching {
     /// The slug of the fallback profile.
-    public static let genericSlug = "generic_usb"
+    static let genericSlug = "generic_usb"
 
     /// 100 when vendor and product id both equal (case-insensitive), else 50 when the ALSA name
     /// contains `alsa_name_contains` (case-insensitive), else 0.

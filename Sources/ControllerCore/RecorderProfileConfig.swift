@@ -24,7 +24,7 @@ public struct RecorderProfileConfig: Sendable, Hashable {
     public var channels: Int = 1
     public var format: SampleFormat = .s16le
     /// The reference's legacy field; always `nil` here, kept because it is part of the JSON.
-    public var matchPattern: String?
+    var matchPattern: String?
     public var match: Match?
     public var gainDB: Double = 0.0
     public var chunkSize: Int = 4096

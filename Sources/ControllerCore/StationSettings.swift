@@ -16,16 +16,16 @@ public struct StationSettings: Sendable, Hashable {
     public var recorderMemoryLimit = "512m"
     public var recorderCPULimit = 1.0
     public var recorderOOMScoreAdjust = -999
-    public var recorderRestartMaxRetries = 5
+    var recorderRestartMaxRetries = 5
     /// `SILVASONIC_RECORDER_SOUND_DEVICE`: the host path mapped into recorders.
     public var soundDevice = "/dev/snd"
     /// `SILVASONIC_CONTROLLER_OWNER`: the value of `io.silvasonic.owner` on owned containers.
     public var owner = "controller"
     /// The database settings passed on to BirdNET.
-    public var birdnetDatabaseHost = "database"
-    public var postgresUser = "silvasonic"
-    public var postgresPassword = "silvasonic"
-    public var postgresDatabase = "silvasonic"
+    var birdnetDatabaseHost = "database"
+    var postgresUser = "silvasonic"
+    var postgresPassword = "silvasonic"
+    var postgresDatabase = "silvasonic"
     /// `SILVASONIC_RECORDER_HEARTBEAT_INTERVAL_S`, when set: passed on to recorders as their
     /// `SILVASONIC_HEARTBEAT_INTERVAL_S`, so the controller's watch and the recorders agree.
     /// Unset (the default) adds nothing, and the spec hashes as the reference's does.
@@ -83,7 +83,7 @@ public struct StationSettings: Sendable, Hashable {
 /// The bits of Python's `pathlib` the reference's paths went through.
 public enum PythonPath {
     /// `str(Path(text))`: repeated and trailing slashes and `.` components dropped.
-    public static func normalised(_ text: String) -> String {
+    static func normalised(_ text: String) -> String {
         let absolute = text.hasPrefix("/")
         let parts = text.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
         let joined = parts.joined(separator: "/")

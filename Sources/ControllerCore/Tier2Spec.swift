@@ -134,7 +134,7 @@ public struct Tier2Spec: Sendable, Hashable {
     public static let configHashLabel = "io.silvasonic.config_hash"
 
     /// Everything but the labels, as the reference's `model_dump(exclude={"labels"})`.
-    public var hashedJSON: OrderedJSON {
+    var hashedJSON: OrderedJSON {
         .object([
             .init("image", .string(image)),
             .init("name", .string(name)),
@@ -181,7 +181,7 @@ public struct Tier2Spec: Sendable, Hashable {
     public var labelledHash: String { labels[Self.configHashLabel] ?? configHash }
 
     /// The spec with its ``configHash`` label set.
-    public func labelled() -> Tier2Spec {
+    func labelled() -> Tier2Spec {
         var spec = self
         spec.labels[Self.configHashLabel] = configHash
         return spec

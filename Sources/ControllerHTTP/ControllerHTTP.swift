@@ -70,7 +70,7 @@ public enum ControllerHTTP {
 
     /// The router with every route.
     /// - Parameter logger: where the audit of operator requests and refusals goes.
-    public static func router(station: Station, metrics: PrometheusCollectorRegistry, apiToken: String?,
+    static func router(station: Station, metrics: PrometheusCollectorRegistry, apiToken: String?,
                               logger: Logger = Logger(label: "silvasonic.http")) -> Router<ControllerRequestContext> {
         // HEAD is answered for every GET route, as the GET without its body.
         let router = Router(context: ControllerRequestContext.self, options: .autoGenerateHeadEndpoints)

@@ -9,7 +9,7 @@ public enum ControllerHeartbeat {
     public static let key = "silvasonic:status:controller"
 
     /// The contract's ttl: max(30, 3 × interval) seconds.
-    public static func ttlSeconds(interval: Duration) -> Int {
+    static func ttlSeconds(interval: Duration) -> Int {
         max(30, Int((interval * 3 / .seconds(1)).rounded(.up)))
     }
 

@@ -28,7 +28,7 @@ public struct ControllerSettings: Sendable {
     public var postgres: PostgresConfiguration
     public var redis: RedisConfiguration
     public var podman: PodmanConfiguration
-    public var hardwareRoots: HardwareRoots
+    var hardwareRoots: HardwareRoots
     public var scanInterval: Duration
     /// `SILVASONIC_HARDWARE_UEVENTS` (`auto`): whether netlink uevents are listened to.
     public var uevents: UEventListening = .auto
@@ -37,14 +37,14 @@ public struct ControllerSettings: Sendable {
     public var shutdownPolicy = ShutdownPolicy.stopTier2
     /// Restarts of one recorder allowed within ``recorderRestartWindow`` before it counts as
     /// crash-looping (and is retried every ``recorderBackoffMaximum``; never given up).
-    public var recorderMaxRestarts = 5
-    public var recorderRestartWindow = Duration.seconds(300)
+    var recorderMaxRestarts = 5
+    var recorderRestartWindow = Duration.seconds(300)
     /// The wait before the second consecutive restart of a crashed recorder (the first is at once).
     public var recorderBackoffInitial = Duration.seconds(1)
     /// The longest wait between restarts, and the crash-looping retry interval.
-    public var recorderBackoffMaximum = Duration.seconds(300)
+    var recorderBackoffMaximum = Duration.seconds(300)
     /// How long a recorder must run for its backoff to start over (and a crash loop to end).
-    public var recorderBackoffReset = Duration.seconds(60)
+    var recorderBackoffReset = Duration.seconds(60)
     /// `SILVASONIC_RECONNECT_MAX_S` (1.0): the longest wait between attempts to reach
     /// PostgreSQL, Redis or Podman's event stream again. These are the station's own local
     /// services: an attempt a second costs nothing, and the controller is back within about a
@@ -71,8 +71,8 @@ public struct ControllerSettings: Sendable {
     /// `SILVASONIC_CONTROLLER_LOG_STARTUP_S` (300): how long routine messages are logged after
     /// the start; then only warnings and a summary every
     /// `SILVASONIC_CONTROLLER_LOG_SUMMARY_INTERVAL_S` (300).
-    public var logStartup = Duration.seconds(300)
-    public var logSummaryInterval = Duration.seconds(300)
+    var logStartup = Duration.seconds(300)
+    var logSummaryInterval = Duration.seconds(300)
     /// Where the seeders read profiles, defaults and overrides.
     public var seeding = StationSeeder.Sources()
     /// Settings that could not be read and kept their defaults, as messages for the log.

@@ -114,7 +114,7 @@ public actor DeviceActor<C: Clock<Duration>> {
     /// The recorder this device should run (`nil`: none, `because` of this). A change of what
     /// is wanted restarts the children, skipping any backoff; the same desire again changes
     /// nothing (a crash-looping recorder keeps its wait).
-    public func setDesired(_ spec: Tier2Spec?, because reason: IdleReason = .offline) async {
+    func setDesired(_ spec: Tier2Spec?, because reason: IdleReason = .offline) async {
         let before = self.spec?.labelledHash
         self.spec = spec
         if spec == nil { idleReason = reason }
@@ -156,7 +156,7 @@ public actor DeviceActor<C: Clock<Duration>> {
     /// Podman's event stream came back after an outage: events may have been missed, and a
     /// container child waiting out the engine's backoff need not wait longer, so the children
     /// start over and look again (not a crash). A crash's backoff is kept.
-    public func engineReconnected() async {
+    func engineReconnected() async {
         switch journal.snapshot.state {
         case .running, .starting, .creating, .inspecting: await restartChildren()
         case .backingOff where waitingForEngine: await restartChildren()

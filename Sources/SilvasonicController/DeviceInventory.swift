@@ -40,7 +40,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
     }
 
     /// Devices the last scan saw.
-    public var presentDevices: Set<String> { Set(present.keys) }
+    var presentDevices: Set<String> { Set(present.keys) }
 
     /// Applies one hardware update.
     public func handle(_ update: HardwareUpdate) async {

@@ -27,7 +27,7 @@ public final class DeviceJournal<C: Clock<Duration>>: Sendable {
         /// When the state or a report last changed.
         public var lastChange: C.Instant
         /// When the next attempt is due, while waiting out a backoff.
-        public var retryAt: C.Instant?
+        var retryAt: C.Instant?
         /// Past the restart intensity and not yet run stably since.
         public var crashLooping = false
         /// The `timestamp` (epoch seconds) of the last heartbeat the recorder itself wrote, as
@@ -70,7 +70,7 @@ public final class DeviceJournal<C: Clock<Duration>>: Sendable {
     }
 
     /// The journal now.
-    public var snapshot: Entry { entry.withLock { $0 } }
+    var snapshot: Entry { entry.withLock { $0 } }
 
     /// The heartbeat child read a heartbeat the recorder wrote, stamped `timestamp`.
     func heard(at timestamp: Double) {

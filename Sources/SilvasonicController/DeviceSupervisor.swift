@@ -23,7 +23,7 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
     /// The library supervisor whose children are the device actors.
     public nonisolated let supervisor: Supervisor<C>
     /// Log lines forwarded to and dropped before `silvasonic:logs`, over all its devices.
-    public nonisolated let logCounters = LogCounters()
+    nonisolated let logCounters = LogCounters()
     private nonisolated let journals: JournalTable<C>
     private let kind: Kind
     private let logger: Logger
@@ -117,7 +117,7 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
 
     /// Devices left as they are, with why: a row value the contract does not know, or a
     /// profile that cannot be read. Shown by `status` until fixed.
-    public var heldDevices: [String: String] { keepReasons }
+    var heldDevices: [String: String] { keepReasons }
 
     private func setDesired(_ wanted: [(String, Tier2Spec?, IdleReason)]) async {
         // A new actor takes its first desire at once (its children read it when they start):
@@ -179,7 +179,7 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
     }
 
     /// Podman's event stream came back after an outage: every actor looks again.
-    public func engineReconnected() async {
+    func engineReconnected() async {
         let all = Array(actors.values)
         await withTaskGroup(of: Void.self) { group in
             for device in all { group.addTask { await device.engineReconnected() } }

@@ -12,9 +12,9 @@ public struct CompanionSettings: Sendable {
     public var missesToDie = 3
     /// A recorder whose heartbeat is lost is restarted only when its workspace also shows no
     /// progress for this many segment durations (its profile's `segment_duration_s`).
-    public var progressSegments = 3
+    var progressSegments = 3
     /// Log lines that may wait for Redis before new ones are dropped (and counted).
-    public var logBufferLimit = 1024
+    var logBufferLimit = 1024
 
     public init(redis: (any RedisCommands)?) {
         self.redis = redis

@@ -21,7 +21,7 @@ public struct ProfileSeedFile: Sendable, Equatable {
     }
 
     /// The schema versions this controller understands.
-    public static let schemaVersions: Set<String> = ["1.0"]
+    static let schemaVersions: Set<String> = ["1.0"]
 
     /// Checks one document read from `file`.
     public static func validate(_ document: JSONValue, file: String) throws(Problem) -> ProfileSeedFile {

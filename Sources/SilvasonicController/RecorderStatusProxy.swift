@@ -9,7 +9,7 @@ public import SilvasonicIO
 /// no heartbeat at all, and the controller never writes over the recorder's own.
 public enum RecorderStatusProxy {
     /// The marker in `meta`.
-    public static let marker: JSONValue = "controller"
+    static let marker: JSONValue = "controller"
 
     /// Whether a heartbeat value was written by the controller, not the recorder.
     public static func isProxy(_ beat: JSONValue?) -> Bool { beat?["meta"]?["reported_by"] == marker }

@@ -82,7 +82,7 @@ public final class Station: Sendable {
     }
 
     /// Nudges that were not `reconcile`.
-    public var ignoredNudges: Int {
+    var ignoredNudges: Int {
         get async { await nudges.ignored }
     }
 
@@ -129,7 +129,7 @@ public final class Station: Sendable {
     /// Stops every owned Tier 2 container gracefully (`stop-tier2`), all at once (each recorder
     /// takes its time to finish its segment; as many stops run together as the Podman client
     /// has connections), or leaves them running (`detach`).
-    public func applyShutdownPolicy() async {
+    func applyShutdownPolicy() async {
         guard settings.shutdownPolicy == .stopTier2 else {
             logger.info("leaving the recorders running for the next controller (detach)")
             return

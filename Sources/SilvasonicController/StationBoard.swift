@@ -12,7 +12,7 @@ public final class StationBoard: Sendable {
     }
 
     /// A copy of the facts now.
-    public var snapshot: HealthReport.Facts<ContinuousClock.Instant> { facts.withLock { $0 } }
+    var snapshot: HealthReport.Facts<ContinuousClock.Instant> { facts.withLock { $0 } }
 
     /// Changes the facts.
     public func update(_ change: (inout HealthReport.Facts<ContinuousClock.Instant>) -> Void) {

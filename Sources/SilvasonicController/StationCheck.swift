@@ -13,7 +13,7 @@ public enum StationCheck {
     /// One finding.
     public struct Line: Sendable, Equatable, CustomStringConvertible {
         public var ok: Bool
-        public var subject: String
+        var subject: String
         public var message: String
         /// Worth knowing, but no problem: the station runs (`ok` stays `true`).
         public var warning = false

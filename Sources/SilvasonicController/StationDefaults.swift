@@ -15,12 +15,12 @@ public import SilvasonicIO
 /// ```
 public struct StationDefaults: Sendable, Equatable {
     /// `system_config` rows by key.
-    public var systemConfig: [String: JSONValue] = [:]
+    var systemConfig: [String: JSONValue] = [:]
     /// `managed_services` rows: name → enabled.
     public var managedServices: [String: Bool] = [:]
     /// The admin user to create when no user of that name exists.
-    public var adminUsername: String?
-    public var adminPassword: String?
+    var adminUsername: String?
+    var adminPassword: String?
 
     public init() {}
 

@@ -23,7 +23,7 @@ public enum YAMLDocument {
     }
 
     /// The most nodes a document may expand to (aliases counted each time they are used).
-    public static let maximumNodes = 100_000
+    static let maximumNodes = 100_000
 
     /// Reads and parses the file at `path`.
     public static func read(_ path: String) throws(Failure) -> JSONValue {

@@ -21,7 +21,7 @@ public struct AsoundCard: Sendable, Equatable {
 /// Parses `/proc/asound/cards`. Total: any input gives a (possibly empty) list, never a crash.
 public enum AsoundCardsParser {
     /// The most card lines considered (ALSA itself allows 32 cards; this leaves room for fixtures).
-    public static let maximumCards = 1024
+    static let maximumCards = 1024
 
     /// Card lines, in file order. Indented continuation lines, garbage lines, duplicate indices
     /// and indices outside 0...9999 are skipped.

@@ -117,7 +117,7 @@ public actor HardwareMonitor<C: Clock> where C.Duration == Duration {
     }
 
     /// Scans now; an update when anything changed (always for the initial scan).
-    public func scanOnce(_ trigger: HardwareUpdate.Trigger) -> HardwareUpdate? {
+    func scanOnce(_ trigger: HardwareUpdate.Trigger) -> HardwareUpdate? {
         let result = scanner.scan()
         let (changes, problems) = inventory.apply(result)
         for problem in problems where reportedProblems.insert(problem.description).inserted {

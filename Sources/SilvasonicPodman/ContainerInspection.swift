@@ -49,7 +49,7 @@ public struct ContainerInspection: Sendable, Decodable, Equatable {
     public var pid: Int
     /// When the container last started and finished, as Podman prints them (RFC 3339).
     public var startedAt: String
-    public var finishedAt: String
+    var finishedAt: String
     /// How often Podman's own restart policy restarted it.
     public var restartCount: Int
     /// The health check's status, when the image has one.
@@ -162,7 +162,7 @@ public struct ContainerInspection: Sendable, Decodable, Equatable {
 /// `GET /libpod/version`, the parts worth logging.
 public struct PodmanVersion: Sendable, Decodable, Equatable {
     public var version: String
-    public var apiVersion: String
+    var apiVersion: String
 
     enum CodingKeys: String, CodingKey { case version = "Version", apiVersion = "ApiVersion" }
 }

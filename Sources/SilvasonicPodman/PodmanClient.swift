@@ -28,7 +28,7 @@ public final class PodmanClient: Sendable {
     deinit { streams.shutdown() }
 
     /// How many connections the pool has opened, and how many requests wait for one.
-    public var connectionUsage: (made: Int, waiting: Int) { connections.usage }
+    var connectionUsage: (made: Int, waiting: Int) { connections.usage }
 
     /// `GET /_ping`: true when the service answers `OK`.
     public func ping() async throws -> Bool {

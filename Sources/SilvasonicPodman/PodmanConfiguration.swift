@@ -3,9 +3,9 @@
 public struct PodmanConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var socketPath: String
     /// The libpod API version in request paths.
-    public var apiVersion: String
+    var apiVersion: String
     /// The longest any ordinary request may take, in milliseconds (stop and wait add their own).
-    public var requestTimeoutMilliseconds: Int
+    var requestTimeoutMilliseconds: Int
     /// How many requests run at once (`SILVASONIC_PODMAN_CONNECTIONS`, 8): one connection each;
     /// further requests wait for a free one.
     public var maximumConnections: Int

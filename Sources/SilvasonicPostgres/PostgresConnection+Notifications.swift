@@ -7,7 +7,7 @@ public struct PostgresNotification: Sendable, Hashable {
     public var channel: String
     public var payload: String
     /// The process id of the server backend that sent it.
-    public var senderProcessID: Int32
+    var senderProcessID: Int32
 
     public init(channel: String, payload: String, senderProcessID: Int32) {
         self.channel = channel
@@ -18,7 +18,7 @@ public struct PostgresNotification: Sendable, Hashable {
 
 extension PostgresConnection {
     /// `LISTEN`s on each channel; names are quoted as identifiers, so any text is safe.
-    public func listen(_ channels: [String]) throws {
+    func listen(_ channels: [String]) throws {
         for channel in channels {
             try query("LISTEN \(Self.quoteIdentifier(channel))")
         }
@@ -30,7 +30,7 @@ extension PostgresConnection {
     /// queue, and libpq reads only what has arrived (`PQconsumeInput`).
     /// - Throws: ``PostgresError`` `connectionClosed` when the server goes away,
     ///   `CancellationError` when the calling task is cancelled.
-    public func waitForNotifications(_ deliver: @escaping @Sendable (PostgresNotification) -> Void) async throws {
+    func waitForNotifications(_ deliver: @escaping @Sendable (PostgresNotification) -> Void) async throws {
         let handle = try openHandle()
         guard notificationWait == nil else {
             throw PostgresError(code: .misuse, message: "this connection already waits for notifications")

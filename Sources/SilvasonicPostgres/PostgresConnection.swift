@@ -61,7 +61,7 @@ public actor PostgresConnection {
     }
 
     /// Whether the connection is open and libpq has not seen it break.
-    public var isOpen: Bool {
+    var isOpen: Bool {
         guard let handle = connection?.raw else { return false }
         return PQstatus(handle) == CONNECTION_OK
     }

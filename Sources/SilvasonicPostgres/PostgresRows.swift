@@ -6,7 +6,7 @@ public struct PostgresRows: Sendable, Equatable, RandomAccessCollection {
     /// The server's text values, one array per row (`nil` for SQL NULL).
     public var values: [[String?]]
     /// The number of rows a command changed (`INSERT`, `UPDATE`, `DELETE`), else 0.
-    public var affectedRows: Int
+    var affectedRows: Int
 
     public init(columns: [String], values: [[String?]], affectedRows: Int) {
         self.columns = columns

@@ -18,7 +18,7 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
     /// Seconds to wait for the TCP connection.
     public var connectTimeoutSeconds: Int
     /// Seconds a command waits for its reply before the connection counts as broken.
-    public var commandTimeoutSeconds: Int
+    var commandTimeoutSeconds: Int
     /// The delays between reconnect attempts of a ``RedisClient`` or a subscription.
     public var reconnectBackoff: BackoffPolicy
 

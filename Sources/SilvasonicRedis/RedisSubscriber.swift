@@ -57,7 +57,7 @@ public actor RedisSubscriber {
 
     /// Hands every message to `deliver` until the connection breaks or the task is cancelled.
     /// - Throws: ``RedisError`` `connectionClosed`, or `CancellationError`.
-    public func waitForMessages(_ deliver: @escaping @Sendable (RedisMessage) -> Void) async throws {
+    func waitForMessages(_ deliver: @escaping @Sendable (RedisMessage) -> Void) async throws {
         guard let context else {
             throw RedisError(code: .connectionClosed, message: "\(configuration): the subscription is closed")
         }

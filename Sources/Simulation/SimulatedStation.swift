@@ -104,5 +104,5 @@ public final class SimulatedStation: Sendable {
     }
 
     /// Periodic reconciles so far.
-    public var tickCount: Int { ticks.withLock { $0 } }
+    var tickCount: Int { ticks.withLock { $0 } }
 }

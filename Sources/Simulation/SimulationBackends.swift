@@ -40,11 +40,11 @@ public protocol SimulationBackends: Sendable {
 
 /// The in-memory engine, store and Redis: no I/O, so the figures are the controller's alone.
 public struct InMemorySimulationBackends: SimulationBackends {
-    public let memoryEngine: InMemoryContainerEngine
-    public let memoryStore: InMemoryDeviceStore
+    let memoryEngine: InMemoryContainerEngine
+    let memoryStore: InMemoryDeviceStore
     /// Where the recorders' heartbeat watches read and their log followers publish; `nil` when
     /// the run leaves them out (`SimulationOptions.companions`).
-    public let memoryRedis: InMemoryRedis<ContinuousClock>?
+    let memoryRedis: InMemoryRedis<ContinuousClock>?
     public let settings: StationSettings
     public var engine: any ContainerEngine { memoryEngine }
     public var store: any DeviceStore { memoryStore }
@@ -99,7 +99,7 @@ public struct InMemorySimulationBackends: SimulationBackends {
 /// Only the simulation's own rows (serials `SIM…`) and containers (its owner label) are
 /// removed before and after a run; point it at a scratch stack such as `deploy/dev/services.sh`'s.
 public struct RealSimulationBackends: SimulationBackends {
-    public let controllerSettings: ControllerSettings
+    let controllerSettings: ControllerSettings
     public let db: PostgresClient
     public let podman: PodmanClient
     public let companions: CompanionSettings

@@ -33,7 +33,7 @@ public struct SimulationOptions: Sendable {
     public var maxRestarts = 5
     public var reconcileInterval: Duration = .seconds(1)
     public var offlineGrace: Duration = .seconds(1)
-    public var crashFraction = 0.1
+    var crashFraction = 0.1
     public var rounds = 3
     public var steadySeconds = 5.0
     /// Plugs, and crashes, measured one at a time by the events scenario.

@@ -27,18 +27,18 @@ public struct SimulationRun: Sendable {
         public var eventCrash: Latencies?
         public var eventCrashController: Latencies?
         /// Plug → every recorder running (seconds).
-        public var allRunning: Double
+        var allRunning: Double
         /// Unplug of all N → every container removed (seconds; the offline grace included).
         public var allRemoved: Double?
         /// The engine alone, at the controller's parallelism: N create + start, N stop + remove (seconds).
         public var engineAllRunning: Double?
         public var engineAllRemoved: Double?
         public var rssMB: Double
-        public var rssPerDeviceKB: Double
+        var rssPerDeviceKB: Double
         /// RSS after `malloc_trim`: the memory in use, without free pages the allocator kept.
-        public var rssTrimmedMB: Double = 0
+        var rssTrimmedMB: Double = 0
         /// CPU seconds per device-hour while idle (steady).
-        public var cpuSecondsPerDeviceHour: Double?
+        var cpuSecondsPerDeviceHour: Double?
         /// Share of one core used while idle (steady).
         public var idleCorePercent: Double?
         public var restartsIssued: Int?
@@ -305,7 +305,7 @@ public struct SimulationRun: Sendable {
 public struct Latencies: Sendable {
     public var count: Int
     public var p50: Double
-    public var p99: Double
+    var p99: Double
     public var max: Double
 
     public init(_ samples: [Duration]) {
@@ -332,7 +332,7 @@ public struct SimulationTimeout: Error, CustomStringConvertible {
 public enum ProcessStats {
     /// Asks glibc's allocator to give its free pages back (`malloc_trim(0)`, which Swift's
     /// Glibc module does not export: looked up by name; a no-op where it is missing).
-    public static func trimAllocator() {
+    static func trimAllocator() {
         typealias Trim = @convention(c) (Int) -> Int32
         guard let symbol = dlsym(nil, "malloc_trim") else { return }
         _ = unsafeBitCast(symbol, to: Trim.self)(0)

@@ -18,9 +18,9 @@ public final class TimedContainerEngine: ContainerEngine {
         /// Time spent inside the engine on this device's calls since its previous start: the
         /// lookup of its container, the create that made it (none when it existed already), the
         /// start, and any inspect, stop or remove on the way.
-        public var engineTime: Duration
+        var engineTime: Duration
         /// When the engine's `died` event of the device's previous container arrived, if one did.
-        public var diedEventArrived: ContinuousClock.Instant?
+        var diedEventArrived: ContinuousClock.Instant?
         /// The device the recorder records, from its label.
         public var deviceID: String? { labels["io.silvasonic.device_id"] }
     }
@@ -56,7 +56,7 @@ public final class TimedContainerEngine: ContainerEngine {
     public var removes: Int { state.withLock { $0.removes } }
 
     /// Forgets the starts (and removes) recorded so far.
-    public func clearStarts() {
+    func clearStarts() {
         state.withLock {
             $0.starts.removeAll(keepingCapacity: true)
             $0.removes = 0
