@@ -23,6 +23,8 @@ final class RedisContext {
             throw RedisError(code: .connectionFailed, message: "\(configuration): \(reason)")
         }
         self.context = context
+        // A reply that announces more than a million elements is refused, not allocated.
+        silvasonic_limit_reader(context.pointee.reader)
         timeout = timeval(tv_sec: configuration.commandTimeoutSeconds, tv_usec: 0)
         _ = redisSetTimeout(context, timeout)
         // Keepalive probes notice a peer that vanished without closing (a pulled cable), which

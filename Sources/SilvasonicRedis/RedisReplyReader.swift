@@ -8,6 +8,7 @@ public final class RedisReplyReader {
 
     public init() {
         guard let reader = redisReaderCreate() else { preconditionFailure("hiredis could not allocate a reader") }
+        silvasonic_limit_reader(reader)
         self.reader = reader
     }
 
@@ -30,7 +31,9 @@ public final class RedisReplyReader {
             let reason = withUnsafeBytes(of: reader.pointee.errstr) { bytes in
                 String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
             }
-            throw RedisError(code: .connectionClosed, message: "not Redis's protocol: \(reason)")
+            // hiredis says "Out of memory" for an array refused for its size, too.
+            let what = reason == "Out of memory" ? "a reply too large (an array of over 1,000,000 elements)" : reason
+            throw RedisError(code: .connectionClosed, message: "not Redis's protocol: \(what)")
         }
         guard let raw else { return nil }
         defer { freeReplyObject(raw) }

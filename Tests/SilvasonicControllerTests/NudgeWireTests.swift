@@ -37,4 +37,15 @@ struct RedisReplyReaderTests {
         #expect(refused?.code == .connectionClosed)
         #expect(refused?.message.hasPrefix("not Redis's protocol") == true)
     }
+
+    @Test("An array that announces hundreds of millions of elements is refused, not allocated (found by NudgeFuzzer)")
+    func hugeArray() throws {
+        let reader = RedisReplyReader()
+        reader.feed(Array("*322222222\r\n$7\r\nmessage\r\n".utf8))
+        let refused = #expect(throws: RedisError.self) { try reader.next() }
+        #expect(refused?.message.contains("too large") == true, "\(refused?.message ?? "")")
+        let fine = RedisReplyReader()
+        fine.feed(Array("*2\r\n:1\r\n:2\r\n".utf8))
+        #expect(try fine.next() == .array([.integer(1), .integer(2)]))
+    }
 }
