@@ -354,26 +354,45 @@ struct ControllerProcessTests {
         try await stage.tearDown()
     }
 
-    @Test("PostgreSQL stopped for a while: no recorder stops; when it returns, the controller acts on the database again")
+    @Test("PostgreSQL stopped for a while: no recorder stops; reconnects stay a second apart; back, the controller acts on the database again")
     func databaseOutage() async throws {
         let server = try await ScratchServer(.postgres)
         var (stage, events) = try await Self.plugged(databaseServer: PostgresConfiguration(environment: server.environment))
-        let controller = try stage.start()
+        let redis = RedisClient(configuration: try RedisConfiguration(environment: TestServices.environment))
+        var heartbeats = redis.subscribe(to: ["silvasonic:status"]).makeAsyncIterator()
+        #expect(await heartbeats.next() == .subscribed)
+        let controller = try stage.start(["SILVASONIC_HEARTBEAT_INTERVAL_S": "0.5"])
         var output = controller.lines.makeAsyncIterator()
+        let port = try await Self.httpPort(in: &output)
         let containerID = try #require(await Self.next(.start, in: &events)).containerID
 
         try await server.run("stop-server")
         #expect(await Self.line(containing: "desired state unreadable; every recorder keeps running", in: &output) != nil)
+        // Down until its reconnects have failed 7 times (read from /metrics at each of the
+        // controller's heartbeats): the old schedule (250 ms doubling to 30 s) would now wait
+        // 16 s before the next attempt, the capped one at most a second.
+        var failures = 0
+        while failures < 7, let beat = await heartbeats.next() {
+            guard case .element(let message) = beat,
+                  (try? JSONDecoder().decode(JSONValue.self, from: Data(message.payload)))?["instance_id"] == "controller"
+            else { continue }
+            let metrics = try await HTTPExchange.send("GET", port: port, "/metrics").body
+            let line = metrics.split(separator: "\n").first { $0.hasPrefix("silvasonic_backend_connect_failures_total") && $0.contains("postgres") }
+            failures = line.flatMap { $0.split(separator: " ").last }.flatMap { Int($0) } ?? failures
+        }
+        #expect(failures >= 7)
         #expect(try await stage.podman.inspect(containerID).running, "the outage stopped nothing")
         try await server.run("start-server")
-        // Said once when it began (above), and once when it ends, with how long it lasted.
-        let back = await Self.line(containing: "desired state readable again", in: &output)
-        #expect(back?.contains("failed.reads=") == true && back?.contains("after=") == true)
-
-        // Back: a change in the database is acted on again.
+        let returned = ContinuousClock.now
+        // Back: a change in the database is acted on again, before the old schedule's next
+        // attempt (16 s) could have come.
         let db = PostgresClient(configuration: stage.database.configuration)
         try await db.query("UPDATE devices SET enabled = false")
         #expect(await Self.next(.remove, of: containerID, in: &events) != nil)
+        #expect(returned.duration(to: .now) < .seconds(16), "acted on within the old schedule's wait")
+        // Said once when it began (above), and once when it ended, with how long it lasted.
+        let back = await Self.line(containing: "desired state readable again", in: &output)
+        #expect(back?.contains("failed.reads=") == true && back?.contains("after=") == true)
         controller.send(SIGTERM)
         #expect(await controller.waitForExit() == 0)
         try await stage.tearDown()
