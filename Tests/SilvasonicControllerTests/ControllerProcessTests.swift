@@ -127,6 +127,20 @@ struct ControllerProcessTests {
         return nil
     }
 
+    /// Reads 7 reconnect announcements (`retry.in=...`) from the controller's output and expects
+    /// each wait within the 1 s cap: down that long, the old schedule (250 ms doubling to 30 s)
+    /// would wait 2, 4, 8 s. The cap has ±20 % jitter, never above it: several waits are at it.
+    static func expectCappedReconnects(announcedBy text: String, in output: inout AsyncStream<String>.Iterator) async {
+        var delays: [Double] = []
+        while delays.count < 7, let line = await line(containing: text, in: &output) {
+            if let start = line.range(of: "retry.in=")?.upperBound, let value = Double(line[start...].prefix { $0.isNumber || $0 == "." }) {
+                delays.append(value)
+            }
+        }
+        #expect(delays.count == 7 && delays.allSatisfy { $0 <= 1.0 } && delays.filter { $0 >= 0.79 }.count >= 3,
+                "capped at 1 s: \(delays)")
+    }
+
     /// Reads lines until one contains `text`; returns it.
     static func line(containing text: String, in lines: inout AsyncStream<String>.Iterator) async -> String? {
         while let line = await lines.next() {
@@ -415,16 +429,7 @@ struct ControllerProcessTests {
         let containerID = try #require(await Self.next(.start, in: &events)).containerID
 
         try await server.run("stop-service")
-        // Down long enough for the old schedule (250 ms doubling to 30 s) to wait 2, 4, 8 s:
-        // with the default cap every attempt comes within a second of the one before.
-        var delays: [Double] = []
-        while delays.count < 7, let line = await Self.line(containing: "Podman's event stream interrupted", in: &output) {
-            if let start = line.range(of: "retry.in=")?.upperBound, let value = Double(line[start...].prefix { $0.isNumber || $0 == "." }) {
-                delays.append(value)
-            }
-        }
-        #expect(delays.count == 7 && delays.allSatisfy { $0 <= 1.0 } && delays.filter { $0 >= 0.79 }.count >= 3,
-                "capped at 1 s: \(delays)")
+        await Self.expectCappedReconnects(announcedBy: "Podman's event stream interrupted", in: &output)
         try await server.run("start-service")
         #expect(try await stage.podman.inspect(containerID).running, "the outage stopped nothing")
         // Back: a change in the database is acted on through the engine again.
@@ -450,17 +455,7 @@ struct ControllerProcessTests {
         let containerID = try #require(await Self.next(.start, in: &events)).containerID
 
         try await server.run("stop-server")
-        // Down long enough for the old schedule (250 ms doubling to 30 s) to wait 2, 4, 8 s:
-        // with the default cap every attempt comes within a second of the one before.
-        var delays: [Double] = []
-        while delays.count < 7, let line = await Self.line(containing: "nudge channel interrupted", in: &output) {
-            if let start = line.range(of: "retry.in=")?.upperBound, let value = Double(line[start...].prefix { $0.isNumber || $0 == "." }) {
-                delays.append(value)
-            }
-        }
-        // The cap with its jitter (±20 %, never above it): several attempts at it, none beyond.
-        #expect(delays.count == 7 && delays.allSatisfy { $0 <= 1.0 } && delays.filter { $0 >= 0.79 }.count >= 3,
-                "capped at 1 s: \(delays)")
+        await Self.expectCappedReconnects(announcedBy: "nudge channel interrupted", in: &output)
         #expect(try await stage.podman.inspect(containerID).running, "the outage stopped nothing")
         try await server.run("start-server")
         #expect(await Self.line(containing: "nudge channel subscribed again", in: &output) != nil)
