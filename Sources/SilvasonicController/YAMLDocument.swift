@@ -40,7 +40,7 @@ public enum YAMLDocument {
             switch Tag.Name(rawValue: node.tag.description) {
             case .null: return .null
             case .bool: if let flag = node.bool { return .bool(flag) }
-            case .int: if let number = node.int { return .int(number) }
+            case .int: if let number = integer(scalar) { return .int(number) }
             case .float: if let number = node.float, number.isFinite { return .double(number) }
             default: break
             }
@@ -61,5 +61,28 @@ public enum YAMLDocument {
             }
             return .object(object)
         }
+    }
+
+    /// An integer scalar as Yams reads one (`0x`, `0b`, `0o` and `0` prefixes, `_` separators,
+    /// YAML 1.1's base 60 `1:30`), but `nil` where that would overflow: Yams's own reading traps
+    /// on `222222222222222222:22` (found by ProfileFuzzer). Such a value is kept as its text.
+    static func integer(_ scalar: Node.Scalar) -> Int? {
+        let text = scalar.string.replacingOccurrences(of: "_", with: "")
+        if text == "0" { return 0 }
+        let negative = text.hasPrefix("-")
+        let digits = text.dropFirst(negative || text.hasPrefix("+") ? 1 : 0)
+        for (prefix, radix) in [("0x", 16), ("0b", 2), ("0o", 8), ("0", 8)] where digits.hasPrefix(prefix) {
+            return Int((negative ? "-" : "") + digits.dropFirst(prefix.count), radix: radix)
+        }
+        guard digits.contains(":") else { return Int(text) }
+        var value = 0
+        for part in digits.split(separator: ":", omittingEmptySubsequences: false) {
+            guard let place = Int(part) else { return nil }
+            let (shifted, overflowed) = value.multipliedReportingOverflow(by: 60)
+            let (sum, overflowedAgain) = shifted.addingReportingOverflow(place)
+            guard !overflowed, !overflowedAgain else { return nil }
+            value = sum
+        }
+        return negative ? -value : value
     }
 }
