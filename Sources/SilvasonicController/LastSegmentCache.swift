@@ -18,17 +18,26 @@ final class LastSegmentCache: Sendable {
         self.maximumAge = maximumAge
     }
 
-    /// The newest modification (epoch seconds) of a file in `workspace`; `nil` when it has no
-    /// file or cannot be read.
-    func newest(in workspace: String, now: ContinuousClock.Instant = .now) -> Double? {
-        if let reading = readings.withLock({ $0[workspace] }), reading.at.duration(to: now) < maximumAge { return reading.newest }
-        let newest = WorkspaceScan.fingerprint(of: workspace).flatMap { $0.files > 0 ? $0.newestModification : nil }
-        readings.withLock { $0[workspace] = Reading(at: now, newest: newest) }
-        return newest
-    }
-
-    /// Forgets the workspaces not in `kept` (devices gone since).
-    func keep(only kept: Set<String>) {
-        readings.withLock { readings in readings = readings.filter { kept.contains($0.key) } }
+    /// The newest modification (epoch seconds) of a file in each of `workspaces` that has one,
+    /// and forgets the others it read before (devices gone since). The directories are read on
+    /// a Dispatch thread, never the cooperative pool: a workspace can hold thousands of files.
+    func newest(in workspaces: Set<String>, now: ContinuousClock.Instant = .now) async -> [String: Double] {
+        let fresh = readings.withLock { readings in
+            readings = readings.filter { workspaces.contains($0.key) }
+            return readings.filter { $0.value.at.duration(to: now) < maximumAge }
+        }
+        let stale = workspaces.filter { fresh[$0] == nil }
+        let read: [String: Reading] = stale.isEmpty ? [:] : await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var read: [String: Reading] = [:]
+                for workspace in stale {
+                    let newest = WorkspaceScan.fingerprint(of: workspace).flatMap { $0.files > 0 ? $0.newestModification : nil }
+                    read[workspace] = Reading(at: now, newest: newest)
+                }
+                continuation.resume(returning: read)
+            }
+        }
+        readings.withLock { $0.merge(read) { $1 } }
+        return fresh.merging(read) { $1 }.compactMapValues(\.newest)
     }
 }

@@ -174,10 +174,7 @@ public actor Reconciler<C: Clock<Duration>> {
             if wanted.contains(name) { self.view?.recording.insert(name) } else { self.view?.recording.remove(name) }
             descriptions[name] = nil
         }
-        for record in records {
-            descriptions[record.row.name] = DeviceDescription(record.row, workspaceName: plan.workspaceNames[record.row.name],
-                                                              settings: settings)
-        }
+        describe(records, plan)
         // The planned inputs' hash follows the rows as now stored, so the next periodic run skips
         // its plan as before (under a limit the running set is part of it: that run plans in full).
         var hashes = recordHashes
@@ -303,6 +300,14 @@ public actor Reconciler<C: Clock<Duration>> {
         return stored
     }
 
+    /// Keeps what `status` shows of each of `records` (``descriptions``).
+    private func describe(_ records: [DeviceRecord], _ plan: Reconciliation.Plan) {
+        for record in records {
+            descriptions[record.row.name] = DeviceDescription(record.row, workspaceName: plan.workspaceNames[record.row.name],
+                                                              settings: settings)
+        }
+    }
+
     /// Devices a plan lets record (a `.keep` holds its place: it would record but for its profile).
     private static func recording(_ plan: Reconciliation.Plan) -> Set<String> {
         Set(plan.decisions.compactMap { device, decision in
@@ -393,13 +398,9 @@ public actor Reconciler<C: Clock<Duration>> {
             plannedInputs = stored ? Self.inputs(recordSum: sum, count: records.count, system: system, running: running) : nil
             view = View(system: system, taken: Self.workspaces(records, plan), recording: Self.recording(plan),
                         limited: plan.limited)
-            var described: [String: DeviceDescription] = [:]
-            described.reserveCapacity(records.count)
-            for record in records {
-                described[record.row.name] = DeviceDescription(record.row, workspaceName: plan.workspaceNames[record.row.name],
-                                                               settings: settings)
-            }
-            descriptions = described
+            descriptions = [:]
+            descriptions.reserveCapacity(records.count)
+            describe(records, plan)
         }
         // BirdNET is the one singleton worker the contract knows; unknown names are ignored.
         let birdnet = services.contains("birdnet") && !stoodDown ? StationSpecs.birdnet(settings: settings) : nil

@@ -207,12 +207,9 @@ public final class Station: Sendable {
         let root = await counters.root?.whichChildren()
         var (devices, workers) = await tree.statuses()
         let described = await reconciler.descriptions
-        for index in devices.indices {
-            guard let description = described[devices[index].key] else { continue }
-            devices[index].description = description
-            devices[index].lastSegment = description.workspace.flatMap { lastSegments.newest(in: $0) }
-        }
-        lastSegments.keep(only: Set(devices.compactMap { $0.description?.workspace }))
+        for index in devices.indices { devices[index].description = described[devices[index].key] }
+        let segments = await lastSegments.newest(in: Set(devices.compactMap { $0.description?.workspace }))
+        for index in devices.indices { devices[index].lastSegment = devices[index].description?.workspace.flatMap { segments[$0] } }
         return StatusTree.json(root: root, groups: ["devices": devices, "workers": workers], health: await health(),
                                now: Date().timeIntervalSince1970, stoodDown: await reconciler.stoodDown)
     }
