@@ -67,7 +67,7 @@ public struct DeviceRepository: Sendable {
 
     /// `system_config['system']`, with the contract's defaults for what is missing.
     public func systemSettings() async throws -> SystemSettings {
-        var settings = SystemSettings()
+        let settings = SystemSettings()
         let rows = try await db.query("SELECT value FROM system_config WHERE key = 'system'")
         guard let value = try rows.first?.decode("value", as: JSONValue.self) else { return settings }
         return Self.systemSettings(from: value)

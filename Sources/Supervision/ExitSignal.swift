@@ -2,11 +2,16 @@ import Synchronization
 
 /// Tells a waiter that a child's task has ended; a wait can time out, unlike
 /// `await task.value`, so a shutdown timeout can give up on a child that ignores cancellation.
+///
+/// Its waits are unsafe continuations (a checked one allocates on every wait): each is resumed
+/// once, by whichever of ``finish()`` and its timer takes it out of the state under the lock.
 final class ExitSignal: Sendable {
     private struct State {
         var finished = false
+        /// Its supervisor is stopping the child: the child's end needs no decision.
+        var stopping = false
         var nextWaiter: UInt64 = 0
-        var waiters: [UInt64: CheckedContinuation<Bool, Never>] = [:]
+        var waiters: [UInt64: UnsafeContinuation<Bool, Never>] = [:]
         var callbacks: [@Sendable () -> Void] = []
         /// The timers of timed waits, by waiter: cancelled when the end comes first.
         var timers: [UInt64: Task<Void, Never>] = [:]
@@ -16,20 +21,29 @@ final class ExitSignal: Sendable {
 
     var isFinished: Bool { state.withLock { $0.finished } }
 
-    /// Marks the task ended and wakes every waiter.
-    func finish() {
-        let (waiters, callbacks, timers) = state.withLock { state in
+    /// Marks the task ended and wakes every waiter; `true` when its supervisor had begun to stop
+    /// it (``markStopping()``), so that its end needs no decision.
+    @discardableResult
+    func finish() -> Bool {
+        let (waiters, callbacks, timers, stopping) = state.withLock { state in
             state.finished = true
             defer {
                 state.waiters.removeAll()
                 state.callbacks.removeAll()
                 state.timers.removeAll()
             }
-            return (Array(state.waiters.values), state.callbacks, Array(state.timers.values))
+            return (Array(state.waiters.values), state.callbacks, Array(state.timers.values), state.stopping)
         }
         for timer in timers { timer.cancel() }
         for waiter in waiters { waiter.resume(returning: true) }
         for callback in callbacks { callback() }
+        return stopping
+    }
+
+    /// Its supervisor stops the child (called before the task is cancelled): when the task ends,
+    /// it does not report its end (the supervisor has already decided it).
+    func markStopping() {
+        state.withLock { $0.stopping = true }
     }
 
     /// Waits for the end up to `limit` on `clock`; `true` when it came in time. The cancellation
@@ -46,7 +60,7 @@ final class ExitSignal: Sendable {
             state.nextWaiter += 1
             return state.nextWaiter
         }
-        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+        return await withUnsafeContinuation { (continuation: UnsafeContinuation<Bool, Never>) in
             let finished = state.withLock { state in
                 if !state.finished { state.waiters[id] = continuation }
                 return state.finished
@@ -67,7 +81,7 @@ final class ExitSignal: Sendable {
     /// Waits for the end, however long it takes, whether or not the waiting task is cancelled.
     func waitIgnoringCancellation() async {
         if isFinished { return }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             onFinish { continuation.resume() }
         }
     }

@@ -5,11 +5,15 @@ import Synchronization
 /// Unlike an `AsyncStream`, waiting for the next message does not end when the waiting task is
 /// cancelled: the loop runs in the task that called ``Supervisor/run()``, and a cancelled
 /// `run()` must go on to process the shutdown its cancellation posted.
+///
+/// The waiter is an unsafe continuation (a checked one allocates on every wait): it is stored
+/// under the lock and taken out under the lock by exactly one of ``send(_:)`` and ``finish()``,
+/// which resume it once.
 final class Mailbox: Sendable {
     private struct State {
         var buffer: [SupervisorMessage] = []
         var head = 0
-        var waiter: CheckedContinuation<SupervisorMessage?, Never>?
+        var waiter: UnsafeContinuation<SupervisorMessage?, Never>?
         var finished = false
     }
 
@@ -18,7 +22,7 @@ final class Mailbox: Sendable {
     /// Queues a message; `false` when the mailbox is finished (the message is dropped).
     @discardableResult
     func send(_ message: SupervisorMessage) -> Bool {
-        let outcome: (accepted: Bool, waiter: CheckedContinuation<SupervisorMessage?, Never>?) = state.withLock { state in
+        let outcome: (accepted: Bool, waiter: UnsafeContinuation<SupervisorMessage?, Never>?) = state.withLock { state in
             guard !state.finished else { return (false, nil) }
             if let waiter = state.waiter {
                 state.waiter = nil
@@ -34,7 +38,7 @@ final class Mailbox: Sendable {
     /// The next message; `nil` once the mailbox is finished and drained. One reader at a time.
     func next() async -> SupervisorMessage? {
         if let ready = state.withLock({ Self.take(&$0) }) { return ready }
-        return await withCheckedContinuation { continuation in
+        return await withUnsafeContinuation { continuation in
             let ready: SupervisorMessage?? = state.withLock { state in
                 if let message = Self.take(&state) { return .some(message) }
                 if state.finished { return .some(nil) }

@@ -54,7 +54,7 @@ extension Supervisor {
         case .start(let spec, let reply):
             do throws(SupervisorError) {
                 try Validation.check(spec, options: options, path: path)
-                guard core.record(spec.id) == nil else {
+                guard !core.contains(spec.id) else {
                     throw SupervisorError(code: .duplicateChildID, supervisor: path, child: spec.id,
                                           message: "a child with the id \"\(spec.id)\" exists already")
                 }
@@ -65,35 +65,35 @@ extension Supervisor {
                 reply.resume(throwing: error)
             }
         case .terminate(let id, let reply):
-            guard let record = core.record(id) else {
+            guard let state = core.state(of: id) else {
                 reply.resume(throwing: noSuchChild(id))
                 return nil
             }
-            if record.state == .running { return .terminate(id, reply) }
+            if state == .running { return .terminate(id, reply) }
             core.childStopped(id)
             reply.resume()
         case .restart(let id, let reply):
-            guard let record = core.record(id) else {
+            guard let state = core.state(of: id) else {
                 reply.resume(throwing: noSuchChild(id))
                 return nil
             }
-            guard record.state == .stopped else {
+            guard state == .stopped else {
                 reply.resume(throwing: SupervisorError(
-                    code: .childAlreadyRunning, supervisor: path, child: id, message: "the child is \(record.state.rawValue)"))
+                    code: .childAlreadyRunning, supervisor: path, child: id, message: "the child is \(state.rawValue)"))
                 return nil
             }
             core.prepareManualRestart(id)
             launch(id)
             reply.resume()
         case .delete(let id, let reply):
-            guard let record = core.record(id) else {
+            guard let state = core.state(of: id) else {
                 reply.resume(throwing: noSuchChild(id))
                 return nil
             }
-            guard record.state == .stopped else {
+            guard state == .stopped else {
                 reply.resume(throwing: SupervisorError(
                     code: .childRunning, supervisor: path, child: id,
-                    message: "the child is \(record.state.rawValue); terminate it first"))
+                    message: "the child is \(state.rawValue); terminate it first"))
                 return nil
             }
             core.delete(id)

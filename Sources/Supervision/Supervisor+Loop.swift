@@ -96,7 +96,7 @@ extension Supervisor {
             emit(id, .failed(String(describing: error)))
             log(.error, "child failed", ["child": .string(id), "error": .string(String(describing: error))])
         }
-        let decision = core.childExited(id, generation: generation, outcome: outcome, at: clock.now,
+        let decision = core.childExited(id, generation: generation, outcome: outcome, at: now,
                                         randomUnit: { self.nextRandomUnit() })
         switch decision {
         case .none:
@@ -173,19 +173,26 @@ extension Supervisor {
     }
 
     /// Cancels every child at once, then waits for them, each no longer than its own shutdown
-    /// allows: children with the same timeout share one deadline, and so one timer.
+    /// allows from the moment it was cancelled: the children without a timeout are waited for
+    /// together (one wake-up, not one per child), and children with the same timeout share one
+    /// deadline, and so one timer.
     private func stopConcurrently(_ ids: [ChildID]) async {
         let children = ids.compactMap { id in tasks.removeValue(forKey: id).map { (id, $0) } }
-        for (_, child) in children { child.task.cancel() }
+        for (_, child) in children {
+            child.exit.markStopping()
+            child.task.cancel()
+        }
+        let started = clock.now
+        var unlimited: [ExitSignal] = []
         var byTimeout: [Duration: [(ChildID, ExitSignal)]] = [:]
         for (id, child) in children {
             switch child.shutdown {
             case .brutalKill: break
-            case .infinity: await child.exit.waitIgnoringCancellation()
+            case .infinity: if !child.exit.isFinished { unlimited.append(child.exit) }
             case .timeout(let limit): byTimeout[limit, default: []].append((id, child.exit))
             }
         }
-        let started = clock.now
+        if !unlimited.isEmpty { await ExitSignal.all(unlimited).waitIgnoringCancellation() }
         for limit in byTimeout.keys.sorted() {
             let group = byTimeout[limit]!
             let remaining = limit - started.duration(to: clock.now)
@@ -205,6 +212,7 @@ extension Supervisor {
     /// Cancels a child's task and waits for it as its shutdown says; reports abandonment.
     func stopChild(_ id: ChildID) async {
         guard let running = tasks.removeValue(forKey: id) else { return }
+        running.exit.markStopping()
         running.task.cancel()
         switch running.shutdown {
         case .brutalKill:

@@ -26,10 +26,12 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
     public nonisolated let options: SupervisorOptions
 
     let clock: C
+    /// The instant the core's times count from (``SupervisorTime``).
+    private let origin: C.Instant
     let logger: Logger
     private let initialSpecs: [ChildSpec]
     private var random: any RandomNumberGenerator & Sendable
-    var core: SupervisorCore<C.Instant>
+    var core: SupervisorCore
     var runState = SupervisorRunState.idle
     /// Whether a run() has ended: commands then fail instead of waiting for the next run.
     var hasEnded = false
@@ -69,6 +71,7 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
         self.options = options
         self.initialSpecs = children
         self.clock = clock
+        self.origin = clock.now
         self.random = random
         self.events = events
         self.logger = logger
@@ -106,10 +109,15 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
         }
         runState = .running
         outcome = nil
-        // The first run starts from the core made by init; a later one from the specs again.
-        if hasEnded { core = SupervisorCore(options: options, specs: initialSpecs) }
+        // The first run starts from the core and mailbox made by init; a later one anew.
+        if hasEnded {
+            core = SupervisorCore(options: options, specs: initialSpecs)
+            mailbox = Mailbox()
+        }
         hasEnded = false
-        for id in core.startOrder { launch(id) }
+        let order = core.startOrder
+        tasks.reserveCapacity(order.count)
+        for id in order { launch(id) }
         return mailbox
     }
 
@@ -117,7 +125,6 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
     private func endRun() throws(SupervisorError) {
         let result = outcome ?? .success
         outcome = nil
-        mailbox = Mailbox()
         runState = .idle
         hasEnded = true
         if case .failure(let error) = result { throw error }
@@ -134,12 +141,15 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
 
     /// Every child, in start order, with its state, restart count, last failure and, when
     /// running, how long since it (re)started.
-    public func whichChildren() -> [ChildInfo] { core.infos(now: clock.now) }
+    public func whichChildren() -> [ChildInfo] { core.infos(now: now) }
 
     /// How many specs, running children, supervisors and workers there are.
     public func countChildren() -> ChildCounts { core.counts }
 
     // MARK: Internals shared with the extensions
+
+    /// The clock's present, as the core counts time.
+    var now: SupervisorTime { SupervisorTime(sinceOrigin: origin.duration(to: clock.now)) }
 
     func nextRandomUnit() -> Double {
         BackoffPolicy.randomUnit(using: &random)
@@ -168,8 +178,8 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
     /// child that ignores cancellation can be abandoned (``SupervisionEvent/Kind/abandoned(after:)``)
     /// instead of holding its supervisor for ever.
     func launch(_ id: ChildID) {
-        guard let spec = core.record(id)?.spec else { return }
-        let generation = core.childStarted(id, at: clock.now)
+        guard let spec = core.spec(of: id) else { return }
+        let generation = core.childStarted(id, at: now)
         let exit = ExitSignal()
         let start = spec.start, mailbox = self.mailbox
         // Captured under another name, the supervisor does not make the task's closure isolated
@@ -183,7 +193,8 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
             } catch {
                 outcome = .failed(error)
             }
-            exit.finish()
+            // An end the supervisor caused (a stop) needs no decision: no hop to the supervisor.
+            if exit.finish() { return }
             await supervisor.childEnded(id, generation: generation, outcome: outcome, from: mailbox)
         }
         tasks[id] = RunningChild(task: task, exit: exit, shutdown: spec.shutdown)

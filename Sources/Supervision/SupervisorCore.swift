@@ -11,11 +11,15 @@ enum ExitOutcome: Sendable {
 /// Inputs are facts (`childStarted`, `childExited`, `restartDue`, commands); outputs are what
 /// the actor must do. No clock is read (each call gets `now`) and no randomness is drawn (each
 /// call that may need it gets `randomUnit`). The actor in ``Supervisor`` only carries decisions out.
-struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+///
+/// Times are ``SupervisorTime``s (offsets from the supervisor's origin), not the clock's own
+/// instants: the core is then not generic, and its records and dictionaries are compiled for one
+/// layout instead of being reached through generic metadata on every start, end and restart.
+struct SupervisorCore: Sendable {
+    typealias Instant = SupervisorTime
+
     struct Record: Sendable {
         var spec: ChildSpec
-        /// Start order: children are started in ascending and stopped in descending order.
-        var order: UInt64
         var state: ChildState = .stopped
         /// Increases with every start, so that the exit of an earlier run is recognised as stale.
         var generation: UInt64 = 0
@@ -45,9 +49,14 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
     }
 
     let options: SupervisorOptions
-    private(set) var records: [ChildID: Record] = [:]
+    /// The records in start order (children are started in ascending and stopped in descending
+    /// order); a removed child leaves a hole until the holes are compacted away. An array read
+    /// and changed in place: no sorting to find an order, and no copy of a record to change it.
+    private var slots: [Record?] = []
+    /// Where each child's record is in `slots`.
+    private var index: [ChildID: Int] = [:]
+    private var holes = 0
     private var window: RestartWindow<Instant>
-    private var nextOrder: UInt64 = 0
     private var nextToken: UInt64 = 0
     /// The restart batch waiting on its backoff timer, by token.
     private(set) var pending: [UInt64: [ChildID]] = [:]
@@ -55,6 +64,8 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
     init(options: SupervisorOptions, specs: [ChildSpec]) {
         self.options = options
         self.window = RestartWindow(intensity: options.intensity)
+        slots.reserveCapacity(specs.count)
+        index.reserveCapacity(specs.count)
         for spec in specs { add(spec) }
     }
 
@@ -62,47 +73,52 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
 
     /// Child ids in start order.
     var startOrder: [ChildID] {
-        ordered { _ in true }.map { $0.id }
+        var ids: [ChildID] = []
+        ids.reserveCapacity(slots.count - holes)
+        for case let record? in slots { ids.append(record.spec.id) }
+        return ids
     }
 
     /// Children whose task runs, in reverse start order: the order to stop them in.
     var runningInStopOrder: [ChildID] {
-        ordered { $0.state == .running }.reversed().map { $0.id }
+        var ids: [ChildID] = []
+        ids.reserveCapacity(slots.count - holes)
+        for case let record? in slots.reversed() where record.state == .running { ids.append(record.spec.id) }
+        return ids
     }
 
-    /// The ids and orders of the records that pass `include`, in start order; the records
-    /// themselves are not copied (a shutdown of 100,000 children sorts them all).
-    private func ordered(_ include: (Record) -> Bool) -> [(order: UInt64, id: ChildID)] {
-        var picked: [(order: UInt64, id: ChildID)] = []
-        picked.reserveCapacity(records.count)
-        for (id, record) in records where include(record) { picked.append((record.order, id)) }
-        picked.sort { $0.order < $1.order }
-        return picked
+    /// Whether a child has this id.
+    func contains(_ id: ChildID) -> Bool { index[id] != nil }
+
+    func state(of id: ChildID) -> ChildState? {
+        index[id].map { slots[$0]!.state }
     }
 
-    func record(_ id: ChildID) -> Record? { records[id] }
+    func spec(of id: ChildID) -> ChildSpec? {
+        index[id].map { slots[$0]!.spec }
+    }
 
     /// Whether the end of `id` can only restart `id` itself: under one-for-one always; under
     /// rest-for-one when no later sibling runs or waits to; under one-for-all when no other does.
     func endTouchesNoSibling(_ id: ChildID) -> Bool {
+        guard let position = index[id] else { return true }
         switch options.strategy {
         case .oneForOne:
             return true
         case .restForOne:
-            guard let order = records[id]?.order else { return true }
-            return !records.contains { $0.value.order > order && $0.value.state != .stopped }
+            return !slots[(position + 1)...].contains { $0.map { $0.state != .stopped } ?? false }
         case .oneForAll:
-            return !records.contains { $0.key != id && $0.value.state != .stopped }
+            return !slots.indices.contains { $0 != position && slots[$0].map { $0.state != .stopped } ?? false }
         }
     }
 
     func isCurrent(_ id: ChildID, generation: UInt64) -> Bool {
-        records[id].map { $0.state == .running && $0.generation == generation } ?? false
+        index[id].map { slots[$0]!.state == .running && slots[$0]!.generation == generation } ?? false
     }
 
     /// Every child in start order; a running child's uptime measured to `now`.
     func infos(now: Instant) -> [ChildInfo] {
-        records.values.sorted { $0.order < $1.order }.map { record in
+        slots.compactMap { $0 }.map { record in
             let uptime = record.state == .running ? record.startedAt.map { $0.duration(to: now) } : nil
             let stable = uptime.map { $0 >= (options.backoff?.resetAfter ?? .zero) } ?? false
             return ChildInfo(id: record.spec.id, kind: record.spec.kind, restartType: record.spec.restart, state: record.state,
@@ -113,8 +129,8 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
     }
 
     var counts: ChildCounts {
-        var counts = ChildCounts(specs: records.count, active: 0, supervisors: 0, workers: 0)
-        for record in records.values {
+        var counts = ChildCounts(specs: slots.count - holes, active: 0, supervisors: 0, workers: 0)
+        for case let record? in slots {
             if record.state == .running { counts.active += 1 }
             if record.spec.kind == .supervisor { counts.supervisors += 1 } else { counts.workers += 1 }
         }
@@ -125,135 +141,139 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
 
     /// Adds a child spec at the end of the start order.
     mutating func add(_ spec: ChildSpec) {
-        nextOrder += 1
-        records[spec.id] = Record(spec: spec, order: nextOrder)
+        compactIfSparse()
+        index[spec.id] = slots.count
+        slots.append(Record(spec: spec))
     }
 
     /// Records that the actor started `id` at `now`; returns the run's generation.
     mutating func childStarted(_ id: ChildID, at now: Instant) -> UInt64 {
-        guard var record = records[id] else { return 0 }
-        record.generation += 1
-        record.state = .running
-        record.startedAt = now
-        record.restartAt = nil
-        records[id] = record
-        return record.generation
+        guard let position = index[id] else { return 0 }
+        slots[position]!.generation += 1
+        slots[position]!.state = .running
+        slots[position]!.startedAt = now
+        slots[position]!.restartAt = nil
+        return slots[position]!.generation
     }
 
     /// Records that the supervisor itself stopped `id` (terminate, shutdown, or a sibling's
     /// restart). A temporary child is removed; any other keeps its spec.
     mutating func childStopped(_ id: ChildID) {
-        guard var record = records[id] else { return }
-        if record.spec.restart == .temporary {
-            records[id] = nil
-            return
+        guard let position = index[id] else { return }
+        if slots[position]!.spec.restart == .temporary {
+            remove(at: position)
+        } else {
+            slots[position]!.state = .stopped
         }
-        record.state = .stopped
-        records[id] = record
     }
 
     /// Decides what follows a child's end, given the time and a source of a random number in
     /// `0..<1` (drawn only when a backoff delay needs jitter).
     mutating func childExited(_ id: ChildID, generation: UInt64, outcome: ExitOutcome,
                               at now: Instant, randomUnit: () -> Double) -> ExitDecision {
-        guard var record = records[id], record.state == .running, record.generation == generation else {
+        guard let position = index[id], slots[position]!.state == .running,
+              slots[position]!.generation == generation else {
             return .none
         }
         let failed: Bool
         if case .failed(let error) = outcome {
             failed = true
-            record.lastError = error
+            slots[position]!.lastError = error
         } else {
             failed = false
         }
-        record.state = .stopped
-        records[id] = record
+        slots[position]!.state = .stopped
+        let spec = slots[position]!.spec
 
-        let restart = switch record.spec.restart {
+        let restart = switch spec.restart {
         case .permanent: true
         case .transient: failed
         case .temporary: false
         }
         guard restart else {
-            if record.spec.restart == .temporary { records[id] = nil }
-            return shouldAutoShutdown(after: record.spec) ? .autoShutdown(child: id) : .none
+            if spec.restart == .temporary { remove(at: position) }
+            return shouldAutoShutdown(after: spec) ? .autoShutdown(child: id) : .none
         }
-        let uptime = record.startedAt.map { $0.duration(to: now) } ?? .zero
-        if let backoff = options.backoff, uptime >= backoff.resetAfter, records[id]?.crashLooping == true {
+        let uptime = slots[position]!.startedAt.map { $0.duration(to: now) } ?? .zero
+        if let backoff = options.backoff, uptime >= backoff.resetAfter, slots[position]!.crashLooping {
             // A stable run ended the crash loop: its history is forgotten, so a new fault starts afresh.
-            records[id]?.crashLooping = false
+            slots[position]!.crashLooping = false
             window.reset()
         }
         var beganLooping = false
         if !window.recordRestart(at: now) {
             guard options.intensityPolicy == .retryAtCap, options.backoff != nil else { return .giveUp(child: id) }
-            beganLooping = records[id]?.crashLooping == false
-            records[id]?.crashLooping = true
+            beganLooping = !slots[position]!.crashLooping
+            slots[position]!.crashLooping = true
         }
 
-        let affected: [Record] = switch options.strategy {
+        // The siblings its end touches, in start order.
+        let affected: [Int] = switch options.strategy {
         case .oneForOne: []
-        case .oneForAll: records.values.filter { $0.spec.id != id }
-        case .restForOne: records.values.filter { $0.order > record.order }
+        case .oneForAll: slots.indices.filter { $0 != position && slots[$0] != nil }
+        case .restForOne: ((position + 1)..<slots.count).filter { slots[$0] != nil }
         }
-        let toStop = affected.filter { $0.state == .running }.sorted { $0.order > $1.order }.map { $0.spec.id }
+        var toStop: [ChildID] = []
+        var toRestart: [ChildID] = []
+        var joined = false
+        for sibling in affected.reversed() where slots[sibling]!.state == .running {
+            toStop.append(slots[sibling]!.spec.id)
+        }
         // Siblings waiting on an earlier restart join this batch instead.
-        let waiting = Set(affected.filter { $0.state == .restarting }.map { $0.spec.id })
-        if !waiting.isEmpty {
-            for token in pending.keys { pending[token]?.removeAll { waiting.contains($0) } }
-            pending = pending.filter { !$0.value.isEmpty }
+        for sibling in affected where slots[sibling]!.state == .restarting {
+            let waiting = slots[sibling]!.spec.id
+            for token in pending.keys { pending[token]!.removeAll { $0 == waiting } }
+            joined = true
         }
-
-        var toRestart: [ChildID] = [id]
-        for sibling in affected.sorted(by: { $0.order < $1.order }) where sibling.state != .stopped {
-            if sibling.spec.restart == .temporary {
-                records[sibling.spec.id] = nil
-            } else {
-                toRestart.append(sibling.spec.id)
+        if joined { pending = pending.filter { !$0.value.isEmpty } }
+        for sibling in (affected + [position]).sorted() {
+            guard let record = slots[sibling], sibling == position || record.state != .stopped else { continue }
+            if sibling != position, record.spec.restart == .temporary {
+                remove(at: sibling)
+                continue
             }
-        }
-        toRestart.sort { (records[$0]?.order ?? 0) < (records[$1]?.order ?? 0) }
-        for child in toRestart {
-            records[child]?.state = .restarting
-            records[child]?.restarts += 1
+            toRestart.append(record.spec.id)
+            slots[sibling]!.state = .restarting
+            slots[sibling]!.restarts += 1
         }
 
         var delay = Duration.zero
         if let backoff = options.backoff {
-            let attempt = backoff.nextAttempt(after: record.attempt, uptime: uptime)
-            records[id]?.attempt = attempt
-            delay = records[id]?.crashLooping == true
+            let attempt = backoff.nextAttempt(after: slots[position]!.attempt, uptime: uptime)
+            slots[position]!.attempt = attempt
+            delay = slots[position]!.crashLooping
                 ? backoff.maximum
                 : backoff.delay(forAttempt: attempt, randomUnit: backoff.jitter > 0 ? randomUnit() : 0.5)
         }
-        for child in toRestart { records[child]?.restartAt = now.advanced(by: delay) }
+        for child in toRestart { slots[index[child]!]!.restartAt = now.advanced(by: delay) }
         nextToken += 1
         pending[nextToken] = toRestart
+        compactIfSparse()
         return .restart(stop: toStop, restart: toRestart, delay: delay, token: nextToken, crashLooping: beganLooping)
     }
 
     /// The backoff timer of batch `token` fired: the children of that batch still waiting.
     mutating func restartDue(token: UInt64) -> [ChildID] {
         guard let batch = pending.removeValue(forKey: token) else { return [] }
-        return batch.filter { records[$0]?.state == .restarting }
+        return batch.filter { state(of: $0) == .restarting }
     }
 
     /// Cancels every pending restart (shutdown); their children become stopped.
     mutating func cancelPendingRestarts() {
         for batch in pending.values {
-            for id in batch where records[id]?.state == .restarting { childStopped(id) }
+            for id in batch where state(of: id) == .restarting { childStopped(id) }
         }
         pending.removeAll()
     }
 
     /// Removes a stopped child's spec.
     mutating func delete(_ id: ChildID) {
-        records[id] = nil
+        if let position = index[id] { remove(at: position) }
     }
 
     /// A stopped child is to be started again by hand (OTP's `restart_child`).
     mutating func prepareManualRestart(_ id: ChildID) {
-        records[id]?.restarts += 1
+        if let position = index[id] { slots[position]!.restarts += 1 }
     }
 
     private func shouldAutoShutdown(after spec: ChildSpec) -> Bool {
@@ -264,7 +284,25 @@ struct SupervisorCore<Instant: InstantProtocol>: Sendable where Instant.Duration
         case .anySignificant:
             return true
         case .allSignificant:
-            return !records.values.contains { $0.spec.significant && $0.state != .stopped }
+            return !slots.contains { $0.map { $0.spec.significant && $0.state != .stopped } ?? false }
         }
+    }
+
+    // MARK: Storage
+
+    private mutating func remove(at position: Int) {
+        guard let record = slots[position] else { return }
+        index[record.spec.id] = nil
+        slots[position] = nil
+        holes += 1
+    }
+
+    /// Drops the holes once they are more than half of the slots (amortised O(1) per removal);
+    /// only between decisions, never while one walks the slots.
+    private mutating func compactIfSparse() {
+        guard holes > 16, holes * 2 > slots.count else { return }
+        slots.removeAll { $0 == nil }
+        holes = 0
+        for (position, record) in slots.enumerated() { index[record!.spec.id] = position }
     }
 }

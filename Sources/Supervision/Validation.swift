@@ -44,7 +44,7 @@ enum Validation {
 
     static func check(_ specs: [ChildSpec], options: SupervisorOptions, path: String) throws(SupervisorError) {
         try check(options, path: path)
-        var seen = Set<ChildID>()
+        var seen = Set<ChildID>(minimumCapacity: specs.count)
         for spec in specs {
             try check(spec, options: options, path: path)
             guard seen.insert(spec.id).inserted else {

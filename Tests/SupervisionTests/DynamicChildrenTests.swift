@@ -56,6 +56,37 @@ struct DynamicChildrenTests {
         _ = await harness.stop()
     }
 
+    @Test("Many temporary children come and go: the rest keep their start order, and a new child comes last")
+    func manyRemovals() async throws {
+        let children = (0..<60).map { ChildControl("t\($0)") }
+        var harness = try Harness(options: .init(), children: [])
+        for child in children { try await harness.supervisor.startChild(child.spec(restart: .temporary)) }
+        await harness.waitForStarts(children.map(\.id))
+        // 45 of the 60 end (every one but each fourth): more than half of the records go, and
+        // the supervisor drops them from its storage.
+        let ending = children.indices.filter { $0 % 4 != 0 }
+        for index in ending {
+            children[index].exit()
+            await harness.events.until(.exitedNormally, children[index].id)
+        }
+        let kept = children.indices.filter { $0 % 4 == 0 }.map { children[$0].id }
+        #expect(await harness.supervisor.whichChildren().map(\.id) == kept)
+        #expect(await harness.supervisor.countChildren() == ChildCounts(specs: 15, active: 15, supervisors: 0, workers: 15))
+
+        let late = ChildControl("late")
+        try await harness.supervisor.startChild(late.spec())
+        await harness.events.until(.started, "late")
+        try await harness.supervisor.terminateChild("t4")
+        await harness.events.until(.stopped, "t4")
+        #expect(await harness.supervisor.whichChildren().map(\.id) == kept.filter { $0 != "t4" } + ["late"])
+        // Reused ids are new children at the end of the order.
+        try await harness.supervisor.startChild(ChildControl("t1").spec())
+        harness.runTask.cancel()
+        let seen = await harness.events.until(.shutDown, nil)
+        let stopOrder = seen.filter { $0.kind == .stopped }.compactMap(\.child)
+        #expect(stopOrder == (kept.filter { $0 != "t4" } + ["late", "t1"]).reversed())
+    }
+
     @Test("A duplicate id is refused at run time as it is up front")
     func duplicate() async throws {
         let child = ChildControl("c")

@@ -168,10 +168,15 @@ func tree(_ n: Int) async throws -> (Duration, Int) {
     }
     await started.wait()
     let grown = residentBytes() - before
+    let allStarted = clock.now
     gate.open()
     await restarted.wait()
+    let allRestarted = clock.now
     run.cancel()
     try await run.value
+    if CommandLine.arguments.contains("--split") {
+        print("start phase \(allStarted - began), restart phase \(allRestarted - allStarted), shutdown phase \(clock.now - allRestarted)")
+    }
     return (clock.now - began, grown)
 }
 
