@@ -6,6 +6,10 @@ import Synchronization
 /// cancelled: the loop runs in the task that called ``Supervisor/run()``, and a cancelled
 /// `run()` must go on to process the shutdown its cancellation posted.
 ///
+/// Waiting (``wait()``) and taking (``take()``) are apart: the loop's waiting frames hold no
+/// message, so that they stay small (a task keeps every stack slab it ever needed, and
+/// thousands of supervisors wait at once).
+///
 /// The waiter is an unsafe continuation (a checked one allocates on every wait): it is stored
 /// under the lock and taken out under the lock by exactly one of ``send(_:)`` and ``finish()``,
 /// which resume it once.
@@ -13,7 +17,7 @@ final class Mailbox: Sendable {
     private struct State {
         var buffer: [SupervisorMessage] = []
         var head = 0
-        var waiter: UnsafeContinuation<SupervisorMessage?, Never>?
+        var waiter: UnsafeContinuation<Bool, Never>?
         var finished = false
     }
 
@@ -22,30 +26,35 @@ final class Mailbox: Sendable {
     /// Queues a message; `false` when the mailbox is finished (the message is dropped).
     @discardableResult
     func send(_ message: SupervisorMessage) -> Bool {
-        let outcome: (accepted: Bool, waiter: UnsafeContinuation<SupervisorMessage?, Never>?) = state.withLock { state in
+        let outcome: (accepted: Bool, waiter: UnsafeContinuation<Bool, Never>?) = state.withLock { state in
             guard !state.finished else { return (false, nil) }
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return (true, waiter)
-            }
             state.buffer.append(message)
-            return (true, nil)
+            defer { state.waiter = nil }
+            return (true, state.waiter)
         }
-        outcome.waiter?.resume(returning: message)
+        outcome.waiter?.resume(returning: true)
         return outcome.accepted
     }
 
-    /// The next message; `nil` once the mailbox is finished and drained. One reader at a time.
-    func next() async -> SupervisorMessage? {
-        if let ready = state.withLock({ Self.take(&$0) }) { return ready }
-        return await withUnsafeContinuation { continuation in
-            let ready: SupervisorMessage?? = state.withLock { state in
-                if let message = Self.take(&state) { return .some(message) }
-                if state.finished { return .some(nil) }
-                state.waiter = continuation
-                return nil
+    /// Waits until a message is queued (`true`: ``take()`` has one) or the mailbox is finished
+    /// and drained (`false`). One reader at a time.
+    @inline(never)
+    nonisolated(nonsending) func wait() async -> Bool {
+        if hasMessage() { return true }
+        return await withUnsafeContinuation { park($0) }
+    }
+
+    /// The next queued message, if any.
+    func take() -> SupervisorMessage? {
+        state.withLock { state in
+            guard state.head < state.buffer.count else { return nil }
+            let message = state.buffer[state.head]
+            state.head += 1
+            if state.head == state.buffer.count {
+                state.buffer.removeAll(keepingCapacity: state.buffer.capacity <= 64)
+                state.head = 0
             }
-            if let ready { continuation.resume(returning: ready) }
+            return message
         }
     }
 
@@ -59,19 +68,26 @@ final class Mailbox: Sendable {
         let waiter = state.withLock { state in
             state.finished = true
             defer { state.waiter = nil }
-            return state.buffer.count > state.head ? nil : state.waiter
+            return state.waiter
         }
-        waiter?.resume(returning: nil)
+        // A waiter only waits with nothing queued: there is nothing left to read.
+        waiter?.resume(returning: false)
     }
 
-    private static func take(_ state: inout State) -> SupervisorMessage? {
-        guard state.head < state.buffer.count else { return nil }
-        let message = state.buffer[state.head]
-        state.head += 1
-        if state.head == state.buffer.count {
-            state.buffer.removeAll(keepingCapacity: state.buffer.capacity <= 64)
-            state.head = 0
+    private func hasMessage() -> Bool {
+        state.withLock { $0.head < $0.buffer.count }
+    }
+
+    /// Leaves the reader's continuation to be resumed by the next message or the finish; resumes
+    /// it at once when one of them came first.
+    @inline(never)
+    private func park(_ continuation: UnsafeContinuation<Bool, Never>) {
+        let ready: Bool? = state.withLock { state in
+            if state.head < state.buffer.count { return true }
+            if state.finished { return false }
+            state.waiter = continuation
+            return nil
         }
-        return message
+        if let ready { continuation.resume(returning: ready) }
     }
 }

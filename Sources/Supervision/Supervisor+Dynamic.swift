@@ -5,44 +5,45 @@ extension Supervisor {
 
     /// Adds a child at the end of the start order and starts it (OTP's `start_child`).
     /// - Throws: ``SupervisorError``: `notRunning`, `duplicateChildID` or a spec error.
-    public func startChild(_ spec: ChildSpec) async throws {
+    public nonisolated func startChild(_ spec: ChildSpec) async throws {
         try await send { .start(spec, $0) }
     }
 
     /// Stops a child as its shutdown says; a temporary child's spec is removed, any other's kept
     /// (OTP's `terminate_child`). A pending restart of the child is cancelled.
-    public func terminateChild(_ id: ChildID) async throws {
+    public nonisolated func terminateChild(_ id: ChildID) async throws {
         try await send { .terminate(id, $0) }
     }
 
     /// Starts a stopped child again (OTP's `restart_child`).
     /// - Throws: ``SupervisorError`` `childAlreadyRunning` when it runs or is about to.
-    public func restartChild(_ id: ChildID) async throws {
+    public nonisolated func restartChild(_ id: ChildID) async throws {
         try await send { .restart(id, $0) }
     }
 
     /// Removes a stopped child's spec (OTP's `delete_child`).
     /// - Throws: ``SupervisorError`` `childRunning` when it runs or is about to.
-    public func deleteChild(_ id: ChildID) async throws {
+    public nonisolated func deleteChild(_ id: ChildID) async throws {
         try await send { .delete(id, $0) }
     }
 
-    private func send(_ make: (CheckedContinuation<Void, any Error>) -> SupervisorCommand) async throws {
-        guard runState != .stopping, !(runState == .idle && hasEnded) else { throw notRunning() }
+    /// Sends the command to the loop, without a hop to the actor: a supervisor that has ended
+    /// (its mailbox is finished) refuses it at once, one that is ending when its loop reads it.
+    private nonisolated func send(_ make: (CheckedContinuation<Void, any Error>) -> SupervisorCommand) async throws {
         try await withCheckedThrowingContinuation { continuation in
             let command = make(continuation)
             if !mailbox.send(.command(command)) { refuse(command) }
         }
     }
 
-    func refuse(_ command: SupervisorCommand) {
+    nonisolated func refuse(_ command: SupervisorCommand) {
         switch command {
         case .start(_, let reply), .terminate(_, let reply), .restart(_, let reply), .delete(_, let reply):
             reply.resume(throwing: notRunning())
         }
     }
 
-    private func notRunning() -> SupervisorError {
+    private nonisolated func notRunning() -> SupervisorError {
         SupervisorError(code: .notRunning, supervisor: path, message: "the supervisor is shutting down or has ended")
     }
 

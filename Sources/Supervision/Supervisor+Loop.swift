@@ -8,14 +8,15 @@
 /// no sibling is decided by the child's own task, on the actor, when the loop is idle
 /// (``childEnded(_:generation:outcome:from:)``): no wake-up of the loop.
 extension Supervisor {
-    /// Processes messages until the supervisor ends; then refuses the commands still queued.
-    /// The run's result is left in `outcome`.
-    func processMessages(_ mailbox: Mailbox) async {
-        while let message = await mailbox.next() {
-            guard let work = processNow(message) else { continue }
-            // The end of the run is carried out here: this task's stack no longer matters.
-            if case .end = work { await carryOut(work) } else { await carryOutApart(work) }
-        }
+    /// Takes the next message and carries it out; the loop in ``run()`` calls it for every
+    /// message until the supervisor ends, then for those still queued, which it refuses. The
+    /// run's result is left in `outcome`. A frame of its own, made only while a message is
+    /// handled: the loop's waiting frames stay small.
+    @inline(never)
+    func handleNext(from mailbox: Mailbox) async {
+        guard let message = mailbox.take(), let work = processNow(message) else { return }
+        // The end of the run is carried out here: this task's stack no longer matters.
+        if case .end = work { await carryOut(work) } else { await carryOutApart(work) }
     }
 
     /// A child's task has ended: when its end can touch no sibling (always under one-for-one)
@@ -155,21 +156,36 @@ extension Supervisor {
     // largest stack it ever needed (an idle supervisor never runs this).
     @inline(never)
     func stopAll() async {
+        let running = beginStopping()
+        if stopsConcurrently {
+            await stopConcurrently(running)
+            for id in running { recordStopped(id) }
+        } else {
+            for id in running {
+                await stopChild(id)
+                recordStopped(id)
+            }
+        }
+    }
+
+    private var stopsConcurrently: Bool { options.shutdownOrder == .concurrent }
+
+    /// The core's record of a stop, out of line for the same reason as ``beginStopping()``.
+    @inline(never)
+    func recordStopped(_ id: ChildID) {
+        core.childStopped(id)
+    }
+
+    /// Drops the pending restarts; the running children in the order to stop them. Apart from
+    /// ``stopAll()``: an async function's frame holds its synchronous parts' temporaries too (the
+    /// records read here made it 2 KB, a fresh stack slab for every supervisor that stops).
+    @inline(never)
+    private func beginStopping() -> [ChildID] {
         runState = .stopping
         for timer in timers.values { timer.cancel() }
         timers.removeAll()
         core.cancelPendingRestarts()
-        let running = core.runningInStopOrder
-        switch options.shutdownOrder {
-        case .reverseStartOrder:
-            for id in running {
-                await stopChild(id)
-                core.childStopped(id)
-            }
-        case .concurrent:
-            await stopConcurrently(running)
-            for id in running { core.childStopped(id) }
-        }
+        return core.runningInStopOrder
     }
 
     /// Cancels every child at once, then waits for them, each no longer than its own shutdown

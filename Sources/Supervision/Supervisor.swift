@@ -1,4 +1,5 @@
 public import Logging
+import Synchronization
 
 /// A supervisor: runs child tasks, restarts them by its strategy when they end, gives up when
 /// they end too often, and stops them in reverse start order when it is shut down.
@@ -35,10 +36,14 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
     var runState = SupervisorRunState.idle
     /// Whether a run() has ended: commands then fail instead of waiting for the next run.
     var hasEnded = false
-    /// Messages for the loop; commands sent before run() wait here until it starts.
-    var mailbox = Mailbox()
-    var tasks: [ChildID: RunningChild] = [:]
+    /// Messages for the loop, one mailbox per run; commands sent before run() wait in the first
+    /// until it starts. Behind a lock rather than the actor, so that a command is sent without
+    /// a hop to the actor (the loop is the only place that acts on it).
+    private nonisolated let mailboxes = Mutex(Mailbox())
+    /// This run's mailbox.
+    nonisolated var mailbox: Mailbox { mailboxes.withLock { $0 } }
     var timers: [UInt64: Task<Void, Never>] = [:]
+    var tasks: [ChildID: RunningChild] = [:]
     /// How the current run ends, once it is decided (the loop then only drains its mailbox).
     var outcome: RunOutcome?
 
@@ -90,8 +95,10 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
         // The loop runs in this task (a supervisor costs no task of its own). A cancelled run()
         // posts a shutdown, which the loop still reads (``Mailbox`` ignores cancellation) and
         // carries out gracefully: its waits run where the cancellation does not reach them.
+        // The loop is written out here, not called: its frames are what thousands of waiting
+        // supervisors keep, and with the frames below them they fit one stack slab each.
         await withTaskCancellationHandler {
-            await processMessages(mailbox)
+            while await mailbox.wait() { await handleNext(from: mailbox) }
         } onCancel: {
             mailbox.send(.shutdown)
         }
@@ -112,7 +119,7 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
         // The first run starts from the core and mailbox made by init; a later one anew.
         if hasEnded {
             core = SupervisorCore(options: options, specs: initialSpecs)
-            mailbox = Mailbox()
+            mailboxes.withLock { $0 = Mailbox() }
         }
         hasEnded = false
         let order = core.startOrder

@@ -8,6 +8,7 @@
 //   supervision-vs-otp tree N      the controller's shape: N rest-for-one supervisors of three
 //                                  children under one root, started; the last child of each
 //                                  fails once and is restarted; all shut down
+//   --split (start, tree)          also prints how long each phase took
 import Logging
 import Supervision
 import BenchmarkSupport
