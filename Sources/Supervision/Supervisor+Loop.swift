@@ -88,7 +88,7 @@ extension Supervisor {
     /// The decision on a child's end, up to what must wait for children.
     private func exitDecided(_ id: ChildID, generation: UInt64, outcome: ExitOutcome) -> PendingWork? {
         guard core.isCurrent(id, generation: generation) else { return nil }   // stopped on purpose
-        tasks[id] = nil
+        _ = core.detach(id)
         switch outcome {
         case .normal:
             emit(id, .exitedNormally)
@@ -193,16 +193,16 @@ extension Supervisor {
     /// together (one wake-up, not one per child), and children with the same timeout share one
     /// deadline, and so one timer.
     private func stopConcurrently(_ ids: [ChildID]) async {
-        let children = ids.compactMap { id in tasks.removeValue(forKey: id).map { (id, $0) } }
-        for (_, child) in children {
+        let children = ids.compactMap { id in core.detach(id).map { (id, $0.handle, $0.shutdown) } }
+        for (_, child, _) in children {
             child.exit.markStopping()
             child.task.cancel()
         }
         let started = clock.now
         var unlimited: [ExitSignal] = []
         var byTimeout: [Duration: [(ChildID, ExitSignal)]] = [:]
-        for (id, child) in children {
-            switch child.shutdown {
+        for (id, child, shutdown) in children {
+            switch shutdown {
             case .brutalKill: break
             case .infinity: if !child.exit.isFinished { unlimited.append(child.exit) }
             case .timeout(let limit): byTimeout[limit, default: []].append((id, child.exit))
@@ -222,15 +222,15 @@ extension Supervisor {
                 }
             }
         }
-        for (id, _) in children { emit(id, .stopped) }
+        for (id, _, _) in children { emit(id, .stopped) }
     }
 
     /// Cancels a child's task and waits for it as its shutdown says; reports abandonment.
     func stopChild(_ id: ChildID) async {
-        guard let running = tasks.removeValue(forKey: id) else { return }
+        guard let (running, shutdown) = core.detach(id) else { return }
         running.exit.markStopping()
         running.task.cancel()
-        switch running.shutdown {
+        switch shutdown {
         case .brutalKill:
             break
         case .infinity:

@@ -43,7 +43,6 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
     /// This run's mailbox.
     nonisolated var mailbox: Mailbox { mailboxes.withLock { $0 } }
     var timers: [UInt64: Task<Void, Never>] = [:]
-    var tasks: [ChildID: RunningChild] = [:]
     /// How the current run ends, once it is decided (the loop then only drains its mailbox).
     var outcome: RunOutcome?
 
@@ -122,9 +121,7 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
             mailboxes.withLock { $0 = Mailbox() }
         }
         hasEnded = false
-        let order = core.startOrder
-        tasks.reserveCapacity(order.count)
-        for id in order { launch(id) }
+        for id in core.startOrder { launch(id) }
         return mailbox
     }
 
@@ -204,7 +201,7 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
             if exit.finish() { return }
             await supervisor.childEnded(id, generation: generation, outcome: outcome, from: mailbox)
         }
-        tasks[id] = RunningChild(task: task, exit: exit, shutdown: spec.shutdown)
+        core.attach(RunningChild(task: task, exit: exit), to: id)
         emit(id, .started)
         log(.debug, "child started", ["child": .string(id)])
     }
@@ -245,10 +242,10 @@ indirect enum RunOutcome: Sendable {
     case failure(SupervisorError)
 }
 
-struct RunningChild {
+/// A running child's task and the signal of its end.
+struct RunningChild: Sendable {
     var task: Task<Void, Never>
     var exit: ExitSignal
-    var shutdown: Shutdown
 }
 
 enum SupervisorRunState {

@@ -33,6 +33,9 @@ struct SupervisorCore: Sendable {
         var restartAt: Instant?
         /// Past the intensity under `retryAtCap`, and not run stably since.
         var crashLooping = false
+        /// The actor's handle to the running task, kept with the record (one store, not a
+        /// second dictionary); the core never looks inside it.
+        var handle: RunningChild?
     }
 
     /// What the actor must do after a child ended.
@@ -56,6 +59,9 @@ struct SupervisorCore: Sendable {
     /// Where each child's record is in `slots`.
     private var index: [ChildID: Int] = [:]
     private var holes = 0
+    /// The handles of removed records whose task still runs: a temporary sibling removed by a
+    /// restart decision, until the actor stops it (empty otherwise).
+    private var orphans: [ChildID: (handle: RunningChild, shutdown: Shutdown)] = [:]
     private var window: RestartWindow<Instant>
     private var nextToken: UInt64 = 0
     /// The restart batch waiting on its backoff timer, by token.
@@ -154,6 +160,19 @@ struct SupervisorCore: Sendable {
         slots[position]!.startedAt = now
         slots[position]!.restartAt = nil
         return slots[position]!.generation
+    }
+
+    /// Keeps the handle of the task just started for `id`.
+    mutating func attach(_ handle: RunningChild, to id: ChildID) {
+        if let position = index[id] { slots[position]!.handle = handle }
+    }
+
+    /// Takes the handle of `id`'s task, if it has one, with the shutdown to stop it by.
+    mutating func detach(_ id: ChildID) -> (handle: RunningChild, shutdown: Shutdown)? {
+        if !orphans.isEmpty, let orphan = orphans.removeValue(forKey: id) { return orphan }
+        guard let position = index[id], let handle = slots[position]!.handle else { return nil }
+        slots[position]!.handle = nil
+        return (handle, slots[position]!.spec.shutdown)
     }
 
     /// Records that the supervisor itself stopped `id` (terminate, shutdown, or a sibling's
@@ -292,6 +311,7 @@ struct SupervisorCore: Sendable {
 
     private mutating func remove(at position: Int) {
         guard let record = slots[position] else { return }
+        if let handle = record.handle { orphans[record.spec.id] = (handle, record.spec.shutdown) }
         index[record.spec.id] = nil
         slots[position] = nil
         holes += 1

@@ -51,6 +51,21 @@ struct StrategyTests {
         _ = await harness.stop()
     }
 
+    @Test("rest-for-one stops a temporary child started after the failed one and drops it; the others restart")
+    func restForOneTemporarySibling() async throws {
+        let children = ["c1", "c2", "c3"].map { ChildControl($0) }
+        var harness = try Harness(options: .init(strategy: .restForOne, intensity: intensity),
+                                  children: [children[0].spec(), children[1].spec(restart: .temporary), children[2].spec()])
+        await harness.waitForStarts(["c1", "c2", "c3"])
+        children[0].fail()
+        let seen = await harness.events.until(.started, "c3")
+        #expect(seen.map(\.short) == [
+            "c1:failed", "c3:stopped", "c2:stopped", "c1:restarting", "c3:restarting", "c1:started", "c3:started",
+        ])
+        #expect(await harness.supervisor.whichChildren().map(\.id) == ["c1", "c3"])
+        _ = await harness.stop()
+    }
+
     @Test("rest-for-one on the last child restarts only that child")
     func restForOneLast() async throws {
         let children = ["c1", "c2", "c3"].map { ChildControl($0) }
