@@ -50,7 +50,7 @@ final class ExitSignal: Sendable {
     /// of the waiting task does not cut it short (a cancelled `run()` carries its shutdown out
     /// in the task that was cancelled); one timer task runs while it waits, and is cancelled
     /// when the end comes first.
-    nonisolated(nonsending) func wait<C: Clock>(upTo limit: Duration, on clock: C) async -> Bool where C.Duration == Duration {
+    func wait<C: Clock>(upTo limit: Duration, on clock: C) async -> Bool where C.Duration == Duration {
         if isFinished { return true }
         // A child usually ends as soon as it is cancelled: given the chance to first, it needs no
         // timer (a task and a clock registration each, thousands at a shutdown).
@@ -79,7 +79,7 @@ final class ExitSignal: Sendable {
     }
 
     /// Waits for the end, however long it takes, whether or not the waiting task is cancelled.
-    nonisolated(nonsending) func waitIgnoringCancellation() async {
+    func waitIgnoringCancellation() async {
         if isFinished { return }
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             onFinish { continuation.resume() }

@@ -39,7 +39,7 @@ final class Mailbox: Sendable {
     /// Waits until a message is queued (`true`: ``take()`` has one) or the mailbox is finished
     /// and drained (`false`). One reader at a time.
     @inline(never)
-    nonisolated(nonsending) func wait() async -> Bool {
+    func wait() async -> Bool {
         if hasMessage() { return true }
         return await withUnsafeContinuation { park($0) }
     }
