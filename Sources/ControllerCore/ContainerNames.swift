@@ -28,7 +28,7 @@ public enum ContainerNames {
     ///   - serial: the USB serial; empty counts as missing.
     ///   - busPath: the USB bus path such as `1-3.2`; empty counts as missing.
     ///   - cardIndex: the ALSA card index; missing counts as 0.
-    public static func suffix(serial: String?, busPath: String?, cardIndex: Int?) -> String {
+    package static func suffix(serial: String?, busPath: String?, cardIndex: Int?) -> String {
         let raw: String
         if let serial, !serial.isEmpty {
             raw = String(String.UnicodeScalarView(serial.unicodeScalars.suffix(4))).lowercased()
@@ -48,7 +48,7 @@ public enum ContainerNames {
     }
 
     /// `silvasonic-recorder-{workspaceName}`.
-    public static func recorderContainerName(workspaceName: String) -> String {
+    package static func recorderContainerName(workspaceName: String) -> String {
         "silvasonic-recorder-" + workspaceName
     }
 

@@ -25,7 +25,7 @@ public struct DeviceDesire: Sendable, Hashable {
 /// Which devices get a recorder: the predicate, then `system.max_recorders` (contract §5's
 /// "Do better"), keeping recorders that already run before starting new ones, so that a lower
 /// limit or a new device never interrupts a recording in favour of another.
-public enum DesiredState {
+package enum DesiredState {
     /// The ids of the devices that should record.
     /// - Parameters:
     ///   - devices: every device row.

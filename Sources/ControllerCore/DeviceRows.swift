@@ -23,7 +23,7 @@ public struct HardwareSnapshot: Sendable, Hashable {
     }
 
     /// The keys in the database's names, for a JSONB merge.
-    public var json: OrderedJSON {
+    package var json: OrderedJSON {
         func text(_ value: String?) -> OrderedJSON { value.map(OrderedJSON.string) ?? .null }
         return .object([
             .init("alsa_card_index", alsaCardIndex.map(OrderedJSON.int) ?? .null),
@@ -52,7 +52,7 @@ public struct DeviceRow: Sendable, Hashable {
     /// What the store could not read as the contract's types — a NULL where the contract has a
     /// value, a `config` that is not its shape — naming the column and the value; `nil` when the
     /// whole row was read. The other fields then hold placeholders that nothing acts on.
-    public var readProblem: String?
+    package var readProblem: String?
 
     public init(name: String, serialNumber: String, model: String, status: String, enrollmentStatus: String,
                 enabled: Bool, profileSlug: String?, workspaceName: String?, hardware: HardwareSnapshot,
@@ -136,12 +136,12 @@ public enum DeviceRowPlan: Sendable, Hashable {
     /// models that ship one serial: their ids differ, the UNIQUE column does not): the serial
     /// with its vendor and product ids, `ABC034F-0d8c-0014`. The store writes it when the plain
     /// serial is taken; ``seen(stableID:hardware:existing:firstMatch:)`` keeps it afterwards.
-    public static func qualifiedSerial(_ serial: String, hardware: HardwareSnapshot) -> String {
+    package static func qualifiedSerial(_ serial: String, hardware: HardwareSnapshot) -> String {
         "\(serial)-\(hardware.usbVendorID ?? "")-\(hardware.usbProductID ?? "")"
     }
 
     /// A microphone stayed away past the grace period.
-    public static func gone(existing: DeviceRow) -> DeviceRowPlan {
+    package static func gone(existing: DeviceRow) -> DeviceRowPlan {
         guard existing.status != "offline" else { return .unchanged }
         var row = existing
         row.status = "offline"
@@ -150,7 +150,7 @@ public enum DeviceRowPlan: Sendable, Hashable {
 }
 
 /// Workspace names that never collide (contract §3's "Do better").
-public enum WorkspaceNaming {
+package enum WorkspaceNaming {
     /// The reference's `{slug}-{suffix}` when no other device uses it, else that name plus six
     /// hex digits of SHA-256 over the stable id: unique, and the same every time for the device.
     /// - Parameter takenByOthers: the workspace names other devices hold.

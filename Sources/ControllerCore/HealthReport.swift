@@ -4,11 +4,11 @@
 /// `live` is tied to real progress: the ticker completing reconciles. A backend outage makes
 /// the status `error` but leaves the process live (restarting it would not bring the backend
 /// back, and every recorder keeps running); a wedged tree is not live.
-public struct HealthReport: Sendable, Equatable {
-    public struct Component: Sendable, Equatable {
-        public var healthy: Bool
-        public var details: String
-        public var required: Bool
+package struct HealthReport: Sendable, Equatable {
+    package struct Component: Sendable, Equatable {
+        package var healthy: Bool
+        package var details: String
+        package var required: Bool
 
         public init(healthy: Bool, details: String, required: Bool) {
             self.healthy = healthy
@@ -19,29 +19,29 @@ public struct HealthReport: Sendable, Equatable {
 
     /// `ok` when every required component is healthy, else `error`.
     public var status: String
-    public var live: Bool
+    package var live: Bool
     public var components: [String: Component]
 
     /// What the children recorded.
-    public struct Facts<Instant: InstantProtocol<Duration>>: Sendable {
-        public var startedAt: Instant
+    package struct Facts<Instant: InstantProtocol<Duration>>: Sendable {
+        package var startedAt: Instant
         /// When the ticker last completed a reconcile.
-        public var lastProgress: Instant?
+        package var lastProgress: Instant?
         /// Whether the last reconcile read the database; `nil` before the first.
-        public var databaseReadable: Bool?
+        package var databaseReadable: Bool?
         /// Whether the nudge subscription (Redis) and the event stream (Podman) are up.
-        public var redisSubscribed = false
-        public var podmanSubscribed = false
+        package var redisSubscribed = false
+        package var podmanSubscribed = false
         public var recording = 0
         /// Devices past their restart intensity, retried at the backoff's cap.
-        public var crashLoopingDevices: [String] = []
+        package var crashLoopingDevices: [String] = []
 
         public init(startedAt: Instant) { self.startedAt = startedAt }
     }
 
     /// Judges `facts` at `now`: not live when no reconcile completed within `progressDeadline`
     /// (counted from the start until the first one).
-    public static func judge<Instant: InstantProtocol<Duration>>(_ facts: Facts<Instant>, now: Instant,
+    package static func judge<Instant: InstantProtocol<Duration>>(_ facts: Facts<Instant>, now: Instant,
                                                                  progressDeadline: Duration) -> HealthReport {
         let since = facts.lastProgress ?? facts.startedAt
         let quiet = since.duration(to: now)

@@ -6,7 +6,7 @@
 /// checks in a row — counts against it; a report of `"status": "error"` is degraded, not dead;
 /// and when Redis cannot be read the verdict is unknown, never dead. Staleness is measured by
 /// when this controller saw the timestamp change, so a recorder's wrong wall clock cannot kill it.
-public struct HeartbeatJudge<Instant: InstantProtocol<Duration>>: Sendable {
+package struct HeartbeatJudge<Instant: InstantProtocol<Duration>>: Sendable {
     /// What one check read.
     public enum Reading: Sendable, Equatable {
         /// The key holds a heartbeat with this `timestamp` and `health.status`.
@@ -18,7 +18,7 @@ public struct HeartbeatJudge<Instant: InstantProtocol<Duration>>: Sendable {
     }
 
     /// The judgement after a check.
-    public enum Verdict: Sendable, Equatable {
+    package enum Verdict: Sendable, Equatable {
         /// Still in the start-up grace, or no heartbeat seen yet within it.
         case starting
         case alive
@@ -34,9 +34,9 @@ public struct HeartbeatJudge<Instant: InstantProtocol<Duration>>: Sendable {
         case dead
     }
 
-    public let startupGrace: Duration
-    public let staleAfter: Duration
-    public let missesToDie: Int
+    package let startupGrace: Duration
+    package let staleAfter: Duration
+    package let missesToDie: Int
     private let startedAt: Instant
     private var lastTimestamp: Double?
     private var lastChange: Instant?

@@ -6,7 +6,7 @@
 /// which the config hash is taken over; ``Style/compact`` is pydantic's `model_dump_json()`
 /// (separators `","` and `":"`, members in schema order, UTF-8 as is), which is how a profile's
 /// configuration reaches the recorder. Floats print like Python's `repr` (`1.0`, `12.0`, `0.1`).
-public indirect enum OrderedJSON: Sendable, Hashable {
+package indirect enum OrderedJSON: Sendable, Hashable {
     case null
     case bool(Bool)
     case int(Int)
@@ -16,7 +16,7 @@ public indirect enum OrderedJSON: Sendable, Hashable {
     case object([Member])
 
     /// One member of an object.
-    public struct Member: Sendable, Hashable {
+    package struct Member: Sendable, Hashable {
         public var key: String
         public var value: OrderedJSON
 
@@ -27,7 +27,7 @@ public indirect enum OrderedJSON: Sendable, Hashable {
     }
 
     /// How to render.
-    public enum Style: Sendable {
+    package enum Style: Sendable {
         /// Python's `json.dumps(value, sort_keys=True)`.
         case pythonSortedASCII
         /// pydantic's `model_dump_json()`: compact, in member order, UTF-8.
@@ -37,7 +37,7 @@ public indirect enum OrderedJSON: Sendable, Hashable {
     }
 
     /// The text in `style`.
-    public func rendered(_ style: Style) -> String {
+    package func rendered(_ style: Style) -> String {
         String(decoding: renderedBytes(style), as: UTF8.self)
     }
 

@@ -2,9 +2,9 @@
 /// not `reconcile` — said once when it starts, summarised at most once per interval with a
 /// count while it lasts, and said again when it ends with how long it lasted; never once per
 /// occurrence. A pure value: the caller hands in `now` and logs what it is told to say.
-public struct PersistentCondition<Instant: InstantProtocol<Duration>>: Sendable {
+package struct PersistentCondition<Instant: InstantProtocol<Duration>>: Sendable {
     /// What to say now.
-    public enum Say: Sendable, Equatable {
+    package enum Say: Sendable, Equatable {
         /// It began (the first occurrence).
         case started
         /// It goes on: `occurrences` since it began, for `lasting`.
@@ -14,7 +14,7 @@ public struct PersistentCondition<Instant: InstantProtocol<Duration>>: Sendable 
     }
 
     /// The least time between two summaries.
-    public let summaryInterval: Duration
+    package let summaryInterval: Duration
     private var began: Instant?
     private var lastSaid: Instant?
     private var occurrences = 0
@@ -24,10 +24,10 @@ public struct PersistentCondition<Instant: InstantProtocol<Duration>>: Sendable 
     }
 
     /// Whether the condition holds now.
-    public var isActive: Bool { began != nil }
+    package var isActive: Bool { began != nil }
 
     /// The condition occurred (again) at `now`; `nil`: say nothing.
-    public mutating func occurred(now: Instant) -> Say? {
+    package mutating func occurred(now: Instant) -> Say? {
         occurrences += 1
         guard let began, let lastSaid else {
             began = now
@@ -40,7 +40,7 @@ public struct PersistentCondition<Instant: InstantProtocol<Duration>>: Sendable 
     }
 
     /// The condition no longer holds at `now`; `nil` when it did not hold.
-    public mutating func cleared(now: Instant) -> Say? {
+    package mutating func cleared(now: Instant) -> Say? {
         guard let began else { return nil }
         defer {
             self.began = nil

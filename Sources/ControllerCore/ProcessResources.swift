@@ -1,11 +1,11 @@
 /// The contract's heartbeat `meta.resources` and `meta.host_resources`, computed from two
 /// samples of procfs text (`/proc/self/stat`, `/proc/self/status`, `/proc/stat`,
 /// `/proc/meminfo`). Pure: the shell reads the files, this parses and subtracts.
-public struct ResourceSample: Sendable, Equatable {
+package struct ResourceSample: Sendable, Equatable {
     /// The process's user + system CPU time, in clock ticks.
-    public var processTicks: UInt64
-    public var residentKB: UInt64
-    public var threads: Int
+    package var processTicks: UInt64
+    package var residentKB: UInt64
+    package var threads: Int
     /// The host's CPU time over all states and in idle (idle + iowait), in clock ticks.
     var hostTotalTicks: UInt64
     var hostIdleTicks: UInt64
@@ -56,15 +56,15 @@ public struct ResourceSample: Sendable, Equatable {
 }
 
 /// What a heartbeat reports, from the sample before and the sample now.
-public struct ResourceUsage: Sendable, Equatable {
-    public var cpuPercent: Double
-    public var memoryMB: Double
-    public var threads: Int
-    public var hostCPUPercent: Double
-    public var hostCPUCount: Int
-    public var hostMemoryUsedMB: Double
-    public var hostMemoryTotalMB: Double
-    public var hostMemoryPercent: Double
+package struct ResourceUsage: Sendable, Equatable {
+    package var cpuPercent: Double
+    package var memoryMB: Double
+    package var threads: Int
+    package var hostCPUPercent: Double
+    package var hostCPUCount: Int
+    package var hostMemoryUsedMB: Double
+    package var hostMemoryTotalMB: Double
+    package var hostMemoryPercent: Double
 
     /// `previous` may be `nil` (the first beat): CPU figures are then 0.
     public init(previous: ResourceSample?, current: ResourceSample, ticksPerSecond: Int, cpuCount: Int) {

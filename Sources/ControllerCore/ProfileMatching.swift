@@ -1,5 +1,5 @@
 /// What matching knows of a microphone.
-public struct DeviceIdentity: Sendable, Hashable {
+package struct DeviceIdentity: Sendable, Hashable {
     public var vendorID: String?
     public var productID: String?
     /// The ALSA card's long name.
@@ -13,7 +13,7 @@ public struct DeviceIdentity: Sendable, Hashable {
 }
 
 /// A profile as matching sees it.
-public struct MatchableProfile: Sendable, Hashable {
+package struct MatchableProfile: Sendable, Hashable {
     public var slug: String
     public var match: RecorderProfileConfig.Match?
 
@@ -53,13 +53,13 @@ public enum MatchOutcome: Sendable, Hashable {
 /// Scores profiles against a microphone, as the reference does, with the contract's "Do
 /// better" rules: a tie between equal best scores stays pending instead of taking whichever
 /// profile the database listed first.
-public enum ProfileMatching {
+package enum ProfileMatching {
     /// The slug of the fallback profile.
     static let genericSlug = "generic_usb"
 
     /// 100 when vendor and product id both equal (case-insensitive), else 50 when the ALSA name
     /// contains `alsa_name_contains` (case-insensitive), else 0.
-    public static func score(_ device: DeviceIdentity, _ match: RecorderProfileConfig.Match?) -> Int {
+    package static func score(_ device: DeviceIdentity, _ match: RecorderProfileConfig.Match?) -> Int {
         guard let match else { return 0 }
         if let vendor = match.usbVendorID, let product = match.usbProductID, !vendor.isEmpty, !product.isEmpty,
            let deviceVendor = device.vendorID, let deviceProduct = device.productID,

@@ -29,11 +29,11 @@ public enum Reconciliation {
 
     /// The outcome of one reconcile.
     public struct Plan: Sendable, Hashable {
-        public var decisions: [String: Decision] = [:]
+        package var decisions: [String: Decision] = [:]
         /// Workspace names to store (`devices.workspace_name`), by device id.
-        public var workspaceNames: [String: String] = [:]
+        package var workspaceNames: [String: String] = [:]
         /// Whether `max_recorders` kept a device that wants a recorder from recording.
-        public var limited = false
+        package var limited = false
 
         public init(decisions: [String: Decision] = [:], workspaceNames: [String: String] = [:]) {
             self.decisions = decisions
@@ -160,5 +160,5 @@ public enum ReconcileReason: String, Sendable, Hashable, CustomStringConvertible
 
     public var description: String { rawValue }
     /// Whether it is the periodic tick, which may be skipped when nothing changed.
-    public var isPeriodic: Bool { self == .tick }
+    package var isPeriodic: Bool { self == .tick }
 }

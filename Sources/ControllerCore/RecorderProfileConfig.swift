@@ -16,30 +16,30 @@ public struct RecorderProfileConfig: Sendable, Hashable {
     }
 
     /// The sample formats a recorder accepts.
-    public enum SampleFormat: String, Sendable, Hashable, CaseIterable {
+    package enum SampleFormat: String, Sendable, Hashable, CaseIterable {
         case s16le = "S16LE", s24le = "S24LE", s32le = "S32LE"
     }
 
     public var sampleRate: Int
-    public var channels: Int = 1
-    public var format: SampleFormat = .s16le
+    package var channels: Int = 1
+    package var format: SampleFormat = .s16le
     /// The reference's legacy field; always `nil` here, kept because it is part of the JSON.
     var matchPattern: String?
     public var match: Match?
     public var gainDB: Double = 0.0
     public var chunkSize: Int = 4096
     public var highpassFilterHz: Double?
-    public var rawEnabled = true
-    public var processedEnabled = true
-    public var liveStreamEnabled = false
-    public var segmentDurationSeconds = 10
+    package var rawEnabled = true
+    package var processedEnabled = true
+    package var liveStreamEnabled = false
+    package var segmentDurationSeconds = 10
 
     public init(sampleRate: Int) {
         self.sampleRate = sampleRate
     }
 
     /// The sections as the reference's pydantic models order them.
-    public var json: OrderedJSON {
+    package var json: OrderedJSON {
         let match: OrderedJSON = self.match.map { match in
             .object([
                 .init("usb_vendor_id", match.usbVendorID.map(OrderedJSON.string) ?? .null),

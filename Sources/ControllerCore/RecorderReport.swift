@@ -1,5 +1,5 @@
 /// Lifecycle news of one device's container, for logs, metrics, `silvasonic:events` and tests.
-public enum RecorderReport: Sendable, Equatable {
+package enum RecorderReport: Sendable, Equatable {
     case adopted(containerID: String)
     case created(containerID: String)
     case started(containerID: String)
@@ -54,7 +54,7 @@ public enum RecorderState: Sendable, Equatable {
     public static let names = ["idle", "inspecting", "creating", "starting", "running", "backing_off", "crash_looping", "stopping"]
 
     /// The container the state names, if any.
-    public var containerID: String? {
+    package var containerID: String? {
         switch self {
         case .starting(let id), .running(let id), .stopping(let id): id
         case .idle, .inspecting, .creating, .backingOff, .crashLooping: nil

@@ -12,9 +12,9 @@ public import Supervision
 ///   the controller is away. Such a restart is adopted, never fought, and a burst of them counts
 ///   as one crash: a run that the engine (not the controller) started, right after a crash, and
 ///   that dies before it ran stably adds nothing to the crash count or the backoff.
-public enum RecorderRules {
+package enum RecorderRules {
     /// What a container child does with the container the engine reports.
-    public enum Step: Sendable, Equatable {
+    package enum Step: Sendable, Equatable {
         /// It runs with the wanted hash: kept untouched.
         case adopt(containerID: String)
         /// It exists with the wanted hash but does not run: started again, not recreated.
@@ -26,7 +26,7 @@ public enum RecorderRules {
     }
 
     /// The step for the device's container (`nil`: none exists), given the hash it should have.
-    public static func step(for existing: ExistingContainer?, wantedHash: String) -> Step {
+    package static func step(for existing: ExistingContainer?, wantedHash: String) -> Step {
         guard let existing else { return .create }
         guard existing.configHash == wantedHash else { return .replace(containerID: existing.containerID) }
         return existing.running ? .adopt(containerID: existing.containerID) : .start(containerID: existing.containerID)
@@ -35,14 +35,14 @@ public enum RecorderRules {
     /// Whether the end of a run is a crash the supervisor counts, or part of the burst of the
     /// crash before it (a run the engine's own restart policy started, ended before it ran
     /// `stableAfter`): such a death is not counted, and the child looks the container up again.
-    public static func countsAsCrash(runStartedByEngine: Bool, uptime: Duration, stableAfter: Duration) -> Bool {
+    package static func countsAsCrash(runStartedByEngine: Bool, uptime: Duration, stableAfter: Duration) -> Bool {
         !(runStartedByEngine && uptime < stableAfter)
     }
 }
 
 /// A device's container as the engine reports it.
-public struct ExistingContainer: Sendable, Equatable {
-    public var containerID: String
+package struct ExistingContainer: Sendable, Equatable {
+    package var containerID: String
     /// Its `io.silvasonic.config_hash` label.
     public var configHash: String?
     public var running: Bool
@@ -83,14 +83,14 @@ public struct RecorderPolicy: Sendable, Hashable {
 
     /// Rest-for-one over container, heartbeat and logs: a crash of the container restarts its
     /// watchers with it; past the intensity, retried at the cap.
-    public var supervisorOptions: SupervisorOptions {
+    package var supervisorOptions: SupervisorOptions {
         SupervisorOptions(strategy: .restForOne, intensity: intensity, backoff: backoff, intensityPolicy: .retryAtCap)
     }
 
     /// Errors of the engine itself (unreachable, a failed create) are waited out on this backoff
     /// inside the container child: never a crash of the recorder. No immediate first retry, and
     /// capped at 30 s at most.
-    public var engineBackoff: BackoffPolicy {
+    package var engineBackoff: BackoffPolicy {
         var engine = backoff
         engine.immediateFirstRestart = false
         engine.maximum = min(backoff.maximum, .seconds(30))

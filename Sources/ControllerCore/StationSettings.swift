@@ -2,25 +2,25 @@
 /// the contract's defaults (contract §3 and §6). Pure: parsing returns problems instead of
 /// reading anything else.
 public struct StationSettings: Sendable, Hashable {
-    public var network = "silvasonic-net"
+    package var network = "silvasonic-net"
     /// `SILVASONIC_WORKSPACE_PATH`, as Python's `Path` normalises it (no trailing slash).
-    public var workspacePath = "/mnt/data/workspace"
+    package var workspacePath = "/mnt/data/workspace"
     /// `SILVASONIC_RECORDER_WORKSPACE_LOCAL`: where the controller itself sees the recorder
     /// workspaces, when it runs in a container; else `{workspacePath}/recorder`.
-    public var recorderWorkspaceLocal: String?
+    package var recorderWorkspaceLocal: String?
     /// The Redis URL handed to Tier 2 containers: `SILVASONIC_TIER2_REDIS_URL` when set (for
     /// a controller that reaches Redis at another address than its containers do, as on a
     /// development machine), else `SILVASONIC_REDIS_URL`, as the reference does.
-    public var redisURL = "redis://localhost:6379/0"
-    public var recorderImage = "localhost/silvasonic_recorder:latest"
-    public var recorderMemoryLimit = "512m"
-    public var recorderCPULimit = 1.0
-    public var recorderOOMScoreAdjust = -999
+    package var redisURL = "redis://localhost:6379/0"
+    package var recorderImage = "localhost/silvasonic_recorder:latest"
+    package var recorderMemoryLimit = "512m"
+    package var recorderCPULimit = 1.0
+    package var recorderOOMScoreAdjust = -999
     var recorderRestartMaxRetries = 5
     /// `SILVASONIC_RECORDER_SOUND_DEVICE`: the host path mapped into recorders.
-    public var soundDevice = "/dev/snd"
+    package var soundDevice = "/dev/snd"
     /// `SILVASONIC_CONTROLLER_OWNER`: the value of `io.silvasonic.owner` on owned containers.
-    public var owner = "controller"
+    package var owner = "controller"
     /// The database settings passed on to BirdNET.
     var birdnetDatabaseHost = "database"
     var postgresUser = "silvasonic"
@@ -29,13 +29,13 @@ public struct StationSettings: Sendable, Hashable {
     /// `SILVASONIC_RECORDER_HEARTBEAT_INTERVAL_S`, when set: passed on to recorders as their
     /// `SILVASONIC_HEARTBEAT_INTERVAL_S`, so the controller's watch and the recorders agree.
     /// Unset (the default) adds nothing, and the spec hashes as the reference's does.
-    public var recorderHeartbeatInterval: String?
+    package var recorderHeartbeatInterval: String?
 
     public init() {}
 
     /// A setting that could not be read, with what to do about it.
     public struct Problem: Sendable, Hashable, CustomStringConvertible {
-        public var variable: String
+        package var variable: String
         public var message: String
         public var description: String { "\(variable): \(message)" }
     }
@@ -81,7 +81,7 @@ public struct StationSettings: Sendable, Hashable {
 }
 
 /// The bits of Python's `pathlib` the reference's paths went through.
-public enum PythonPath {
+package enum PythonPath {
     /// `str(Path(text))`: repeated and trailing slashes and `.` components dropped.
     static func normalised(_ text: String) -> String {
         let absolute = text.hasPrefix("/")
@@ -92,13 +92,13 @@ public enum PythonPath {
     }
 
     /// `str(Path(base) / part / ...)`.
-    public static func join(_ base: String, _ parts: String...) -> String {
+    package static func join(_ base: String, _ parts: String...) -> String {
         normalised(([base] + parts).joined(separator: "/"))
     }
 }
 
 /// Podman's memory sizes: a number with an optional `b`, `k`, `m` or `g` (binary units).
-public enum MemorySize {
+package enum MemorySize {
     /// The size in bytes, or `nil` when `text` is not a size.
     public static func bytes(_ text: String) -> Int? {
         let lower = text.lowercased()

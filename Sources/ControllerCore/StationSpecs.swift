@@ -18,7 +18,7 @@ public enum StationSpecs {
 
     /// Where the controller itself sees the workspace of the recorder named `workspaceName`
     /// (the host directory mounted at `/app/workspace`).
-    public static func recorderWorkspace(_ workspaceName: String, settings: StationSettings) -> String {
+    package static func recorderWorkspace(_ workspaceName: String, settings: StationSettings) -> String {
         PythonPath.join(settings.recorderWorkspaceLocal ?? PythonPath.join(settings.workspacePath, "recorder"), workspaceName)
     }
 
@@ -64,7 +64,7 @@ public enum StationSpecs {
     }
 
     /// The BirdNET worker (the one singleton the reference knows), labelled with its config hash.
-    public static func birdnet(settings: StationSettings) -> Tier2Spec {
+    package static func birdnet(settings: StationSettings) -> Tier2Spec {
         Tier2Spec(
             image: "localhost/silvasonic_birdnet:latest",
             name: "silvasonic-birdnet",

@@ -23,7 +23,7 @@ public enum IdleReason: String, Sendable, Hashable, CaseIterable, CustomStringCo
     public var description: String { rawValue }
 
     /// The device's state in `/status` while it records nothing for this reason.
-    public var statusName: String {
+    package var statusName: String {
         switch self {
         case .offline: "offline"
         case .disabled: "disabled"
@@ -53,7 +53,7 @@ public enum IdleReason: String, Sendable, Hashable, CaseIterable, CustomStringCo
 /// Why a Tier 2 container is stopped: logged at info level with every stop, and carried in the
 /// lifecycle event and the device's status, so that no recorder ever stops without a reason an
 /// operator can read.
-public enum StopReason: Sendable, Hashable, CustomStringConvertible {
+package enum StopReason: Sendable, Hashable, CustomStringConvertible {
     /// The desired state wants no recorder (or no worker).
     case unwanted(IdleReason)
     /// Its spec changed (profile, settings: the config hash drifted): replaced by a new one.

@@ -6,10 +6,10 @@ import Crypto
 public struct Tier2Spec: Sendable, Hashable {
     /// A bind mount; `controllerSource` is where the controller itself creates the directory.
     public struct Mount: Sendable, Hashable {
-        public var source: String
+        package var source: String
         public var target: String
-        public var readOnly: Bool
-        public var controllerSource: String?
+        package var readOnly: Bool
+        package var controllerSource: String?
 
         public init(source: String, target: String, readOnly: Bool, controllerSource: String?) {
             self.source = source
@@ -52,7 +52,7 @@ public struct Tier2Spec: Sendable, Hashable {
         box = Box(fields)
     }
 
-    public var image: String {
+    package var image: String {
         get { box.fields.image }
         set { change { $0.image = newValue } }
     }
@@ -60,7 +60,7 @@ public struct Tier2Spec: Sendable, Hashable {
         get { box.fields.name }
         set { change { $0.name = newValue } }
     }
-    public var network: String {
+    package var network: String {
         get { box.fields.network }
         set { change { $0.network = newValue } }
     }
@@ -69,11 +69,11 @@ public struct Tier2Spec: Sendable, Hashable {
         set { change { $0.environment = newValue } }
     }
     /// Labels, ``configHash`` among them once ``labelled()`` was called; not hashed.
-    public var labels: [String: String] {
+    package var labels: [String: String] {
         get { box.fields.labels }
         set { change { $0.labels = newValue } }
     }
-    public var mounts: [Mount] {
+    package var mounts: [Mount] {
         get { box.fields.mounts }
         set { change { $0.mounts = newValue } }
     }
@@ -82,33 +82,33 @@ public struct Tier2Spec: Sendable, Hashable {
         get { box.fields.devices }
         set { change { $0.devices = newValue } }
     }
-    public var groupAdd: [String] {
+    package var groupAdd: [String] {
         get { box.fields.groupAdd }
         set { change { $0.groupAdd = newValue } }
     }
-    public var privileged: Bool {
+    package var privileged: Bool {
         get { box.fields.privileged }
         set { change { $0.privileged = newValue } }
     }
-    public var restartPolicyName: String {
+    package var restartPolicyName: String {
         get { box.fields.restartPolicyName }
         set { change { $0.restartPolicyName = newValue } }
     }
-    public var restartMaxRetries: Int {
+    package var restartMaxRetries: Int {
         get { box.fields.restartMaxRetries }
         set { change { $0.restartMaxRetries = newValue } }
     }
     /// A Podman memory size such as `512m` (binary units).
-    public var memoryLimit: String {
+    package var memoryLimit: String {
         get { box.fields.memoryLimit }
         set { change { $0.memoryLimit = newValue } }
     }
     /// Cores, `1.0` = one.
-    public var cpuLimit: Double {
+    package var cpuLimit: Double {
         get { box.fields.cpuLimit }
         set { change { $0.cpuLimit = newValue } }
     }
-    public var oomScoreAdjust: Int {
+    package var oomScoreAdjust: Int {
         get { box.fields.oomScoreAdjust }
         set { change { $0.oomScoreAdjust = newValue } }
     }
@@ -131,7 +131,7 @@ public struct Tier2Spec: Sendable, Hashable {
     }
 
     /// The label that carries ``configHash``.
-    public static let configHashLabel = "io.silvasonic.config_hash"
+    package static let configHashLabel = "io.silvasonic.config_hash"
 
     /// Everything but the labels, as the reference's `model_dump(exclude={"labels"})`.
     var hashedJSON: OrderedJSON {
@@ -178,7 +178,7 @@ public struct Tier2Spec: Sendable, Hashable {
 
     /// The hash this spec is labelled with, else computed: what the actors compare, without
     /// hashing a labelled spec again.
-    public var labelledHash: String { labels[Self.configHashLabel] ?? configHash }
+    package var labelledHash: String { labels[Self.configHashLabel] ?? configHash }
 
     /// The spec with its ``configHash`` label set.
     func labelled() -> Tier2Spec {

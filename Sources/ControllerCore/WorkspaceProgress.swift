@@ -1,12 +1,12 @@
 /// What a recorder's workspace looks like at one moment: enough to tell whether a segment file
 /// was created or grew since another moment, without keeping the listing.
-public struct WorkspaceFingerprint: Sendable, Hashable {
+package struct WorkspaceFingerprint: Sendable, Hashable {
     /// Regular files in the workspace (and its subdirectories, as far as they are read).
     public var files: Int
     /// Their sizes added up.
     public var bytes: Int64
     /// The newest modification time among them, in seconds since the epoch (0 when empty).
-    public var newestModification: Double
+    package var newestModification: Double
 
     public init(files: Int, bytes: Int64, newestModification: Double) {
         self.files = files
@@ -24,9 +24,9 @@ public struct WorkspaceFingerprint: Sendable, Hashable {
 /// (a file created, grown, rewritten or removed) is progress. ``Verdict/stalled`` means no
 /// change for `window` (several segment durations) since the last change, or since the
 /// baseline when none came; a workspace that cannot be read shows no progress.
-public struct WorkspaceProgress<Instant: InstantProtocol<Duration>>: Sendable {
+package struct WorkspaceProgress<Instant: InstantProtocol<Duration>>: Sendable {
     /// What the observations so far say.
-    public enum Verdict: Sendable, Equatable {
+    package enum Verdict: Sendable, Equatable {
         /// Not enough time observed to say.
         case watching
         /// A change within the window: the recorder writes.
@@ -46,7 +46,7 @@ public struct WorkspaceProgress<Instant: InstantProtocol<Duration>>: Sendable {
     }
 
     /// Takes one reading (`nil`: the workspace could not be read) at `now`.
-    public mutating func observe(_ fingerprint: WorkspaceFingerprint?, now: Instant) -> Verdict {
+    package mutating func observe(_ fingerprint: WorkspaceFingerprint?, now: Instant) -> Verdict {
         guard let started else {
             self.started = now
             last = fingerprint
@@ -61,7 +61,7 @@ public struct WorkspaceProgress<Instant: InstantProtocol<Duration>>: Sendable {
     }
 
     /// Forgets every reading (the heartbeat came back).
-    public mutating func reset() {
+    package mutating func reset() {
         started = nil
         last = nil
         lastChange = nil

@@ -27,22 +27,22 @@ import SilvasonicIO
 /// on a known path (OPTIONS and TRACE included) is 405 with `Allow`; HEAD is answered for every
 /// GET. Every refusal has one shape, `{"error": message, "status": code}`. A connection that
 /// sends no whole request head within 10 s of opening, or nothing for 30 s, is closed.
-public enum ControllerHTTP {
+package enum ControllerHTTP {
     /// Where and how it listens.
-    public struct Settings: Sendable {
+    package struct Settings: Sendable {
         /// `SILVASONIC_CONTROLLER_PORT` (9100).
         public var port = 9100
         /// `SILVASONIC_CONTROLLER_HOST` (`127.0.0.1`: this machine only; the compose file opens it
         /// to the stack's network with `0.0.0.0`).
         public var host = "127.0.0.1"
         /// `SILVASONIC_CONTROLLER_API_TOKEN`; `nil`: control verbs off.
-        public var apiToken: String?
+        package var apiToken: String?
         /// A connection that has not sent a whole request head this long after opening is closed
         /// (`run` sets it from ``ControllerSettings/httpHeaderTimeout``).
-        public var headerTimeout: Duration = .seconds(10)
+        package var headerTimeout: Duration = .seconds(10)
         /// A connection that sends nothing this long (between requests, or in the middle of one)
         /// is closed (``ControllerSettings/httpIdleTimeout``).
-        public var idleTimeout: Duration = .seconds(30)
+        package var idleTimeout: Duration = .seconds(30)
 
         public init(port: Int = 9100, host: String = "127.0.0.1", apiToken: String? = nil,
                     headerTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(30)) {
@@ -158,7 +158,7 @@ public enum ControllerHTTP {
     }
 
     /// The server as a swift-service-lifecycle service (add it to the `ServiceGroup`).
-    public static func application(station: Station, metrics: PrometheusCollectorRegistry, settings: Settings,
+    package static func application(station: Station, metrics: PrometheusCollectorRegistry, settings: Settings,
                                    logger: Logger = Logger(label: "silvasonic.http"),
                                    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol {
@@ -205,10 +205,10 @@ public enum ControllerHTTP {
 }
 
 /// Hummingbird's request context, with the peer that sent the request (for the audit log).
-public struct ControllerRequestContext: RequestContext {
-    public var coreContext: CoreRequestContextStorage
+package struct ControllerRequestContext: RequestContext {
+    package var coreContext: CoreRequestContextStorage
     /// `address:port` of the peer, when the socket knows it.
-    public let peer: String?
+    package let peer: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -69,7 +69,7 @@ public final class HardwareFixture: Sendable {
 
     /// Adds a card that is not on USB (an on-board codec): `class/sound/cardN` leads to a
     /// platform device.
-    public func addBuiltInCard(index: Int) throws {
+    package func addBuiltInCard(index: Int) throws {
         let card = "devices/platform/soc/sound/card\(index)"
         try makeDirectory("sys/" + card)
         try link("sys/class/sound/card\(index)", to: "sys/" + card)
@@ -82,7 +82,7 @@ public final class HardwareFixture: Sendable {
     }
 
     /// Writes raw bytes to a path inside the fixture, creating directories.
-    public func write(_ bytes: [UInt8], to path: String) throws {
+    package func write(_ bytes: [UInt8], to path: String) throws {
         let full = root + "/" + path
         try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
@@ -91,7 +91,7 @@ public final class HardwareFixture: Sendable {
 
     /// Makes `path` a symbolic link to `target` (both inside the fixture), written relative,
     /// as the kernel writes sysfs links.
-    public func link(_ path: String, to target: String) throws {
+    package func link(_ path: String, to target: String) throws {
         let from = path.split(separator: "/").dropLast()
         let to = target.split(separator: "/")
         var common = 0
@@ -102,7 +102,7 @@ public final class HardwareFixture: Sendable {
 
     /// Makes `path` a symbolic link with exactly this target text (for broken, looping or
     /// escaping links).
-    public func rawLink(_ path: String, to target: String) throws {
+    package func rawLink(_ path: String, to target: String) throws {
         let full = root + "/" + path
         try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)

@@ -10,7 +10,7 @@ public import Supervision
 /// Tests and the simulation drive what a real engine does on its own with ``exit(_:code:)``
 /// (a recorder crashes), ``log(_:_:stream:)`` (it prints) and ``setReachable(_:)`` (an outage:
 /// every call fails as `unreachable` and every stream is interrupted until it ends).
-public actor InMemoryContainerEngine: ContainerEngine {
+package actor InMemoryContainerEngine: ContainerEngine {
     private struct Container {
         var id: String
         var spec: ContainerSpec
@@ -54,7 +54,7 @@ public actor InMemoryContainerEngine: ContainerEngine {
     }
 
     /// How many containers are running now.
-    public var runningCount: Int { containers.values.reduce(0) { $0 + ($1.status == "running" ? 1 : 0) } }
+    package var runningCount: Int { containers.values.reduce(0) { $0 + ($1.status == "running" ? 1 : 0) } }
 
     /// Waits out the configured latency, then fails at the configured rate.
     private func simulateWork(_ what: String) async throws {
@@ -108,7 +108,7 @@ public actor InMemoryContainerEngine: ContainerEngine {
         finish(id, code: 0, action: .stop)
     }
 
-    public func kill(_ nameOrID: String, signal: String) throws {
+    package func kill(_ nameOrID: String, signal: String) throws {
         let id = try resolve(nameOrID, "kill")
         guard containers[id]?.status == "running" else {
             throw PodmanError(code: .conflict, message: "kill \(nameOrID): container state improper", status: 409)
@@ -137,7 +137,7 @@ public actor InMemoryContainerEngine: ContainerEngine {
         containers[id] = nil
     }
 
-    public func inspect(_ nameOrID: String) throws -> ContainerInspection {
+    package func inspect(_ nameOrID: String) throws -> ContainerInspection {
         let id = try resolve(nameOrID, "inspect")
         guard let container = containers[id] else { throw notFound(nameOrID, "inspect") }
         let spec = container.spec
@@ -151,7 +151,7 @@ public actor InMemoryContainerEngine: ContainerEngine {
                         binds: spec.mounts.map { "\($0.source):\($0.destination)" }))
     }
 
-    public func list(labels: [String: String], statuses: [String]) throws -> [ContainerSummary] {
+    package func list(labels: [String: String], statuses: [String]) throws -> [ContainerSummary] {
         try requireReachable("list")
         // The fewest candidates any one label allows, then every label checked.
         let candidates: [Container]
@@ -167,14 +167,14 @@ public actor InMemoryContainerEngine: ContainerEngine {
             .map { ContainerSummary(id: $0.id, names: [$0.spec.name], image: $0.spec.image, state: $0.status, labels: $0.spec.labels) }
     }
 
-    public nonisolated func followLogs(_ nameOrID: String, since: LogTimestamp?, bufferLimit: Int, maximumLineBytes: Int,
+    package nonisolated func followLogs(_ nameOrID: String, since: LogTimestamp?, bufferLimit: Int, maximumLineBytes: Int,
                                        backoff: BackoffPolicy) -> AsyncStream<LogFollowEvent> {
         AsyncStream(bufferingPolicy: .bufferingOldest(bufferLimit)) { continuation in
             Task { await self.watchLogs(nameOrID, since: since, continuation) }
         }
     }
 
-    public nonisolated func followEvents(labels: [String: String], backoff: BackoffPolicy) -> AsyncStream<ContainerEventFollow> {
+    package nonisolated func followEvents(labels: [String: String], backoff: BackoffPolicy) -> AsyncStream<ContainerEventFollow> {
         AsyncStream { continuation in
             Task { await self.watchEvents(labels, continuation) }
         }
@@ -201,7 +201,7 @@ public actor InMemoryContainerEngine: ContainerEngine {
 
     /// Makes the engine reachable or not: going down interrupts every stream, coming back
     /// resubscribes them (as the real client's followers do after a reconnect).
-    public func setReachable(_ value: Bool) {
+    package func setReachable(_ value: Bool) {
         guard value != reachable else { return }
         reachable = value
         guard !value else {
@@ -216,7 +216,7 @@ public actor InMemoryContainerEngine: ContainerEngine {
 
     /// Returns once at least `count` streams follow the log of `nameOrID` (for tests: a line
     /// logged after this reaches them).
-    public func waitForLogFollowers(_ nameOrID: String, count: Int = 1) async {
+    package func waitForLogFollowers(_ nameOrID: String, count: Int = 1) async {
         let id = (try? resolve(nameOrID, "wait")) ?? nameOrID
         if followerCount(id) >= count { return }
         await withCheckedContinuation { followerWaiters.append((id, count, $0)) }

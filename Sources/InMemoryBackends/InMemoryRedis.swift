@@ -8,7 +8,7 @@ public import SilvasonicRedis
 /// Time is a parameter (a manual clock in tests), so a heartbeat's `EX` can run out without
 /// anyone waiting. ``setReachable(_:)`` simulates an outage: commands fail as
 /// `connectionClosed` and subscriptions are interrupted, then resubscribed.
-public actor InMemoryRedis<C: Clock<Duration>>: RedisCommands {
+package actor InMemoryRedis<C: Clock<Duration>>: RedisCommands {
     private let clock: C
     private var values: [String: (bytes: [UInt8], expires: C.Instant?)] = [:]
     private var subscribers: [Int: (channels: Set<String>, sink: AsyncStream<RedisSubscriptionEvent>.Continuation)] = [:]
@@ -78,7 +78,7 @@ public actor InMemoryRedis<C: Clock<Duration>>: RedisCommands {
 
     /// Makes Redis reachable or not: going down interrupts every subscription, coming back
     /// resubscribes them.
-    public func setReachable(_ value: Bool) {
+    package func setReachable(_ value: Bool) {
         guard value != reachable else { return }
         reachable = value
         let event: RedisSubscriptionEvent = value

@@ -4,7 +4,7 @@ public import SilvasonicIO
 
 /// The controller's own heartbeat: `SET silvasonic:status:controller ... EX ttl` and
 /// `PUBLISH silvasonic:status`, in the contract's JSON (§2).
-public enum ControllerHeartbeat {
+package enum ControllerHeartbeat {
     /// The key the heartbeat is stored under.
     public static let key = "silvasonic:status:controller"
 
@@ -36,7 +36,7 @@ public enum ControllerHeartbeat {
     }
 
     /// `{"status", "live", "components"}`, as `/healthy` answers and the heartbeat's `health` holds.
-    public static func healthJSON(_ health: HealthReport) -> JSONValue {
+    package static func healthJSON(_ health: HealthReport) -> JSONValue {
         .object([
             "status": .string(health.status),
             "live": .bool(health.live),

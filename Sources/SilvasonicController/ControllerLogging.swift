@@ -5,14 +5,14 @@ import Synchronization
 /// The level every controller logger follows, changed at run time: verbose (`debug` or `info`)
 /// during start-up, `notice` afterwards, when periodic summaries take over from the routine
 /// messages. Warnings and errors always pass.
-public final class LogVerbosity: Sendable {
+package final class LogVerbosity: Sendable {
     private let current: Mutex<Logger.Level>
 
     public init(_ level: Logger.Level = .info) {
         current = Mutex(level)
     }
 
-    public var level: Logger.Level {
+    package var level: Logger.Level {
         get { current.withLock { $0 } }
     }
 
@@ -21,9 +21,9 @@ public final class LogVerbosity: Sendable {
 
 /// One JSON object per line, as Silvasonic's Python services log with structlog: `timestamp`,
 /// `level`, `logger`, `event` (the message) and the metadata as strings.
-public struct JSONLinesLogHandler: LogHandler {
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
+package struct JSONLinesLogHandler: LogHandler {
+    package var metadata: Logger.Metadata = [:]
+    package var metadataProvider: Logger.MetadataProvider?
     private let label: String
     private let verbosity: LogVerbosity
     private let write: @Sendable (String) -> Void
@@ -36,13 +36,13 @@ public struct JSONLinesLogHandler: LogHandler {
         self.write = write
     }
 
-    public var logLevel: Logger.Level {
+    package var logLevel: Logger.Level {
         get { verbosity.level }
         set {}  // The shared verbosity decides.
     }
 
     /// Writes a line to standard error.
-    public static let standardError: @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+    package static let standardError: @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -73,7 +73,7 @@ public struct JSONLinesLogHandler: LogHandler {
 }
 
 /// A readable console line handler that follows a ``LogVerbosity``.
-public struct ConsoleLogHandler: LogHandler {
+package struct ConsoleLogHandler: LogHandler {
     private var inner: StreamLogHandler
     private let verbosity: LogVerbosity
 
@@ -82,12 +82,12 @@ public struct ConsoleLogHandler: LogHandler {
         self.verbosity = verbosity
     }
 
-    public var metadata: Logger.Metadata {
+    package var metadata: Logger.Metadata {
         get { inner.metadata }
         set { inner.metadata = newValue }
     }
 
-    public var logLevel: Logger.Level {
+    package var logLevel: Logger.Level {
         get { verbosity.level }
         set {}
     }

@@ -27,7 +27,7 @@ public struct ControllerMetrics: Sendable {
     }
 
     /// Each metric's `# HELP` text, by name.
-    public static let help: [String: String] = [
+    package static let help: [String: String] = [
         "silvasonic_build_info": "The controller's version (always 1).",
         "silvasonic_devices": "Devices and workers by their recorder's state.",
         "silvasonic_containers_total": "Tier 2 containers adopted, created, started, died and removed, by service.",
@@ -45,7 +45,7 @@ public struct ControllerMetrics: Sendable {
     ]
 
     /// Makes every counter with labels known at start present at 0, and the build info gauge.
-    public func declare() {
+    package func declare() {
         Gauge(label: "silvasonic_build_info", dimensions: [("version", ControllerVersion.current)], factory: factory).record(1)
         for service in ["recorder", "birdnet"] {
             for event in ["adopted", "created", "started", "died", "removed"] {
@@ -77,7 +77,7 @@ public struct ControllerMetrics: Sendable {
 
     /// `exposition` (Prometheus text) with a `# HELP` line before each `# TYPE` line of a metric
     /// in ``help`` that has none.
-    public static func withHelp(_ exposition: String) -> String {
+    package static func withHelp(_ exposition: String) -> String {
         var out = ""
         out.reserveCapacity(exposition.utf8.count + help.count * 80)
         var described: Set<Substring> = []

@@ -18,7 +18,7 @@ public struct ControllerSettings: Sendable {
     /// How each DeviceActor restarts its recorder: the first restart after a crash at once,
     /// then ``recorderBackoffInitial`` doubling (±20 % jitter) up to ``recorderBackoffMaximum``,
     /// which is also the crash-looping retry interval; a run of ``recorderBackoffReset`` starts over.
-    public var recorderPolicy: RecorderPolicy {
+    package var recorderPolicy: RecorderPolicy {
         RecorderPolicy(intensity: RestartIntensity(maxRestarts: recorderMaxRestarts, within: recorderRestartWindow),
                        backoff: BackoffPolicy(initial: recorderBackoffInitial, maximum: recorderBackoffMaximum,
                                               resetAfter: recorderBackoffReset, immediateFirstRestart: true))
@@ -33,14 +33,14 @@ public struct ControllerSettings: Sendable {
     /// `SILVASONIC_HARDWARE_UEVENTS` (`auto`): whether netlink uevents are listened to.
     public var uevents: UEventListening = .auto
     public var reconcileInterval = Duration.seconds(1)
-    public var offlineGrace = Duration.seconds(3)
-    public var shutdownPolicy = ShutdownPolicy.stopTier2
+    package var offlineGrace = Duration.seconds(3)
+    package var shutdownPolicy = ShutdownPolicy.stopTier2
     /// Restarts of one recorder allowed within ``recorderRestartWindow`` before it counts as
     /// crash-looping (and is retried every ``recorderBackoffMaximum``; never given up).
     var recorderMaxRestarts = 5
     var recorderRestartWindow = Duration.seconds(300)
     /// The wait before the second consecutive restart of a crashed recorder (the first is at once).
-    public var recorderBackoffInitial = Duration.seconds(1)
+    package var recorderBackoffInitial = Duration.seconds(1)
     /// The longest wait between restarts, and the crash-looping retry interval.
     var recorderBackoffMaximum = Duration.seconds(300)
     /// How long a recorder must run for its backoff to start over (and a crash loop to end).
@@ -49,38 +49,38 @@ public struct ControllerSettings: Sendable {
     /// PostgreSQL, Redis or Podman's event stream again. These are the station's own local
     /// services: an attempt a second costs nothing, and the controller is back within about a
     /// second of their return, however long they were gone.
-    public var reconnectMaximum = Duration.seconds(1)
+    package var reconnectMaximum = Duration.seconds(1)
     /// `SILVASONIC_CONTROLLER_HTTP_HEADER_TIMEOUT_S` (10): the HTTP server closes a connection
     /// that has not sent a whole request head this long after opening.
-    public var httpHeaderTimeout = Duration.seconds(10)
+    package var httpHeaderTimeout = Duration.seconds(10)
     /// `SILVASONIC_CONTROLLER_HTTP_IDLE_TIMEOUT_S` (30): the HTTP server closes a connection that
     /// sends nothing this long.
-    public var httpIdleTimeout = Duration.seconds(30)
+    package var httpIdleTimeout = Duration.seconds(30)
     /// `SILVASONIC_RECORDER_HEARTBEAT_INTERVAL_S`: how often recorders publish their heartbeat
     /// (their own `SILVASONIC_HEARTBEAT_INTERVAL_S`, 10 s by default, which the contract's spec
     /// does not pass on); the watch reads at this pace and calls one stale after three intervals.
-    public var recorderHeartbeatInterval = Duration.seconds(10)
+    package var recorderHeartbeatInterval = Duration.seconds(10)
     /// `SILVASONIC_RECORDER_STARTUP_GRACE_S`: how long a new recorder may go without a
     /// heartbeat before the watch counts against it; by default six intervals, at least 60 s.
-    public var recorderStartupGrace = Duration.seconds(60)
+    package var recorderStartupGrace = Duration.seconds(60)
     /// `SILVASONIC_HEARTBEAT_INTERVAL_S`: how often the controller publishes its own heartbeat.
-    public var heartbeatInterval = Duration.seconds(10)
+    package var heartbeatInterval = Duration.seconds(10)
     /// `SILVASONIC_DEVELOPMENT_MODE`: `false` gives JSON log lines; anything else (unset too) a
     /// readable console.
-    public var developmentMode = true
+    package var developmentMode = true
     /// `SILVASONIC_CONTROLLER_LOG_STARTUP_S` (300): how long routine messages are logged after
     /// the start; then only warnings and a summary every
     /// `SILVASONIC_CONTROLLER_LOG_SUMMARY_INTERVAL_S` (300).
     var logStartup = Duration.seconds(300)
     var logSummaryInterval = Duration.seconds(300)
     /// Where the seeders read profiles, defaults and overrides.
-    public var seeding = StationSeeder.Sources()
+    package var seeding = StationSeeder.Sources()
     /// Settings that could not be read and kept their defaults, as messages for the log.
-    public var problems: [String] = []
+    package var problems: [String] = []
 
     /// The backoff between reconnect attempts (including Podman's event stream) with its
     /// maximum at `cap`.
-    public var reconnectBackoff: BackoffPolicy {
+    package var reconnectBackoff: BackoffPolicy {
         Self.capped(BackoffPolicy(initial: .milliseconds(250), maximum: .seconds(30)), at: reconnectMaximum)
     }
 

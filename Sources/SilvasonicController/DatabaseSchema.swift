@@ -2,7 +2,7 @@ public import SilvasonicPostgres
 
 /// The contract's tables (contract §1), created when missing and never altered: the station's
 /// database image normally creates them, and the controller must also work on an empty database.
-public enum DatabaseSchema {
+package enum DatabaseSchema {
     /// One statement each: libpq's parameterised calls take a single statement.
     static let statements = [
         """
@@ -57,7 +57,7 @@ public enum DatabaseSchema {
 
     /// Creates the missing tables in one transaction, under an advisory lock so that two
     /// controllers starting at once do not race on the catalog.
-    public static func apply(_ db: PostgresClient) async throws {
+    package static func apply(_ db: PostgresClient) async throws {
         try await db.transaction { db in
             try db.query("SELECT pg_advisory_xact_lock(7246311)")
             for statement in statements { try db.query(statement) }

@@ -28,18 +28,18 @@ import Synchronization
 /// number of crashes here restarts anything outside this actor.
 public actor DeviceActor<C: Clock<Duration>> {
     /// The actor's children, in start order.
-    public enum Child: String, Sendable, CaseIterable {
+    package enum Child: String, Sendable, CaseIterable {
         case container, heartbeat, logs
     }
 
     /// The key in its ``DeviceSupervisor``: the device id, or the worker's service name.
     public nonisolated let key: String
     /// What happened to its recorder, readable without waiting on the actor.
-    public nonisolated let journal: DeviceJournal<C>
+    package nonisolated let journal: DeviceJournal<C>
     /// Its rest-for-one supervisor, for introspection.
     public nonisolated let supervisor: Supervisor<C>
     /// Every report, in order, when the tree keeps report streams (``DeviceJournal/reports``).
-    public nonisolated var reports: AsyncStream<RecorderReport>? { journal.reports }
+    package nonisolated var reports: AsyncStream<RecorderReport>? { journal.reports }
 
     /// What every device of its supervisor shares (engine, clock, policy, watch settings).
     private let environment: DeviceEnvironment<C>
@@ -128,7 +128,7 @@ public actor DeviceActor<C: Clock<Duration>> {
 
     /// A Podman event about one of its containers: the death of the watched one ends its run;
     /// a start while waiting out a backoff (the engine's own restart policy) is looked at now.
-    public func handle(_ event: ContainerEvent) async {
+    package func handle(_ event: ContainerEvent) async {
         switch event.action {
         case .died(let code):
             guard let watched, watched.containerID == event.containerID else { return }
@@ -167,7 +167,7 @@ public actor DeviceActor<C: Clock<Duration>> {
     /// An operator asked for a restart: a running container is stopped, removed and created
     /// anew; one waiting out a backoff (or crash-looping) is tried at once. Not a crash.
     /// - Returns: `false` when there is nothing to restart.
-    public func restartRequested() async -> Bool {
+    package func restartRequested() async -> Bool {
         guard spec != nil else { return false }
         switch journal.snapshot.state {
         case .running(let id):

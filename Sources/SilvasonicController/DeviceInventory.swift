@@ -43,7 +43,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
     var presentDevices: Set<String> { Set(present.keys) }
 
     /// Applies one hardware update.
-    public func handle(_ update: HardwareUpdate) async {
+    package func handle(_ update: HardwareUpdate) async {
         var wrote: Set<String> = []
         var appeared: [String] = [], gone: [String] = []
         // Profiles and settings, read once for all the new devices of one update.
@@ -77,7 +77,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
     }
 
     /// Retries the writes that failed (called on the periodic tick).
-    public func resync() async {
+    package func resync() async {
         var wrote: Set<String> = []
         var matching: MatchingInputs?
         for id in unsynced.sorted() { if let device = present[id], await sync(device, matching: &matching) { wrote.insert(id) } }

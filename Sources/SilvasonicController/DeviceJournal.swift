@@ -15,28 +15,28 @@ import Synchronization
 ///
 /// The supervisor's events reach it through ``SupervisionEvents/init(observer:)``, synchronously,
 /// so a restart is journaled before the restarted child reports anything.
-public final class DeviceJournal<C: Clock<Duration>>: Sendable {
+package final class DeviceJournal<C: Clock<Duration>>: Sendable {
     /// A snapshot of the journal.
-    public struct Entry: Sendable {
+    package struct Entry: Sendable {
         public var state: RecorderState = .idle
         /// Crashes (deaths and lost heartbeats) since the actor was made, or since it last
         /// recovered from a crash loop.
         public var crashes = 0
         public var lastFailure: String?
-        public var lastStop: StopReason?
+        package var lastStop: StopReason?
         /// When the state or a report last changed.
-        public var lastChange: C.Instant
+        package var lastChange: C.Instant
         /// When the next attempt is due, while waiting out a backoff.
         var retryAt: C.Instant?
         /// Past the restart intensity and not yet run stably since.
-        public var crashLooping = false
+        package var crashLooping = false
         /// The `timestamp` (epoch seconds) of the last heartbeat the recorder itself wrote, as
         /// its heartbeat child last read it; `nil` before the first.
-        public var lastHeartbeat: Double?
+        package var lastHeartbeat: Double?
     }
 
     /// The device id (for a worker: its service name).
-    public let deviceID: String
+    package let deviceID: String
     /// `recorder`, or the worker's service.
     public let service: String
     private let clock: C
@@ -48,7 +48,7 @@ public final class DeviceJournal<C: Clock<Duration>>: Sendable {
     private let continuation: AsyncStream<RecorderReport>.Continuation?
     /// Every report from the journal's start (the newest 256 kept while nobody reads), when the
     /// tree keeps report streams (`keepReports`); `nil` otherwise.
-    public let reports: AsyncStream<RecorderReport>?
+    package let reports: AsyncStream<RecorderReport>?
 
     init(deviceID: String, service: String, clock: C, logger: Logger, metrics: ControllerMetrics, events: LifecycleEvents?,
          redis: (any RedisCommands)?, keepReports: Bool) {

@@ -16,11 +16,11 @@ public struct StoredProfile: Sendable, Hashable {
 
 /// The station-wide settings of `system_config` key `system` that the controller reads.
 public struct SystemSettings: Sendable, Hashable {
-    public var autoEnrollment = true
+    package var autoEnrollment = true
     /// `nil`: no limit.
-    public var maxRecorders: Int? = 5
+    package var maxRecorders: Int? = 5
     /// Values of the wrong type, each naming the key and the value and what stands in for it.
-    public var problems: [String] = []
+    package var problems: [String] = []
 
     /// The contract's defaults: auto-enrollment on, at most 5 recorders.
     public init(autoEnrollment: Bool = true, maxRecorders: Int? = 5) {
@@ -33,7 +33,7 @@ public struct SystemSettings: Sendable, Hashable {
 public struct DeviceRecord: Sendable, Hashable {
     public var row: DeviceRow
     /// The profile's config as stored, `nil` without a profile or when the profile row is gone.
-    public var profileConfig: JSONValue?
+    package var profileConfig: JSONValue?
 
     public init(row: DeviceRow, profileConfig: JSONValue?) {
         self.row = row
@@ -43,7 +43,7 @@ public struct DeviceRecord: Sendable, Hashable {
 
 /// The controller's reads and writes of the station database, each one parameterised
 /// statement; every method throws ``PostgresError`` and leaves the caller to fail static.
-public struct DeviceRepository: Sendable {
+package struct DeviceRepository: Sendable {
     public let db: PostgresClient
 
     public init(db: PostgresClient) {
@@ -66,7 +66,7 @@ public struct DeviceRepository: Sendable {
     }
 
     /// `system_config['system']`, with the contract's defaults for what is missing.
-    public func systemSettings() async throws -> SystemSettings {
+    package func systemSettings() async throws -> SystemSettings {
         let settings = SystemSettings()
         let rows = try await db.query("SELECT value FROM system_config WHERE key = 'system'")
         guard let value = try rows.first?.decode("value", as: JSONValue.self) else { return settings }
@@ -152,7 +152,7 @@ public struct DeviceRepository: Sendable {
     /// Writes a plan; `.unchanged` writes nothing. The seven hardware keys are merged into
     /// `config` (`||`), so keys a user stored stay. A new device whose serial another device's
     /// row holds is stored with its serial qualified (``DeviceRowPlan/qualifiedSerial(_:hardware:)``).
-    public func apply(_ plan: DeviceRowPlan, now: Date) async throws {
+    package func apply(_ plan: DeviceRowPlan, now: Date) async throws {
         switch plan {
         case .unchanged:
             return
@@ -189,13 +189,13 @@ public struct DeviceRepository: Sendable {
     }
 
     /// Stores the workspace name a device's recorder uses.
-    public func setWorkspaceName(device: String, to name: String) async throws {
+    package func setWorkspaceName(device: String, to name: String) async throws {
         try await db.query("UPDATE devices SET workspace_name = $2 WHERE name = $1 AND workspace_name IS DISTINCT FROM $2",
                            [.text(device), .text(name)])
     }
 
     /// Names of the enabled `managed_services`.
-    public func enabledServices() async throws -> Set<String> {
+    package func enabledServices() async throws -> Set<String> {
         Set(try await db.query("SELECT name FROM managed_services WHERE enabled").map { try $0.decode("name", as: String.self) })
     }
 

@@ -13,31 +13,31 @@ public struct DeviceStatus: Sendable {
     public var restarts: Int
     public var lastFailure: String?
     /// Since the last change of state or report.
-    public var since: Duration
+    package var since: Duration
     /// How long until the next attempt, while waiting out a backoff or crash-looping.
-    public var nextRetry: Duration?
+    package var nextRetry: Duration?
     /// Why its container was last stopped, if it was.
-    public var lastStop: String?
+    package var lastStop: String?
     /// Its supervisor's children (container, heartbeat, logs), from the supervisor itself.
     public var children: [ChildInfo]
     /// Why the device is left as it is (its row cannot be acted on), while it is.
-    public var heldBecause: String?
+    package var heldBecause: String?
     /// Why it records nothing, while it is idle because nothing is wanted.
-    public var idleReason: IdleReason?
+    package var idleReason: IdleReason?
     /// Its container child waits out an unreachable engine (not a crash's backoff).
-    public var engineUnreachable = false
+    package var engineUnreachable = false
     /// Its row's model, profile and workspace, as the last reconcile read them (devices only).
     public var description: DeviceDescription?
     /// When the recorder itself last wrote its heartbeat (its `timestamp`, epoch seconds).
-    public var lastHeartbeat: Double?
+    package var lastHeartbeat: Double?
     /// When a file in its workspace last changed (epoch seconds): its last segment.
-    public var lastSegment: Double?
+    package var lastSegment: Double?
 
     /// The state an operator reads: `held` (its row cannot be acted on), why it is idle
     /// (`offline`, `disabled`, `pending_enrollment`, `ignored`, `no_profile`,
     /// `over_max_recorders`, `off`), `engine_unreachable`, else its recorder's state
     /// (`starting`, `running`, `backing_off`, `crash_looping`, …).
-    public var stateName: String {
+    package var stateName: String {
         if heldBecause != nil, !children.isEmpty { return "held" }
         switch state {
         case .idle: return idleReason?.statusName ?? state.name

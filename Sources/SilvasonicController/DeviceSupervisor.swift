@@ -83,7 +83,7 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
 
     /// Carries out one reconcile's decisions: every device's actor at once (one slow engine call
     /// holds up only its own device), returning when each has taken its decision in.
-    public func apply(_ plan: Reconciliation.Plan) async {
+    package func apply(_ plan: Reconciliation.Plan) async {
         var wanted: [(String, Tier2Spec?, IdleReason)] = []
         for (device, decision) in plan.decisions.sorted(by: { $0.key < $1.key }) {
             switch decision {
@@ -105,7 +105,7 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
     /// Carries out the singleton workers' decisions: a spec to run, or `nil` for none (an
     /// actor is made either way, so that a worker left running by an earlier controller is
     /// found and stopped when it is not wanted); those with none are idle `because` of this.
-    public func applyWorkers(_ desired: [String: Tier2Spec?], because reason: IdleReason = .workerOff) async {
+    package func applyWorkers(_ desired: [String: Tier2Spec?], because reason: IdleReason = .workerOff) async {
         await setDesired(desired.sorted(by: { $0.key < $1.key }).map { name, spec in (name, spec, reason) })
     }
 
@@ -167,7 +167,7 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
     }
 
     /// Routes a container event to the actor that owns the container (by its labels).
-    public func route(_ event: ContainerEvent) async {
+    package func route(_ event: ContainerEvent) async {
         guard let service = event.labels["io.silvasonic.service"] else { return }
         let key: String?
         switch kind {
@@ -194,12 +194,12 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
     }
 
     /// Every actor's recorder state, read from the journals (no actor is waited on).
-    public nonisolated func states() -> [String: RecorderState] {
+    package nonisolated func states() -> [String: RecorderState] {
         journals.states()
     }
 
     /// Devices whose recorder runs now.
-    public nonisolated func runningDevices() -> Set<String> {
+    package nonisolated func runningDevices() -> Set<String> {
         Set(states().compactMap { key, state in
             if case .running = state { return key }
             return nil
@@ -207,7 +207,7 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
     }
 
     /// Every actor's status (and the held devices that have none yet), by key.
-    public func statuses() async -> [String: DeviceStatus] {
+    package func statuses() async -> [String: DeviceStatus] {
         var all: [String: DeviceStatus] = [:]
         for (key, device) in actors {
             var status = await device.status()

@@ -16,7 +16,7 @@ public import Supervision
 /// turns hardware scans into device rows.
 public final class DeviceTree<C: Clock<Duration>>: Sendable {
     public let devices: DeviceSupervisor<C>
-    public let workers: DeviceSupervisor<C>
+    package let workers: DeviceSupervisor<C>
     public let reconciler: Reconciler<C>
     public let inventory: DeviceInventory<C>
     public let engine: any ContainerEngine
@@ -94,7 +94,7 @@ public final class DeviceTree<C: Clock<Duration>>: Sendable {
     }
 
     /// Every device's and worker's status, by the supervisor that holds it.
-    public func statuses() async -> (devices: [DeviceStatus], workers: [DeviceStatus]) {
+    package func statuses() async -> (devices: [DeviceStatus], workers: [DeviceStatus]) {
         (Array(await devices.statuses().values), Array(await workers.statuses().values))
     }
 }

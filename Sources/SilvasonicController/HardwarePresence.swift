@@ -11,14 +11,14 @@ public final class HardwarePresence: Sendable {
     public init() {}
 
     /// The devices present, or `nil` before the first scan.
-    public var present: Set<String>? { devices.withLock { $0 } }
+    package var present: Set<String>? { devices.withLock { $0 } }
 
     /// Records what the latest scan saw.
-    public func update(_ present: Set<String>) { devices.withLock { $0 = present } }
+    package func update(_ present: Set<String>) { devices.withLock { $0 = present } }
 
     /// Records a scan's changes: the set changes in place, so a plug among 10,000 devices costs
     /// one insert. Marks the hardware as scanned even with no changes.
-    public func apply(appeared: some Sequence<String>, gone: some Sequence<String>) {
+    package func apply(appeared: some Sequence<String>, gone: some Sequence<String>) {
         devices.withLock { present in
             if present == nil { present = [] }
             for id in gone { present!.remove(id) }

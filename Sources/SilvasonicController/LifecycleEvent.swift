@@ -2,7 +2,7 @@ public import ControllerCore
 public import SilvasonicIO
 
 /// One event on `silvasonic:events`, typed: its name and fields are made here alone.
-public enum LifecycleEvent: Sendable, Equatable {
+package enum LifecycleEvent: Sendable, Equatable {
     /// A device's container news (adopted, created, started, restarting, crash-looping,
     /// recovered, stopping, engine error).
     case recorder(RecorderReport, deviceID: String, service: String)

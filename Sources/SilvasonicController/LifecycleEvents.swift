@@ -26,12 +26,12 @@ public final class LifecycleEvents: Sendable {
     }
 
     /// Events lost to a full buffer or a Redis outage.
-    public var dropped: Int { droppedCount.withLock { $0 } }
+    package var dropped: Int { droppedCount.withLock { $0 } }
 
     func countDropped() { droppedCount.withLock { $0 += 1 } }
 
     /// Queues one event.
-    public func emit(_ event: LifecycleEvent) {
+    package func emit(_ event: LifecycleEvent) {
         var object = event.fields
         object["event"] = .string(event.name)
         object["timestamp"] = .double((Date().timeIntervalSince1970 * 1000).rounded() / 1000)

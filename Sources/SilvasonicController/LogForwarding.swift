@@ -7,7 +7,7 @@ public import SilvasonicPodman
 /// JSON line's own fields; a console line in structlog's format or with a `LEVEL:` prefix with
 /// its level, message and (when it has one) its own timestamp (``ConsoleLogLine``); any other
 /// line `raw`.
-public enum LogForwarding {
+package enum LogForwarding {
     /// The channel.
     public static let channel = "silvasonic:logs"
 

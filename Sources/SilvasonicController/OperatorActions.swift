@@ -11,7 +11,7 @@ import SilvasonicPostgres
 /// nudge. Restart asks the owning actor for a supervised restart. Only containers of this
 /// controller's owner label are known; a name is known while its container exists or while the
 /// desired state names it (a stopped recorder's container is removed, and it can be started).
-public struct OperatorActions: Sendable {
+package struct OperatorActions: Sendable {
     /// Why an action was refused; each maps to one HTTP status.
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// Not a container of this controller (404).
@@ -34,15 +34,15 @@ public struct OperatorActions: Sendable {
     }
 
     /// A container the operator can name.
-    public struct Target: Sendable, Equatable {
+    package struct Target: Sendable, Equatable {
         public var name: String
         /// `recorder` or a worker's name.
         public var service: String
         /// The device id (recorders) or the service name (workers).
-        public var deviceID: String
+        package var deviceID: String
         /// Podman's id and state, when the container exists.
-        public var containerID: String?
-        public var podmanState: String?
+        package var containerID: String?
+        package var podmanState: String?
         public var running: Bool { podmanState == "running" }
     }
 
@@ -65,7 +65,7 @@ public struct OperatorActions: Sendable {
     private var owner: String { station.settings.station.owner }
 
     /// Every owned container, and every one the desired state names but that does not exist.
-    public func containers() async throws(Failure) -> [Target] {
+    package func containers() async throws(Failure) -> [Target] {
         var targets: [String: Target] = [:]
         let owned: [ContainerSummary]
         do { owned = try await station.podman.list(labels: ["io.silvasonic.owner": owner], statuses: []) } catch {

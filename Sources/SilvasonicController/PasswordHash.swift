@@ -3,7 +3,7 @@ import Foundation
 
 /// bcrypt password hashes (`$2b$`, the contract's `users.password_hash`) through libxcrypt's
 /// `crypt_gensalt_ra` and `crypt_ra`; the salt comes from the operating system's randomness.
-public enum PasswordHash {
+package enum PasswordHash {
     /// A hash that could not be made or a setting libxcrypt refused.
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public var description: String
@@ -11,7 +11,7 @@ public enum PasswordHash {
 
     /// `$2b$<cost>$<salt><hash>` for `password`. Cost 12 (the contract's) takes about a quarter
     /// of a second; it is run once per seeded user.
-    public static func bcrypt(_ password: String, cost: Int = 12) throws(Failure) -> String {
+    package static func bcrypt(_ password: String, cost: Int = 12) throws(Failure) -> String {
         guard (4...31).contains(cost) else { throw Failure(description: "bcrypt cost \(cost) is outside 4...31") }
         guard let setting = crypt_gensalt_ra("$2b$", UInt(cost), nil, 0) else {
             throw Failure(description: "no bcrypt salt: \(String(cString: strerror(errno)))")
@@ -21,7 +21,7 @@ public enum PasswordHash {
     }
 
     /// Whether `password` hashes to `hash` (a bcrypt or any other scheme libxcrypt knows).
-    public static func verify(_ password: String, against hash: String) -> Bool {
+    package static func verify(_ password: String, against hash: String) -> Bool {
         guard let again = try? hash.withCString({ (setting) throws(Failure) in try Self.hash(password, setting: setting) }) else {
             return false
         }

@@ -8,7 +8,7 @@ public enum ProfileConfigDecoding {
     /// A rule a profile broke.
     public struct Failure: Error, Sendable, CustomStringConvertible, Equatable {
         public var field: String
-        public var rule: String
+        package var rule: String
         public var description: String { "\(field): \(rule)" }
     }
 

@@ -16,7 +16,7 @@ public struct ProfileSeedFile: Sendable, Equatable {
     public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
         public var file: String
         public var field: String
-        public var rule: String
+        package var rule: String
         public var description: String { "\(file): \(field): \(rule)" }
     }
 

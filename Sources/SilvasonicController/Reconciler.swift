@@ -82,7 +82,7 @@ public actor Reconciler<C: Clock<Duration>> {
     /// Stands the controller down (`true`: every recorder and worker is stopped and none is
     /// started) or resumes it (`false`), and reconciles at once; returns when each actor has
     /// taken its new desire in (its container stops in its own time).
-    public func standDown(_ on: Bool) async {
+    package func standDown(_ on: Bool) async {
         guard stoodDown != on else { return }
         stoodDown = on
         if on {

@@ -7,12 +7,12 @@ public import SilvasonicIO
 ///
 /// It is marked `meta.reported_by = "controller"`; the heartbeat watch treats a marked value as
 /// no heartbeat at all, and the controller never writes over the recorder's own.
-public enum RecorderStatusProxy {
+package enum RecorderStatusProxy {
     /// The marker in `meta`.
     static let marker: JSONValue = "controller"
 
     /// Whether a heartbeat value was written by the controller, not the recorder.
-    public static func isProxy(_ beat: JSONValue?) -> Bool { beat?["meta"]?["reported_by"] == marker }
+    package static func isProxy(_ beat: JSONValue?) -> Bool { beat?["meta"]?["reported_by"] == marker }
 
     /// The contract's heartbeat JSON, for a recorder that cannot speak for itself yet.
     public static func payload(deviceID: String, containerID: String?, activity: String, healthy: Bool, details: String,

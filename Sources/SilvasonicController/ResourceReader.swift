@@ -4,7 +4,7 @@ import Foundation
 /// Reads the procfs files ``ResourceSample`` parses, and keeps the previous sample so each
 /// heartbeat reports the CPU used since the one before. Always the real `/proc`: the hardware
 /// fixture's procfs root describes sound cards, not this process.
-public struct ResourceReader: Sendable {
+package struct ResourceReader: Sendable {
     private var previous: ResourceSample?
     private let procfs: String
     private let ticksPerSecond = Int(sysconf(Int32(_SC_CLK_TCK)))

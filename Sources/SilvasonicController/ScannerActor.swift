@@ -5,7 +5,7 @@ public import SilvasonicHardware
 /// `/proc/asound` and sysfs, each change handed to the ``DeviceInventory`` as device rows (which
 /// asks the ``Reconciler`` to act on them). With a fixture tree only the periodic scan runs,
 /// unless `SILVASONIC_HARDWARE_UEVENTS=on` (``UEventListening``).
-public actor ScannerActor {
+package actor ScannerActor {
     private let roots: HardwareRoots
     private let listening: UEventListening
     private let interval: Duration

@@ -24,7 +24,7 @@ public import Supervision
 /// ```
 /// The device side is wired by ``DeviceTree`` (as the simulation's is). Every backend reconnects
 /// forever; an outage of one never stops a recorder.
-public final class Station: Sendable {
+package final class Station: Sendable {
     public let settings: ControllerSettings
     public let db: PostgresClient
     public let redis: RedisClient
@@ -34,7 +34,7 @@ public final class Station: Sendable {
     public var reconciler: Reconciler<ContinuousClock> { tree.reconciler }
     public var inventory: DeviceInventory<ContinuousClock> { tree.inventory }
     /// What the children record as they work: read by ``health()``.
-    public let board = StationBoard()
+    package let board = StationBoard()
     let logger: Logger
     private let counters = StationCounters()
     /// The workspaces' last segment times, read for `status` at most every 10 s.
@@ -48,7 +48,7 @@ public final class Station: Sendable {
 
     /// The level the controller's loggers follow (``LogVerbosity``): lowered to `notice` when
     /// the start-up window ends.
-    public let verbosity: LogVerbosity
+    package let verbosity: LogVerbosity
     /// systemd's notification socket, when systemd started the process with `Type=notify`.
     private let systemd: SystemdNotifier?
 
@@ -203,7 +203,7 @@ public final class Station: Sendable {
     /// The live tree as JSON (``StatusTree``): the root's children, each device supervisor
     /// with its device actors (with their rows' model and profile, and their last segment), and
     /// each of those with its own children.
-    public func statusTree() async -> JSONValue {
+    package func statusTree() async -> JSONValue {
         let root = await counters.root?.whichChildren()
         var (devices, workers) = await tree.statuses()
         let described = await reconciler.descriptions
@@ -217,12 +217,12 @@ public final class Station: Sendable {
     /// Stands the station down (`true`: every recorder and worker stopped, none started, until
     /// resumed; in memory only, so a controller that starts again records again) or resumes it.
     /// For `down --force`, which would otherwise fight a running controller.
-    public func standDown(_ on: Bool) async {
+    package func standDown(_ on: Bool) async {
         await reconciler.standDown(on)
     }
 
     /// The controller's health now: the board's facts and the devices' states, judged.
-    public func health() -> HealthReport {
+    package func health() -> HealthReport {
         var facts = board.snapshot
         for (device, state) in tree.devices.states() {
             switch state {
@@ -235,7 +235,7 @@ public final class Station: Sendable {
     }
 
     /// How long the ticker may go without completing a reconcile before the process is not live.
-    public var progressDeadline: Duration { max(.seconds(30), settings.reconcileInterval * 5) }
+    package var progressDeadline: Duration { max(.seconds(30), settings.reconcileInterval * 5) }
 
     /// Publishes the controller's heartbeat forever: whenever Redis answers, never given up on.
     private func heartbeat() async throws {

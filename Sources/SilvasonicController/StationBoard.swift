@@ -4,7 +4,7 @@ import Synchronization
 /// The facts the station's children record as they work (subscriptions up or down, the last
 /// reconcile), read by `/healthy`, the heartbeat and `/status`. A lock, not an actor: writers
 /// are on hot paths and never wait.
-public final class StationBoard: Sendable {
+package final class StationBoard: Sendable {
     private let facts: Mutex<HealthReport.Facts<ContinuousClock.Instant>>
 
     public init(startedAt: ContinuousClock.Instant = .now) {
@@ -15,7 +15,7 @@ public final class StationBoard: Sendable {
     var snapshot: HealthReport.Facts<ContinuousClock.Instant> { facts.withLock { $0 } }
 
     /// Changes the facts.
-    public func update(_ change: (inout HealthReport.Facts<ContinuousClock.Instant>) -> Void) {
+    package func update(_ change: (inout HealthReport.Facts<ContinuousClock.Instant>) -> Void) {
         facts.withLock { change(&$0) }
     }
 }

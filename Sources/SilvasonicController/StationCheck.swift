@@ -9,14 +9,14 @@ import Synchronization
 
 /// `silvasonic-controller check`: the environment, the seed files and each backend, one line
 /// per finding, each problem with what to do about it.
-public enum StationCheck {
+package enum StationCheck {
     /// One finding.
-    public struct Line: Sendable, Equatable, CustomStringConvertible {
+    package struct Line: Sendable, Equatable, CustomStringConvertible {
         public var ok: Bool
         var subject: String
         public var message: String
         /// Worth knowing, but no problem: the station runs (`ok` stays `true`).
-        public var warning = false
+        package var warning = false
         /// One line, whatever the backend's message held.
         public var description: String {
             let flat = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")

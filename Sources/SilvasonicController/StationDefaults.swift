@@ -13,11 +13,11 @@ public import SilvasonicIO
 ///   default_username: admin
 ///   default_password: change-me
 /// ```
-public struct StationDefaults: Sendable, Equatable {
+package struct StationDefaults: Sendable, Equatable {
     /// `system_config` rows by key.
     var systemConfig: [String: JSONValue] = [:]
     /// `managed_services` rows: name → enabled.
-    public var managedServices: [String: Bool] = [:]
+    package var managedServices: [String: Bool] = [:]
     /// The admin user to create when no user of that name exists.
     var adminUsername: String?
     var adminPassword: String?
@@ -66,7 +66,7 @@ public struct StationDefaults: Sendable, Equatable {
 
     /// `override` merged over `base`: mappings key by key, recursively; anything else (a null
     /// included) replaced. An empty override file (`.null`) changes nothing.
-    public static func merge(_ base: JSONValue, _ override: JSONValue) -> JSONValue {
+    package static func merge(_ base: JSONValue, _ override: JSONValue) -> JSONValue {
         override == .null ? base : merged(base, override)
     }
 

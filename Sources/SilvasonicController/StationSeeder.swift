@@ -6,15 +6,15 @@ import SilvasonicIO
 /// Runs the contract's seeders in order — config defaults, profiles, managed services, admin
 /// user — each insert-if-absent with `INSERT ... ON CONFLICT DO NOTHING`, so a value a user
 /// changed is never overwritten. Each failure is logged and leaves the others standing.
-public struct StationSeeder: Sendable {
+package struct StationSeeder: Sendable {
     /// Where the seeds come from.
-    public struct Sources: Sendable {
+    package struct Sources: Sendable {
         /// `SILVASONIC_PROFILES_DIR` (`profiles`): the `*.yml` profile seeds.
-        public var profilesDirectory: String
+        package var profilesDirectory: String
         /// `SILVASONIC_DEFAULTS_FILE` (`deploy/config/defaults.yml`).
-        public var defaultsFile: String
+        package var defaultsFile: String
         /// `SILVASONIC_OVERRIDES_FILE` (unset): merged over the defaults when set.
-        public var overridesFile: String?
+        package var overridesFile: String?
 
         public init(profilesDirectory: String = "profiles", defaultsFile: String = "deploy/config/defaults.yml",
                     overridesFile: String? = nil) {
@@ -33,16 +33,16 @@ public struct StationSeeder: Sendable {
     }
 
     /// What one run did, for the log and the tests.
-    public struct Report: Sendable, Equatable {
+    package struct Report: Sendable, Equatable {
         public var inserted: [String] = []
         /// Files and sections that were skipped, and seeders that failed.
-        public var problems: [String] = []
+        package var problems: [String] = []
         /// The seeders that failed on the database (worth another run once it answers).
-        public var failedSteps: [String] = []
+        package var failedSteps: [String] = []
     }
 
     public let db: PostgresClient
-    public let sources: Sources
+    package let sources: Sources
     public let logger: Logger
 
     public init(db: PostgresClient, sources: Sources, logger: Logger) {

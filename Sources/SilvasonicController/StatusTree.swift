@@ -16,12 +16,12 @@ import Foundation
 ///                                                               {"id": "logs", ...}]}]},
 ///               {"id": "events", "kind": "worker", "state": "running", "restarts": 0, ...}]}
 /// ```
-public enum StatusTree {
+package enum StatusTree {
     /// The tree: the root's children (`nil` when the tree is not running), each supervisor named
     /// in `groups` with its device actors as children; `now` (epoch seconds) dates the
     /// devices' heartbeat and segment ages.
     /// `stoodDown`: an operator stood the controller down (nothing records until resumed).
-    public static func json(root: [ChildInfo]?, groups: [String: [DeviceStatus]], health: HealthReport,
+    package static func json(root: [ChildInfo]?, groups: [String: [DeviceStatus]], health: HealthReport,
                             now: Double, stoodDown: Bool = false) -> JSONValue {
         let children: [JSONValue] = (root ?? []).map { info in
             var node = child(info)
@@ -84,7 +84,7 @@ public enum StatusTree {
 
 extension StatusTree {
     /// The components of a health report that are not healthy, each with its details.
-    public static func failingComponents(_ report: JSONValue) -> [String] {
+    package static func failingComponents(_ report: JSONValue) -> [String] {
         guard case .object(let components)? = report["components"] else { return [] }
         return components.keys.sorted().compactMap { name -> String? in
             guard let component = components[name], component["healthy"] != .bool(true) else { return nil }
@@ -104,7 +104,7 @@ extension StatusTree {
     /// │     └─ logs  running  restarts 0  up 10.3 s
     /// └─ events  running  restarts 0  up 12.3 s
     /// ```
-    public static func render(_ tree: JSONValue) -> String {
+    package static func render(_ tree: JSONValue) -> String {
         var out = ""
         func describe(_ node: JSONValue) -> String {
             var parts = [node["id"]?.stringValue ?? "?"]

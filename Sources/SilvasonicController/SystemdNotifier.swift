@@ -11,12 +11,12 @@ import Glibc
 /// watchdog with `WATCHDOG=1` only while its health says live: a controller whose tree stops
 /// making progress is restarted by systemd (the unit's `WatchdogSec=`), its recorders left
 /// running (`KillMode=process`) and adopted by the next start.
-public struct SystemdNotifier: Sendable {
+package struct SystemdNotifier: Sendable {
     /// Where the messages go.
     public let socketPath: String
     /// How often systemd wants `WATCHDOG=1` at the latest (`WATCHDOG_USEC`), when it watches
     /// this process (`WATCHDOG_PID`, when set, is this process's).
-    public let watchdogTimeout: Duration?
+    package let watchdogTimeout: Duration?
 
     /// - Parameter environment: the process's (`NOTIFY_SOCKET`, `WATCHDOG_USEC`, `WATCHDOG_PID`).
     public init?(environment: [String: String]) {
@@ -33,7 +33,7 @@ public struct SystemdNotifier: Sendable {
     /// Sends `message` (`READY=1`, `WATCHDOG=1`, `STATUS=...`, newline-separated assignments);
     /// `false` when the socket cannot be reached (systemd then acts on the missing message).
     @discardableResult
-    public func send(_ message: String) -> Bool {
+    package func send(_ message: String) -> Bool {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         var path = Array(socketPath.utf8)

@@ -1,7 +1,7 @@
 import CALSA
 
 /// What libasound says about a card: its id and name (`snd_ctl_card_info`).
-public struct ALSACardInfo: Sendable, Equatable {
+package struct ALSACardInfo: Sendable, Equatable {
     /// ALSA's card id (`UltraMic384K`).
     public var id: String
     /// The card's name.
@@ -9,7 +9,7 @@ public struct ALSACardInfo: Sendable, Equatable {
 
     /// Asks libasound about card `card`; `nil` when ALSA does not know it (no such card, no
     /// sound hardware, or no permission on its control device).
-    public static func lookup(card: Int) -> ALSACardInfo? {
+    package static func lookup(card: Int) -> ALSACardInfo? {
         var control: OpaquePointer?
         guard snd_ctl_open(&control, "hw:\(card)", 0) == 0, let control else { return nil }
         defer { snd_ctl_close(control) }

@@ -23,7 +23,7 @@ public struct AudioDevice: Sendable, Equatable, Codable {
     /// `hw:N,0`, what the reference passes to the recorder.
     public var alsaDevice: String { "hw:\(cardIndex),0" }
     /// `hw:CARD=<id>,DEV=0`, which stays right when card indices move after a replug.
-    public var alsaStableDevice: String { "hw:CARD=\(cardID),DEV=0" }
+    package var alsaStableDevice: String { "hw:CARD=\(cardID),DEV=0" }
 
     /// Creates a device and derives its stable id.
     public init(cardIndex: Int, cardID: String, name: String, vendorID: String?, productID: String?,
@@ -72,7 +72,7 @@ public struct ScanResult: Sendable, Equatable {
     /// USB audio devices, by card index.
     public var devices: [AudioDevice]
     /// Cards that were skipped or only partly described, with the reason.
-    public var problems: [ScanProblem]
+    package var problems: [ScanProblem]
 
     /// Creates a result.
     public init(devices: [AudioDevice], problems: [ScanProblem]) {

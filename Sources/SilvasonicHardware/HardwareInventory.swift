@@ -17,12 +17,12 @@ public enum HardwareChange: Sendable, Equatable {
 /// database knows for it (``knownBusPaths``, after a controller restart), else the one at the
 /// lowest bus path — and each other gets the id with its bus path added (`-port1-4`), which is
 /// the same on every replug into that port and after every restart.
-public struct HardwareInventory: Sendable, Equatable {
+package struct HardwareInventory: Sendable, Equatable {
     /// The devices of the latest scan, by stable id.
     public private(set) var devices: [String: AudioDevice] = [:]
     /// The bus path each stable id was last seen at, as stored (`devices.config.usb_bus_path`):
     /// who keeps a shared id when the previous scan cannot tell.
-    public var knownBusPaths: [String: String]
+    package var knownBusPaths: [String: String]
 
     /// An inventory that has seen nothing yet.
     public init(knownBusPaths: [String: String] = [:]) {
@@ -32,7 +32,7 @@ public struct HardwareInventory: Sendable, Equatable {
     /// Applies a scan; returns the changes (gone first, then appeared and changed, each by
     /// card index) and the problems, including any stable id two cards shared and how they
     /// were told apart.
-    public mutating func apply(_ scan: ScanResult) -> (changes: [HardwareChange], problems: [ScanProblem]) {
+    package mutating func apply(_ scan: ScanResult) -> (changes: [HardwareChange], problems: [ScanProblem]) {
         var next: [String: AudioDevice] = [:]
         var problems = scan.problems
         for (id, group) in Dictionary(grouping: scan.devices, by: \.stableID) {

@@ -14,13 +14,13 @@ public struct HardwareUpdate: Sendable, Equatable {
     }
 
     /// What made the monitor scan.
-    public var trigger: Trigger
+    package var trigger: Trigger
     /// What changed since the previous update.
-    public var changes: [HardwareChange]
+    package var changes: [HardwareChange]
     /// Every device now present.
     public var devices: [AudioDevice]
     /// Cards this scan could not describe fully.
-    public var problems: [ScanProblem]
+    package var problems: [ScanProblem]
 
     /// An update, as the monitor or a simulated hardware source reports one.
     public init(trigger: Trigger, changes: [HardwareChange], devices: [AudioDevice], problems: [ScanProblem] = []) {

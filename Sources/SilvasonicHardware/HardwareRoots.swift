@@ -2,9 +2,9 @@
 /// fixture tree laid out the same way (`SILVASONIC_PROCFS_ROOT`, `SILVASONIC_SYSFS_ROOT`).
 public struct HardwareRoots: Sendable, Equatable {
     /// Where `/proc` is (the cards file is `asound/cards` below it).
-    public var procfs: String
+    package var procfs: String
     /// Where `/sys` is.
-    public var sysfs: String
+    package var sysfs: String
 
     /// Roots at these paths; trailing slashes are dropped.
     public init(procfs: String = "/proc", sysfs: String = "/sys") {
@@ -19,7 +19,7 @@ public struct HardwareRoots: Sendable, Equatable {
     }
 
     /// Whether these are the machine's own roots (then libasound's view matches the files).
-    public var isLive: Bool { procfs == "/proc" && sysfs == "/sys" }
+    package var isLive: Bool { procfs == "/proc" && sysfs == "/sys" }
 
     private static func trimmed(_ path: String) -> String {
         var path = path

@@ -1,7 +1,7 @@
 /// The periodic scan's interval: `SILVASONIC_SCAN_INTERVAL_S` seconds (default 1.0).
-public enum ScanInterval {
+package enum ScanInterval {
     /// The contract's default.
-    public static let standard = Duration.seconds(1)
+    package static let standard = Duration.seconds(1)
 
     /// Reads `SILVASONIC_SCAN_INTERVAL_S`; a missing, unparsable, non-positive or absurd value
     /// (over an hour) gives the default, and the reason, so the caller can log it.

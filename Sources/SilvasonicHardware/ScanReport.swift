@@ -1,7 +1,7 @@
 import Foundation
 
 /// Renders a scan for people (a table) or programs (JSON).
-public enum ScanReport {
+package enum ScanReport {
     struct Row: Encodable {
         var id: String
         var card: Int
@@ -28,14 +28,14 @@ public enum ScanReport {
     }
 
     /// The scan as pretty-printed JSON: `devices` and `problems`.
-    public static func json(_ result: ScanResult) throws -> String {
+    package static func json(_ result: ScanResult) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(decoding: try encoder.encode(Document(devices: rows(result), problems: result.problems)), as: UTF8.self)
     }
 
     /// The scan as an aligned text table, problems after it as `warning:` lines.
-    public static func table(_ result: ScanResult) -> String {
+    package static func table(_ result: ScanResult) -> String {
         guard !result.devices.isEmpty || !result.problems.isEmpty else { return "No USB audio devices found.\n" }
         let header = ["ID", "CARD", "NAME", "VID:PID", "SERIAL", "BUS", "ALSA"]
         let body = rows(result).map { row in

@@ -8,7 +8,7 @@ public enum SysfsText {
     /// Text for display (an ALSA card name): valid UTF-8 (bad bytes replaced), control
     /// characters turned into spaces, runs of spaces folded, trimmed, at most 128 characters.
     /// `nil` when nothing is left.
-    public static func displayText(_ bytes: some Collection<UInt8>) -> String? {
+    package static func displayText(_ bytes: some Collection<UInt8>) -> String? {
         var result = ""
         var pendingSpace = false
         for scalar in String(decoding: bytes.prefix(maximumLength * 4), as: UTF8.self).unicodeScalars {
@@ -30,7 +30,7 @@ public enum SysfsText {
     /// Surrounding white space is trimmed; then only `[A-Za-z0-9._-]` is kept (everything else,
     /// including `/`, `;`, quotes, `$`, spaces inside and non-ASCII, is dropped); at most 64
     /// characters. `nil` when nothing is left, which callers treat as a missing value.
-    public static func identifier(_ bytes: some Collection<UInt8>) -> String? {
+    package static func identifier(_ bytes: some Collection<UInt8>) -> String? {
         var kept: [UInt8] = []
         for byte in trimmed(bytes) where isIdentifierByte(byte) {
             kept.append(byte)
@@ -40,7 +40,7 @@ public enum SysfsText {
     }
 
     /// A USB vendor or product id: exactly four hexadecimal digits, lowercased; else `nil`.
-    public static func usbID(_ bytes: some Collection<UInt8>) -> String? {
+    package static func usbID(_ bytes: some Collection<UInt8>) -> String? {
         let value = trimmed(bytes)
         guard value.count == 4, value.allSatisfy(isHexDigit) else { return nil }
         return String(decoding: value, as: UTF8.self).lowercased()

@@ -15,7 +15,7 @@ extension UEvent {
     /// Sends the event to the kernel's uevent group as the kernel would (root only): a fixture
     /// tree's test speaks for the kernel to a listener that takes any sender
     /// (``UEventSocket/init(acceptingUserspace:)``). A listener on real hardware refuses it.
-    public func broadcast() throws(UEventSocket.OpenError) {
+    package func broadcast() throws(UEventSocket.OpenError) {
         let descriptor = socket(AF_NETLINK, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_KOBJECT_UEVENT)
         guard descriptor >= 0 else { throw UEventSocket.OpenError(operation: "socket", errno: errno) }
         defer { close(descriptor) }

@@ -16,10 +16,10 @@ public struct UEvent: Sendable, Equatable {
     }
 
     /// The `SUBSYSTEM` field.
-    public var subsystem: String? { fields["SUBSYSTEM"] }
+    package var subsystem: String? { fields["SUBSYSTEM"] }
 
     /// Whether this event can change the set of USB microphones (`sound` or `usb` subsystem).
-    public var concernsAudio: Bool { subsystem == "sound" || subsystem == "usb" }
+    package var concernsAudio: Bool { subsystem == "sound" || subsystem == "usb" }
 }
 
 /// Parses kernel uevent messages. Total: any bytes give an event or `nil`, never a crash.

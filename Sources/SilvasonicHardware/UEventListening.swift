@@ -4,7 +4,7 @@ public enum UEventListening: String, Sendable, CaseIterable {
     case auto, on, off
 
     /// Where the monitor's uevents come from.
-    public enum Source: Sendable, Equatable {
+    package enum Source: Sendable, Equatable {
         /// None: the periodic scan alone.
         case none
         /// The kernel's messages only (sender port id 0), as udev takes them.
@@ -15,7 +15,7 @@ public enum UEventListening: String, Sendable, CaseIterable {
 
     /// The source for these roots: the kernel's on real hardware; with a fixture tree none,
     /// unless `on`, when a test speaks for the kernel.
-    public func source(roots: HardwareRoots) -> Source {
+    package func source(roots: HardwareRoots) -> Source {
         switch self {
         case .off: .none
         case .auto: roots.isLive ? .kernel : .none

@@ -12,13 +12,13 @@ import Glibc
 /// fixture tree whose uevents a test sends.
 ///
 /// Opening fails in some containers (no netlink); callers then rely on the periodic scan.
-public final class UEventSocket: Sendable {
+package final class UEventSocket: Sendable {
     /// Why the socket could not be opened.
-    public struct OpenError: Error, CustomStringConvertible {
+    package struct OpenError: Error, CustomStringConvertible {
         /// The system call that failed (`socket`, `bind`, or `sendto` for a broadcast).
-        public var operation: String
+        package var operation: String
         /// Its `errno`.
-        public var errno: Int32
+        package var errno: Int32
         /// What failed and why, for the log.
         public var description: String {
             "netlink uevent socket: \(operation) failed: \(String(cString: strerror(errno))) (errno \(errno))"
@@ -28,9 +28,9 @@ public final class UEventSocket: Sendable {
     private let descriptor: Int32
     private let stopped = Atomic(false)
     /// Whether messages of other senders than the kernel are taken.
-    public let acceptingUserspace: Bool
+    package let acceptingUserspace: Bool
     /// Messages refused because the kernel did not send them.
-    public var refused: Int { refusedCount.load(ordering: .relaxed) }
+    package var refused: Int { refusedCount.load(ordering: .relaxed) }
     private let refusedCount = Atomic(0)
 
     /// Opens the socket and subscribes to the kernel's uevent group.

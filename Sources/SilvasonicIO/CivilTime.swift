@@ -1,9 +1,9 @@
 /// Dates of the proleptic Gregorian calendar as day numbers, and the digit scanning of
 /// timestamp text: what PostgreSQL's and Podman's timestamp parsers share, without Foundation's
 /// calendars (Howard Hinnant's `days_from_civil` and `civil_from_days`).
-public enum CivilTime {
+package enum CivilTime {
     /// Days since 1970-01-01 of `year-month-day`.
-    public static func days(year: Int, month: Int, day: Int) -> Int {
+    package static func days(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
@@ -12,7 +12,7 @@ public enum CivilTime {
     }
 
     /// The `(year, month, day)` of a day number.
-    public static func date(days: Int) -> (year: Int, month: Int, day: Int) {
+    package static func date(days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
@@ -24,19 +24,19 @@ public enum CivilTime {
     }
 
     /// `(quotient, remainder)` rounding towards minus infinity, for times before 1970.
-    public static func floorDivide(_ value: Int, _ divisor: Int) -> (Int, Int) {
+    package static func floorDivide(_ value: Int, _ divisor: Int) -> (Int, Int) {
         let quotient = value >= 0 ? value / divisor : -((-value - 1) / divisor) - 1
         return (quotient, value - quotient * divisor)
     }
 
     /// `value` with leading zeros to `width` digits.
-    public static func padded(_ value: Int, _ width: Int) -> String {
+    package static func padded(_ value: Int, _ width: Int) -> String {
         let text = String(value)
         return String(repeating: "0", count: max(0, width - text.count)) + text
     }
 
     /// `YYYY-MM-DD?HH:MM:SS` with the given separator between date and time.
-    public static func format(days: Int, secondOfDay: Int, separator: String) -> String {
+    package static func format(days: Int, secondOfDay: Int, separator: String) -> String {
         let (year, month, day) = date(days: days)
         return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2))\(separator)"
             + "\(padded(secondOfDay / 3600, 2)):\(padded(secondOfDay / 60 % 60, 2)):\(padded(secondOfDay % 60, 2))"
@@ -44,7 +44,7 @@ public enum CivilTime {
 }
 
 /// Reads the fixed-width parts of a timestamp from its bytes, left to right.
-public struct DigitScanner {
+package struct DigitScanner {
     private let bytes: [UInt8]
     /// The position of the next byte.
     public private(set) var index = 0
@@ -54,7 +54,7 @@ public struct DigitScanner {
     }
 
     /// Whether every byte was read.
-    public var atEnd: Bool { index == bytes.count }
+    package var atEnd: Bool { index == bytes.count }
 
     /// The next `digits` decimal digits as a number, or `nil` (and nothing consumed).
     public mutating func number(_ digits: Int) -> Int? {
@@ -69,7 +69,7 @@ public struct DigitScanner {
     }
 
     /// Consumes `character` if it comes next.
-    public mutating func expect(_ character: Character) -> Bool {
+    package mutating func expect(_ character: Character) -> Bool {
         guard index < bytes.count, let ascii = character.asciiValue, bytes[index] == ascii else { return false }
         index += 1
         return true
@@ -77,7 +77,7 @@ public struct DigitScanner {
 
     /// `YYYY-MM-DD`, the date-time separator (one of `separators`), `HH:MM:SS`: seconds since
     /// the epoch of that wall-clock time, before any offset.
-    public mutating func dateTime(separators: String) -> Int? {
+    package mutating func dateTime(separators: String) -> Int? {
         guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2),
               separators.contains(where: { expect($0) }), let hour = number(2), expect(":"),
               let minute = number(2), expect(":"), let second = number(2),
@@ -87,7 +87,7 @@ public struct DigitScanner {
 
     /// A fraction after `.`: its value in nanoseconds and whether one was there; `nil` for a
     /// `.` without digits.
-    public mutating func fractionNanoseconds() -> Int? {
+    package mutating func fractionNanoseconds() -> Int? {
         guard expect(".") else { return 0 }
         var nanos = 0
         var digits = 0

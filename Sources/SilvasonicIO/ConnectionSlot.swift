@@ -5,9 +5,9 @@ public import Supervision
 /// The client (an actor) asks ``next(at:)`` before each call: use the open connection, connect
 /// now, or tell the caller how long the backoff still runs. It reports back with
 /// ``connected(_:)``, ``failed(reason:at:randomUnit:)`` and ``lost(_:reason:)``.
-public struct ConnectionSlot<Connection: AnyObject & Sendable, Instant: InstantProtocol<Duration>>: Sendable {
+package struct ConnectionSlot<Connection: AnyObject & Sendable, Instant: InstantProtocol<Duration>>: Sendable {
     /// What the client does next.
-    public enum Step {
+    package enum Step {
         /// Use this open connection.
         case use(Connection)
         /// Open a new connection now.
@@ -36,7 +36,7 @@ public struct ConnectionSlot<Connection: AnyObject & Sendable, Instant: InstantP
     }
 
     /// A connection attempt succeeded.
-    public mutating func connected(_ connection: Connection) {
+    package mutating func connected(_ connection: Connection) {
         self.connection = connection
         schedule.connected()
         statistics.connects += 1
@@ -50,7 +50,7 @@ public struct ConnectionSlot<Connection: AnyObject & Sendable, Instant: InstantP
     }
 
     /// `broken` failed while in use; the next call connects again at once.
-    public mutating func lost(_ broken: Connection, reason: String) {
+    package mutating func lost(_ broken: Connection, reason: String) {
         guard connection === broken else { return }
         connection = nil
         lastFailure = reason
@@ -58,26 +58,26 @@ public struct ConnectionSlot<Connection: AnyObject & Sendable, Instant: InstantP
     }
 
     /// Forgets the connection without counting a loss (the client closed it).
-    public mutating func closed() {
+    package mutating func closed() {
         connection = nil
     }
 }
 
 /// Counters of a reconnecting client, for logs and metrics.
-public struct ConnectionStatistics: Sendable, Equatable {
+package struct ConnectionStatistics: Sendable, Equatable {
     /// Successful connections, the first included.
-    public var connects = 0
+    package var connects = 0
     /// Connections found broken while in use.
-    public var losses = 0
+    package var losses = 0
     /// Connection attempts that failed.
-    public var failedAttempts = 0
+    package var failedAttempts = 0
 
     public init() {}
 }
 
 extension Duration {
     /// `1.25 s`, for messages.
-    public var formattedSeconds: String {
+    package var formattedSeconds: String {
         let milliseconds = components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
         return "\(Double(milliseconds) / 1000) s"
     }

@@ -51,13 +51,13 @@ public enum JSONValue: Sendable, Hashable, Codable {
     }
 
     /// The text of a `.string`, else `nil`.
-    public var stringValue: String? {
+    package var stringValue: String? {
         guard case .string(let text) = self else { return nil }
         return text
     }
 
     /// The number of an `.int`, else `nil`.
-    public var intValue: Int? {
+    package var intValue: Int? {
         guard case .int(let number) = self else { return nil }
         return number
     }

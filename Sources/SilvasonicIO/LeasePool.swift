@@ -12,7 +12,7 @@ import Synchronization
 /// let pool = LeasePool(limit: 8) { Connection(socketPath: path) }
 /// let answer = try await pool.withLease { connection in try await connection.send(request) }
 /// ```
-public final class LeasePool<Resource: Sendable>: Sendable {
+package final class LeasePool<Resource: Sendable>: Sendable {
     private struct Waiter {
         var id: UInt64
         var continuation: CheckedContinuation<Resource?, Never>
@@ -29,7 +29,7 @@ public final class LeasePool<Resource: Sendable>: Sendable {
     }
 
     /// The most resources that exist at once.
-    public let limit: Int
+    package let limit: Int
     private let make: @Sendable () -> Resource
     private let state = Mutex(State())
 
@@ -49,7 +49,7 @@ public final class LeasePool<Resource: Sendable>: Sendable {
     /// Runs `body` with a resource of its own, then returns the resource to the pool.
     /// - Throws: `CancellationError` when the task is cancelled while it waits for a resource;
     ///   otherwise what `body` throws.
-    public func withLease<T: Sendable>(_ body: (Resource) async throws -> T) async throws -> T {
+    package func withLease<T: Sendable>(_ body: (Resource) async throws -> T) async throws -> T {
         let resource = try await acquire()
         defer { release(resource) }
         return try await body(resource)

@@ -12,9 +12,9 @@ public import Dispatch
 ///     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 /// }
 /// ```
-public final class QueueExecutor: SerialExecutor {
+package final class QueueExecutor: SerialExecutor {
     /// The private queue the jobs run on; a ``ReadinessSource`` delivers its events here.
-    public let queue: DispatchQueue
+    package let queue: DispatchQueue
 
     /// Creates an executor with a new serial queue.
     /// - Parameter label: the queue's label, shown in debuggers and crash reports.
@@ -22,18 +22,18 @@ public final class QueueExecutor: SerialExecutor {
         self.queue = DispatchQueue(label: label)
     }
 
-    public func enqueue(_ job: consuming ExecutorJob) {
+    package func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         let executor = asUnownedSerialExecutor()
         queue.async { job.runSynchronously(on: executor) }
     }
 
-    public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+    package func asUnownedSerialExecutor() -> UnownedSerialExecutor {
         UnownedSerialExecutor(ordinary: self)
     }
 
     /// Traps unless the caller runs on this executor's queue; `assumeIsolated` relies on it.
-    public func checkIsolated() {
+    package func checkIsolated() {
         dispatchPrecondition(condition: .onQueue(queue))
     }
 }

@@ -5,7 +5,7 @@ import Dispatch
 /// The clients' subscription connections (PostgreSQL's LISTEN, Redis's SUBSCRIBE) are idle
 /// almost always: instead of a blocking read, each registers its socket here, on its own
 /// ``QueueExecutor``'s queue, so the handler runs isolated to the connection's actor.
-public final class ReadinessSource {
+package final class ReadinessSource {
     private let source: any DispatchSourceRead
 
     /// Starts watching `descriptor`.
@@ -32,11 +32,11 @@ public final class ReadinessSource {
 ///
 /// The actor keeps it while the wait runs and calls ``finish(throwing:)`` exactly once, from its
 /// own queue, when the connection breaks or the caller is cancelled.
-public final class ReadinessWait<Message: Sendable> {
+package final class ReadinessWait<Message: Sendable> {
     private let source: ReadinessSource
     private let continuation: CheckedContinuation<Void, any Error>
     /// Where each message goes.
-    public let deliver: @Sendable (Message) -> Void
+    package let deliver: @Sendable (Message) -> Void
 
     public init(source: ReadinessSource, continuation: CheckedContinuation<Void, any Error>,
                 deliver: @escaping @Sendable (Message) -> Void) {

@@ -6,7 +6,7 @@ public import Supervision
 /// the ``BackoffPolicy`` (exponential, capped, jittered), and a success resets the count. The
 /// clients keep one of these and ask it before each attempt, so a caller during the wait is told
 /// at once when the next attempt is due instead of being held.
-public struct ReconnectSchedule<Instant: InstantProtocol<Duration>>: Sendable {
+package struct ReconnectSchedule<Instant: InstantProtocol<Duration>>: Sendable {
     /// The delays between failed attempts.
     public let backoff: BackoffPolicy
     /// Failed attempts since the last success.
@@ -20,7 +20,7 @@ public struct ReconnectSchedule<Instant: InstantProtocol<Duration>>: Sendable {
     }
 
     /// Whether an attempt may start at `now`.
-    public func mayAttempt(at now: Instant) -> Bool {
+    package func mayAttempt(at now: Instant) -> Bool {
         guard let nextAttempt else { return true }
         return now >= nextAttempt
     }
@@ -28,7 +28,7 @@ public struct ReconnectSchedule<Instant: InstantProtocol<Duration>>: Sendable {
     /// Records a failed attempt and returns the instant of the next one.
     /// - Parameter randomUnit: a number in `0..<1` for the jitter (0.5: none).
     @discardableResult
-    public mutating func attemptFailed(at now: Instant, randomUnit: Double) -> Instant {
+    package mutating func attemptFailed(at now: Instant, randomUnit: Double) -> Instant {
         failures += 1
         let next = now.advanced(by: backoff.delay(forAttempt: failures, randomUnit: randomUnit))
         nextAttempt = next
@@ -36,7 +36,7 @@ public struct ReconnectSchedule<Instant: InstantProtocol<Duration>>: Sendable {
     }
 
     /// Records a successful connection: the next loss may reconnect at once.
-    public mutating func connected() {
+    package mutating func connected() {
         failures = 0
         nextAttempt = nil
     }

@@ -6,7 +6,7 @@ public import Supervision
 /// The decisions are the pure ``ConnectionSlot``'s; this actor only carries them out and makes
 /// concurrent callers share one connection attempt. The clients of PostgreSQL and Redis wrap one
 /// each and turn ``ReconnectFailure`` into their own typed errors.
-public actor Reconnector<Connection: AnyObject & Sendable> {
+package actor Reconnector<Connection: AnyObject & Sendable> {
     private var slot: ConnectionSlot<Connection, ContinuousClock.Instant>
     private var connecting: Task<Connection, any Error>?
     private var random = SystemRandomNumberGenerator()
@@ -21,7 +21,7 @@ public actor Reconnector<Connection: AnyObject & Sendable> {
     }
 
     /// How often the connection was made, lost and failed to be made.
-    public var statistics: ConnectionStatistics { slot.statistics }
+    package var statistics: ConnectionStatistics { slot.statistics }
 
     /// The open connection, connecting first when there is none and the backoff allows.
     /// - Throws: ``ReconnectFailure``.
@@ -51,19 +51,19 @@ public actor Reconnector<Connection: AnyObject & Sendable> {
     }
 
     /// Reports that `broken` failed in use; the next call connects again.
-    public func lost(_ broken: Connection, reason: String) {
+    package func lost(_ broken: Connection, reason: String) {
         slot.lost(broken, reason: reason)
     }
 
     /// Forgets the connection (after the client closed it) and returns it.
-    public func takeConnection() -> Connection? {
+    package func takeConnection() -> Connection? {
         defer { slot.closed() }
         return slot.connection
     }
 }
 
 /// Why ``Reconnector/connection()`` gave no connection.
-public enum ReconnectFailure: Error {
+package enum ReconnectFailure: Error {
     /// The attempt made for this call failed with `error`.
     case connectFailed(any Error)
     /// The backoff after earlier failures runs `retryIn` more; `lastFailure` said why.

@@ -16,26 +16,26 @@ public enum SubscriptionEvent<Element: Sendable, Failure: Error & Sendable>: Sen
 extension SubscriptionEvent: Equatable where Element: Equatable, Failure: Equatable {}
 
 /// Where a subscription session reports to its stream.
-public struct SubscriptionSink<Element: Sendable, Failure: Error & Sendable>: Sendable {
+package struct SubscriptionSink<Element: Sendable, Failure: Error & Sendable>: Sendable {
     let emit: @Sendable (SubscriptionEvent<Element, Failure>) -> Bool
     let markSubscribed: @Sendable () -> Void
 
     /// The session is subscribed (after connecting and subscribing).
-    public func subscribed() {
+    package func subscribed() {
         markSubscribed()
         _ = emit(.subscribed)
     }
 
     /// A message arrived; returns false when the stream's buffer was full and it was dropped.
     @discardableResult
-    public func deliver(_ element: Element) -> Bool {
+    package func deliver(_ element: Element) -> Bool {
         emit(.element(element))
     }
 }
 
 /// Builds streams that keep a subscription alive: run a session, and when it fails, wait out
 /// the backoff and run a new one, until the consumer stops iterating.
-public enum Resubscription {
+package enum Resubscription {
     /// A stream of `session`'s events, renewed after every failure.
     /// - Parameters:
     ///   - backoff: the waits between attempts; a session that stayed subscribed for
@@ -83,7 +83,7 @@ public enum Resubscription {
 
 /// A session that returned instead of throwing: treated as a broken connection, never as a
 /// reason to resubscribe in a hot loop.
-public struct SessionEnded: Error, CustomStringConvertible {
+package struct SessionEnded: Error, CustomStringConvertible {
     public var description: String { "the subscription ended" }
 }
 

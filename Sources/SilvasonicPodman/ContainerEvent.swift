@@ -13,14 +13,14 @@ public struct ContainerEvent: Sendable, Hashable {
         case other(String)
     }
 
-    public var containerID: String
+    package var containerID: String
     public var name: String
-    public var image: String
+    package var image: String
     public var action: Action
     /// The container's labels (Podman sends them among the event's attributes).
-    public var labels: [String: String]
+    package var labels: [String: String]
     /// When it happened, to the nanosecond.
-    public var time: LogTimestamp
+    package var time: LogTimestamp
 
     public init(containerID: String, name: String, image: String = "", action: Action,
                 labels: [String: String] = [:], time: LogTimestamp) {
@@ -80,7 +80,7 @@ public struct ContainerEvent: Sendable, Hashable {
 }
 
 /// Decodes the lines of Podman's event stream.
-public enum PodmanEventDecoding {
+package enum PodmanEventDecoding {
     /// The container event on one line, or `nil` for garbage and events about other objects.
     public static func decode(_ line: [UInt8]) -> ContainerEvent? {
         (try? ContainerEvent(json: line)) ?? nil

@@ -2,10 +2,10 @@
 public struct ContainerSummary: Sendable, Decodable, Equatable {
     public var id: String
     public var names: [String]
-    public var image: String
+    package var image: String
     /// `created`, `running`, `exited`, ...
     public var state: String
-    public var labels: [String: String]
+    package var labels: [String: String]
 
     enum CodingKeys: String, CodingKey {
         case id = "Id", names = "Names", image = "Image", state = "State", labels = "Labels"
@@ -39,34 +39,34 @@ public struct ContainerSummary: Sendable, Decodable, Equatable {
 public struct ContainerInspection: Sendable, Decodable, Equatable {
     public var id: String
     public var name: String
-    public var image: String
-    public var labels: [String: String]
+    package var image: String
+    package var labels: [String: String]
     /// `created`, `running`, `exited`, `stopped`, ...
     public var status: String
     public var running: Bool
-    public var exitCode: Int
+    package var exitCode: Int
     /// The main process's pid, 0 when not running.
-    public var pid: Int
+    package var pid: Int
     /// When the container last started and finished, as Podman prints them (RFC 3339).
-    public var startedAt: String
+    package var startedAt: String
     var finishedAt: String
     /// How often Podman's own restart policy restarted it.
-    public var restartCount: Int
+    package var restartCount: Int
     /// The health check's status, when the image has one.
-    public var health: String?
+    package var health: String?
     public var host: HostSettings
 
     /// The limits and policies that were applied (a create spec's effect, read back).
     public struct HostSettings: Sendable, Decodable, Equatable {
-        public var memoryBytes: Int
-        public var cpuQuota: Int
-        public var cpuPeriod: Int
-        public var oomScoreAdjust: Int
-        public var privileged: Bool
-        public var restartPolicy: String
-        public var restartRetries: Int
-        public var groups: [String]
-        public var binds: [String]
+        package var memoryBytes: Int
+        package var cpuQuota: Int
+        package var cpuPeriod: Int
+        package var oomScoreAdjust: Int
+        package var privileged: Bool
+        package var restartPolicy: String
+        package var restartRetries: Int
+        package var groups: [String]
+        package var binds: [String]
 
         enum CodingKeys: String, CodingKey {
             case memory = "Memory", cpuQuota = "CpuQuota", cpuPeriod = "CpuPeriod", oom = "OomScoreAdj"

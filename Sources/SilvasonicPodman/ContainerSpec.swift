@@ -6,28 +6,28 @@
 /// CPU limits, `oom_score_adj` and the restart policy.
 public struct ContainerSpec: Sendable, Hashable, Encodable {
     public var name: String
-    public var image: String
-    public var labels: [String: String]
+    package var image: String
+    package var labels: [String: String]
     public var environment: [String: String]
     /// Overrides the image's command when set.
     public var command: [String]?
-    public var mounts: [BindMount]
+    package var mounts: [BindMount]
     /// Host device paths (`/dev/snd`), mapped to the same path inside.
     public var devices: [String]
     /// Supplementary groups, by name (resolved inside the image) or number.
-    public var groups: [String]
-    public var privileged: Bool
+    package var groups: [String]
+    package var privileged: Bool
     /// Networks to join in bridge mode; empty keeps Podman's default network.
-    public var networks: [String]
+    package var networks: [String]
     /// The memory limit in bytes.
-    public var memoryLimitBytes: Int?
+    package var memoryLimitBytes: Int?
     /// CPU time per ``cpuPeriodMicroseconds``, in microseconds (100000 per period is one core).
     public var cpuQuotaMicroseconds: Int?
     /// The CPU accounting period, 100000 µs by default.
-    public var cpuPeriodMicroseconds: Int
+    package var cpuPeriodMicroseconds: Int
     /// The kernel's OOM-killer bias (-1000...1000); negative values need privileges the engine may lack.
-    public var oomScoreAdjust: Int?
-    public var restartPolicy: RestartPolicy
+    package var oomScoreAdjust: Int?
+    package var restartPolicy: RestartPolicy
 
     public init(name: String, image: String, labels: [String: String] = [:], environment: [String: String] = [:],
                 command: [String]? = nil, mounts: [BindMount] = [], devices: [String] = [], groups: [String] = [],
@@ -53,8 +53,8 @@ public struct ContainerSpec: Sendable, Hashable, Encodable {
 
     /// A host directory bound into the container.
     public struct BindMount: Sendable, Hashable {
-        public var source: String
-        public var destination: String
+        package var source: String
+        package var destination: String
         /// Mount options such as `z` (relabel) or `ro`; `rbind` is added.
         public var options: [String]
 

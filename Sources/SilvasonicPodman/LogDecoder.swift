@@ -9,11 +9,11 @@ public struct LogLine: Sendable, Hashable {
     /// The line without its timestamp and newline; invalid UTF-8 repaired.
     public var text: String
     /// When the engine logged it; `nil` if the line carried no timestamp.
-    public var timestamp: LogTimestamp?
+    package var timestamp: LogTimestamp?
     /// The line was longer than the cap and was cut there; the rest was skipped.
-    public var truncated: Bool
+    package var truncated: Bool
     /// Lines dropped just before this one because the consumer fell behind the buffer.
-    public var droppedBefore: Int
+    package var droppedBefore: Int
 
     public init(stream: Stream, text: String, timestamp: LogTimestamp? = nil, truncated: Bool = false,
                 droppedBefore: Int = 0) {

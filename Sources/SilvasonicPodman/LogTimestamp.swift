@@ -7,7 +7,7 @@ public struct LogTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
     /// Seconds since 1970-01-01T00:00:00Z.
     public var seconds: Int64
     /// Nanoseconds within the second, `0..<1_000_000_000`.
-    public var nanoseconds: Int32
+    package var nanoseconds: Int32
 
     public init(seconds: Int64, nanoseconds: Int32) {
         self.seconds = seconds
@@ -37,7 +37,7 @@ public struct LogTimestamp: Sendable, Hashable, Comparable, CustomStringConverti
     }
 
     /// `2026-11-21T20:04:33.123456789Z`: what `since` accepts, to the nanosecond.
-    public var rfc3339: String {
+    package var rfc3339: String {
         let (days, secondOfDay) = CivilTime.floorDivide(Int(seconds), 86_400)
         return CivilTime.format(days: days, secondOfDay: secondOfDay, separator: "T")
             + ".\(CivilTime.padded(Int(nanoseconds), 9))Z"

@@ -9,7 +9,7 @@ public typealias LogFollowEvent = SubscriptionEvent<LogLine, PodmanError>
 
 extension PodmanClient {
     /// The last `tail` lines of a container's log (all of them when `nil`), without following.
-    public func logLines(_ nameOrID: String, tail: Int? = nil, maximumLineBytes: Int = 16_384) async throws -> [LogLine] {
+    package func logLines(_ nameOrID: String, tail: Int? = nil, maximumLineBytes: Int = 16_384) async throws -> [LogLine] {
         let collected = Mutex((LogDecoder(maximumLineBytes: maximumLineBytes), [LogLine]()))
         var query = "stdout=true&stderr=true&timestamps=true&follow=false"
         if let tail { query += "&tail=\(tail)" }

@@ -129,7 +129,7 @@ public final class PodmanClient: Sendable {
     }
 
     /// Whether a network of this name exists.
-    public func networkExists(_ name: String) async throws -> Bool {
+    package func networkExists(_ name: String) async throws -> Bool {
         let response = try await send("GET", "/libpod/networks/\(Self.escape(name))/exists")
         if response.status == 404 { return false }
         try check(response, "network exists \(name)")
@@ -137,7 +137,7 @@ public final class PodmanClient: Sendable {
     }
 
     /// Whether an image of this name is in Podman's storage.
-    public func imageExists(_ name: String) async throws -> Bool {
+    package func imageExists(_ name: String) async throws -> Bool {
         let response = try await send("GET", "/libpod/images/\(Self.escape(name))/exists")
         if response.status == 404 { return false }
         try check(response, "image exists \(name)")
@@ -145,14 +145,14 @@ public final class PodmanClient: Sendable {
     }
 
     /// Creates a bridge network.
-    public func createNetwork(_ name: String) async throws {
+    package func createNetwork(_ name: String) async throws {
         let body = try JSONEncoder().encode(["name": name, "driver": "bridge"])
         let response = try await send("POST", "/libpod/networks/create", body: Array(body))
         try check(response, "create network \(name)")
     }
 
     /// Removes a network.
-    public func removeNetwork(_ name: String) async throws {
+    package func removeNetwork(_ name: String) async throws {
         let response = try await send("DELETE", "/libpod/networks/\(Self.escape(name))")
         try check(response, "remove network \(name)")
     }

@@ -8,7 +8,7 @@ public struct PodmanConfiguration: Sendable, Equatable, CustomStringConvertible 
     var requestTimeoutMilliseconds: Int
     /// How many requests run at once (`SILVASONIC_PODMAN_CONNECTIONS`, 8): one connection each;
     /// further requests wait for a free one.
-    public var maximumConnections: Int
+    package var maximumConnections: Int
 
     public init(socketPath: String = "/var/run/container.sock", apiVersion: String = "v4.0.0",
                 requestTimeoutMilliseconds: Int = 30_000, maximumConnections: Int = 8) {

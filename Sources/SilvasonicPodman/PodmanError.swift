@@ -18,7 +18,7 @@ public struct PodmanError: Error, CustomStringConvertible, Sendable, Equatable {
         case streamEnded
     }
 
-    public var code: Code
+    package var code: Code
     /// What was attempted and Podman's own message (with its cause, when it gave one).
     public var message: String
     /// The HTTP status, when Podman answered.
@@ -43,7 +43,7 @@ public struct PodmanError: Error, CustomStringConvertible, Sendable, Equatable {
 
     /// The code for an HTTP status and Podman's `cause`: Podman 4 answers some of its 404 and
     /// 409 cases with a 500 and says which in `cause`.
-    public static func code(status: Int, cause: String) -> Code {
+    package static func code(status: Int, cause: String) -> Code {
         switch status {
         case 404: return .notFound
         case 409: return .conflict

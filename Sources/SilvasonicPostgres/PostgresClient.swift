@@ -21,7 +21,7 @@ public final class PostgresClient: Sendable {
     }
 
     /// How often this client connected, lost a connection and failed to connect.
-    public var statistics: ConnectionStatistics {
+    package var statistics: ConnectionStatistics {
         get async { await reconnector.statistics }
     }
 
@@ -32,7 +32,7 @@ public final class PostgresClient: Sendable {
     }
 
     /// Runs `body` in a transaction (see ``PostgresConnection/transaction(_:)``).
-    public func transaction<Result: Sendable>(
+    package func transaction<Result: Sendable>(
         _ body: @Sendable (isolated PostgresConnection) throws -> Result
     ) async throws -> Result {
         try await using { try await $0.transaction(body) }
@@ -40,7 +40,7 @@ public final class PostgresClient: Sendable {
 
     /// The open connection, connecting first when there is none and the backoff allows.
     /// - Throws: ``PostgresError`` `connectionFailed`, or `unavailable` during the backoff.
-    public func connected() async throws -> PostgresConnection {
+    package func connected() async throws -> PostgresConnection {
         do {
             return try await reconnector.connection()
         } catch .connectFailed(let error) {
@@ -53,7 +53,7 @@ public final class PostgresClient: Sendable {
     }
 
     /// Closes the connection; the next call connects again.
-    public func close() async {
+    package func close() async {
         await reconnector.takeConnection()?.close()
     }
 

@@ -9,13 +9,13 @@ public import Supervision
 public struct PostgresConfiguration: Sendable, CustomStringConvertible {
     public var host: String
     public var port: Int
-    public var user: String
+    package var user: String
     public var password: String
     public var database: String
     /// Seconds libpq waits for a connection before giving up.
-    public var connectTimeoutSeconds: Int
+    package var connectTimeoutSeconds: Int
     /// The delays between reconnect attempts of a ``PostgresClient`` or a notification stream.
-    public var reconnectBackoff: BackoffPolicy
+    package var reconnectBackoff: BackoffPolicy
     /// A libpq connection string (`postgresql://...` or `key=value ...`) that, when set, is
     /// used instead of the fields above.
     public var connectionString: String?

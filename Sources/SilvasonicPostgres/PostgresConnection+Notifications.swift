@@ -3,7 +3,7 @@ import Foundation
 import SilvasonicIO
 
 /// A `NOTIFY` that arrived on a channel this connection listens to.
-public struct PostgresNotification: Sendable, Hashable {
+package struct PostgresNotification: Sendable, Hashable {
     public var channel: String
     public var payload: String
     /// The process id of the server backend that sent it.

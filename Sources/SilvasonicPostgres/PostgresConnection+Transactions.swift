@@ -11,7 +11,7 @@ extension PostgresConnection {
     /// }
     /// ```
     /// - Throws: ``PostgresError`` `misuse` when called inside a transaction (use ``savepoint(_:)``).
-    public func transaction<Result: Sendable>(
+    package func transaction<Result: Sendable>(
         _ body: @Sendable (isolated PostgresConnection) throws -> Result
     ) throws -> Result {
         guard transactionDepth == nil else {
@@ -33,7 +33,7 @@ extension PostgresConnection {
     /// Runs `body` inside a savepoint of the open transaction: an error rolls back only the
     /// savepoint's work and is rethrown; the transaction stays usable.
     /// - Throws: ``PostgresError`` `misuse` outside a transaction.
-    public func savepoint<Result: Sendable>(
+    package func savepoint<Result: Sendable>(
         _ body: @Sendable (isolated PostgresConnection) throws -> Result
     ) throws -> Result {
         guard let depth = transactionDepth else {

@@ -10,7 +10,7 @@ import SilvasonicIO
 /// queue's thread, never the cooperative pool. The `PGconn` handle never leaves this actor and
 /// is freed when the connection is closed or deinitialised. A connection does not reconnect;
 /// ``PostgresClient`` does.
-public actor PostgresConnection {
+package actor PostgresConnection {
     let executor: QueueExecutor
     var connection: LibPQHandle?
     /// Open savepoints inside the current transaction; `nil` outside one.
@@ -20,7 +20,7 @@ public actor PostgresConnection {
     /// The target this connection talks to; safe to log.
     public nonisolated let configuration: PostgresConfiguration
 
-    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+    package nonisolated var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()
     }
 
@@ -31,7 +31,7 @@ public actor PostgresConnection {
 
     /// Opens a connection.
     /// - Throws: ``PostgresError`` with code `connectionFailed` and libpq's reason.
-    public static func connect(_ configuration: PostgresConfiguration) async throws -> PostgresConnection {
+    package static func connect(_ configuration: PostgresConfiguration) async throws -> PostgresConnection {
         let connection = PostgresConnection(configuration: configuration)
         try await connection.open()
         return connection
@@ -89,7 +89,7 @@ public actor PostgresConnection {
     }
 
     /// Closes the connection; later queries throw `connectionClosed`.
-    public func close() {
+    package func close() {
         finishNotificationWait(throwing: PostgresError(code: .connectionClosed, message: "the connection was closed"))
         connection = nil
         transactionDepth = nil

@@ -14,7 +14,7 @@ public protocol PostgresDecodable: Sendable {
 
 /// Why a column's text did not decode; ``PostgresRow`` turns it into a ``PostgresError`` naming
 /// the column.
-public struct PostgresDecodingFailure: Error, Sendable {
+package struct PostgresDecodingFailure: Error, Sendable {
     public var reason: String
 
     public init(reason: String) { self.reason = reason }
@@ -96,7 +96,7 @@ extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
 }
 
 /// A `json`/`jsonb` column decoded into `Value` with `JSONDecoder`.
-public struct PostgresJSON<Value: Decodable & Sendable>: PostgresDecodable {
+package struct PostgresJSON<Value: Decodable & Sendable>: PostgresDecodable {
     public let value: Value
 
     public init(postgresText text: String?) throws {

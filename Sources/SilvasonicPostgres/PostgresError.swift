@@ -19,11 +19,11 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable
         case misuse
     }
 
-    public var code: Code
+    package var code: Code
     /// The message from libpq or the server, trimmed.
     public var message: String
     /// The five-character SQLSTATE, when the server sent one.
-    public var sqlState: String?
+    package var sqlState: String?
 
     public init(code: Code, message: String, sqlState: String? = nil) {
         self.code = code
@@ -32,7 +32,7 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable
     }
 
     /// Whether the failure is about the connection rather than the statement: worth a retry later.
-    public var isConnectionFailure: Bool {
+    package var isConnectionFailure: Bool {
         code == .connectionFailed || code == .connectionClosed || code == .unavailable
     }
 

@@ -3,7 +3,7 @@ public import SilvasonicIO
 /// What a LISTEN stream reports: ``SubscriptionEvent/subscribed`` after each (re)connection, each
 /// notification, each interruption. Notifications sent while the stream was interrupted are lost
 /// (PostgreSQL does not keep them): on `subscribed`, re-read what they would have said.
-public typealias PostgresListenEvent = SubscriptionEvent<PostgresNotification, PostgresError>
+package typealias PostgresListenEvent = SubscriptionEvent<PostgresNotification, PostgresError>
 
 extension PostgresClient {
     /// LISTENs on `channels` over a dedicated connection, renewed after every reconnect, until
@@ -14,7 +14,7 @@ extension PostgresClient {
     ///     if case .element(let note) = event { print(note.payload) }
     /// }
     /// ```
-    public nonisolated func notifications(on channels: [String]) -> AsyncStream<PostgresListenEvent> {
+    package nonisolated func notifications(on channels: [String]) -> AsyncStream<PostgresListenEvent> {
         let configuration = self.configuration
         return Resubscription.stream(
             backoff: configuration.reconnectBackoff,

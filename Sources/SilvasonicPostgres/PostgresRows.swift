@@ -2,7 +2,7 @@
 /// into Swift types.
 public struct PostgresRows: Sendable, Equatable, RandomAccessCollection {
     /// Column names, in order.
-    public var columns: [String]
+    package var columns: [String]
     /// The server's text values, one array per row (`nil` for SQL NULL).
     public var values: [[String?]]
     /// The number of rows a command changed (`INSERT`, `UPDATE`, `DELETE`), else 0.
@@ -33,7 +33,7 @@ public struct PostgresRows: Sendable, Equatable, RandomAccessCollection {
 /// ```
 public struct PostgresRow: Sendable, Equatable {
     /// Column names, in order.
-    public let columns: [String]
+    package let columns: [String]
     /// The server's text values (`nil` for SQL NULL).
     public let values: [String?]
 
@@ -65,7 +65,7 @@ public struct PostgresRow: Sendable, Equatable {
     }
 
     /// Decodes a `json`/`jsonb` column into any `Decodable` type.
-    public func decodeJSON<Value: Decodable & Sendable>(_ column: String, as type: Value.Type) throws -> Value {
+    package func decodeJSON<Value: Decodable & Sendable>(_ column: String, as type: Value.Type) throws -> Value {
         try decode(column, as: PostgresJSON<Value>.self).value
     }
 }

@@ -43,7 +43,7 @@ public enum PostgresValue: Sendable, Hashable {
     }
 
     /// Encodes any `Encodable` value as a `jsonb` parameter.
-    public static func json(encoding value: some Encodable) throws -> PostgresValue {
+    package static func json(encoding value: some Encodable) throws -> PostgresValue {
         let data = try JSONEncoder().encode(value)
         return .json(try JSONDecoder().decode(JSONValue.self, from: data))
     }

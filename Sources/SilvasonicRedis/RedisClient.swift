@@ -20,7 +20,7 @@ public final class RedisClient: RedisCommands {
     }
 
     /// How often this client connected, lost a connection and failed to connect.
-    public var statistics: ConnectionStatistics {
+    package var statistics: ConnectionStatistics {
         get async { await reconnector.statistics }
     }
 
@@ -36,7 +36,7 @@ public final class RedisClient: RedisCommands {
 
     /// The open connection, connecting first when there is none and the backoff allows.
     /// - Throws: ``RedisError`` `connectionFailed`, or `unavailable` during the backoff.
-    public func connected() async throws -> RedisConnection {
+    package func connected() async throws -> RedisConnection {
         do {
             return try await reconnector.connection()
         } catch .connectFailed(let error) {
@@ -49,7 +49,7 @@ public final class RedisClient: RedisCommands {
     }
 
     /// Closes the connection; the next command connects again.
-    public func close() async {
+    package func close() async {
         await reconnector.takeConnection()?.close()
     }
 }

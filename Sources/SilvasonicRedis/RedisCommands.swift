@@ -27,7 +27,7 @@ extension RedisCommands {
     }
 
     /// `GET key` as bytes; `nil` when the key does not exist.
-    public func getBytes(_ key: String) async throws -> [UInt8]? {
+    package func getBytes(_ key: String) async throws -> [UInt8]? {
         guard case .bulk(let bytes) = try await command(["GET", key]) else { return nil }
         return bytes
     }
@@ -42,20 +42,20 @@ extension RedisCommands {
 
     /// `DEL key ...`; returns how many existed.
     @discardableResult
-    public func delete(_ keys: [String]) async throws -> Int {
+    package func delete(_ keys: [String]) async throws -> Int {
         guard !keys.isEmpty, case .integer(let count) = try await command(["DEL"] + keys) else { return 0 }
         return count
     }
 
     /// `TTL key` in seconds: -1 without expiry, -2 when the key does not exist.
-    public func timeToLive(_ key: String) async throws -> Int {
+    package func timeToLive(_ key: String) async throws -> Int {
         guard case .integer(let seconds) = try await command(["TTL", key]) else { return -2 }
         return seconds
     }
 
     /// `PUBLISH channel message`; returns how many subscribers received it.
     @discardableResult
-    public func publish(_ message: String, to channel: String) async throws -> Int {
+    package func publish(_ message: String, to channel: String) async throws -> Int {
         guard case .integer(let receivers) = try await command(["PUBLISH", channel, message]) else { return 0 }
         return receivers
     }

@@ -13,14 +13,14 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible {
     public var port: Int
     public var database: Int
     /// The ACL user to authenticate as; `nil`: the default user.
-    public var username: String?
+    package var username: String?
     public var password: String?
     /// Seconds to wait for the TCP connection.
-    public var connectTimeoutSeconds: Int
+    package var connectTimeoutSeconds: Int
     /// Seconds a command waits for its reply before the connection counts as broken.
     var commandTimeoutSeconds: Int
     /// The delays between reconnect attempts of a ``RedisClient`` or a subscription.
-    public var reconnectBackoff: BackoffPolicy
+    package var reconnectBackoff: BackoffPolicy
 
     public init(host: String = "localhost", port: Int = 6379, database: Int = 0, password: String? = nil,
                 connectTimeoutSeconds: Int = 5, commandTimeoutSeconds: Int = 10,

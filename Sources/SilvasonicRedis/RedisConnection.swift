@@ -5,13 +5,13 @@ import SilvasonicIO
 /// hiredis's synchronous calls block, so the actor runs on its own ``QueueExecutor``: a slow
 /// reply holds that queue's thread, never the cooperative pool. It does not reconnect;
 /// ``RedisClient`` does.
-public actor RedisConnection: RedisCommands {
+package actor RedisConnection: RedisCommands {
     private let executor = QueueExecutor(label: "silvasonic.redis")
     private var context: RedisContext?
     /// The server this connection talks to; safe to log.
     public nonisolated let configuration: RedisConfiguration
 
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    package nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     private init(configuration: RedisConfiguration) {
         self.configuration = configuration
@@ -19,7 +19,7 @@ public actor RedisConnection: RedisCommands {
 
     /// Connects, authenticates and selects the database the configuration names.
     /// - Throws: ``RedisError`` `connectionFailed` with the reason.
-    public static func connect(_ configuration: RedisConfiguration) async throws -> RedisConnection {
+    package static func connect(_ configuration: RedisConfiguration) async throws -> RedisConnection {
         let connection = RedisConnection(configuration: configuration)
         try await connection.open()
         return connection
@@ -45,5 +45,5 @@ public actor RedisConnection: RedisCommands {
     }
 
     /// Closes the connection.
-    public func close() { context = nil }
+    package func close() { context = nil }
 }

@@ -16,7 +16,7 @@ public struct RedisError: Error, CustomStringConvertible, Sendable, Equatable {
         case commandFailed
     }
 
-    public var code: Code
+    package var code: Code
     public var message: String
 
     public init(code: Code, message: String) {
@@ -25,7 +25,7 @@ public struct RedisError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     /// Whether the failure is about the connection rather than the command: worth a retry later.
-    public var isConnectionFailure: Bool { code != .commandFailed && code != .invalidURL }
+    package var isConnectionFailure: Bool { code != .commandFailed && code != .invalidURL }
 
     public var description: String { "Redis \(code.rawValue): \(message)" }
 }

@@ -27,14 +27,14 @@ public struct RedisMessage: Sendable, Hashable {
 /// No thread waits for them: the socket is watched by a ``ReadinessSource`` on this actor's own
 /// queue, and hiredis parses only what has arrived (`redisBufferRead`, `redisGetReplyFromReader`).
 /// ``RedisClient/subscribe(to:)`` renews one of these after every reconnect.
-public actor RedisSubscriber {
+package actor RedisSubscriber {
     private let executor = QueueExecutor(label: "silvasonic.redis.subscriber")
     private var context: RedisContext?
     private var wait: ReadinessWait<RedisMessage>?
     /// The server; safe to log.
     public nonisolated let configuration: RedisConfiguration
 
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+    package nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     private init(configuration: RedisConfiguration) {
         self.configuration = configuration
@@ -86,7 +86,7 @@ public actor RedisSubscriber {
     }
 
     /// Closes the subscription's connection.
-    public func close() {
+    package func close() {
         finish(throwing: RedisError(code: .connectionClosed, message: "\(configuration): the subscription was closed"))
         context = nil
     }

@@ -6,7 +6,7 @@ public import SilvasonicIO
 /// The desired state in memory, behind the same ``DeviceStore`` protocol as the station
 /// database's ``DeviceRepository``: profiles, device rows, system settings and managed
 /// services, so the inventory and the reconciler run unchanged in the simulation.
-public actor InMemoryDeviceStore: DeviceStore {
+package actor InMemoryDeviceStore: DeviceStore {
     private var profileConfigs: [String: JSONValue]
     private var rows: [String: DeviceRow] = [:]
     /// Which row holds each `serial_number` (the UNIQUE column), kept with the rows: an insert
@@ -30,7 +30,7 @@ public actor InMemoryDeviceStore: DeviceStore {
     public func setReachable(_ value: Bool) { reachable = value }
 
     /// Changes a device as a user would (enable, disable, ignore).
-    public func update(_ name: String, _ change: (inout DeviceRow) -> Void) {
+    package func update(_ name: String, _ change: (inout DeviceRow) -> Void) {
         guard var row = rows[name] else { return }
         change(&row)
         store(row)
@@ -61,7 +61,7 @@ public actor InMemoryDeviceStore: DeviceStore {
         return (profiles, problems)
     }
 
-    public func systemSettings() async throws -> SystemSettings {
+    package func systemSettings() async throws -> SystemSettings {
         try require()
         return system
     }
@@ -85,7 +85,7 @@ public actor InMemoryDeviceStore: DeviceStore {
         return rows[name]
     }
 
-    public func apply(_ plan: DeviceRowPlan, now: Date) async throws {
+    package func apply(_ plan: DeviceRowPlan, now: Date) async throws {
         try require()
         switch plan {
         case .unchanged: return
@@ -110,25 +110,25 @@ public actor InMemoryDeviceStore: DeviceStore {
         writes += 1
     }
 
-    public func setWorkspaceName(device: String, to name: String) async throws {
+    package func setWorkspaceName(device: String, to name: String) async throws {
         try require()
         rows[device]?.workspaceName = name
     }
 
-    public func enabledServices() async throws -> Set<String> {
+    package func enabledServices() async throws -> Set<String> {
         try require()
         return services
     }
 }
 
 /// A simulated backend outage.
-public struct SimulatedOutage: Error, CustomStringConvertible {
+package struct SimulatedOutage: Error, CustomStringConvertible {
     public var backend: String
     public var description: String { "\(backend) unreachable (simulated outage)" }
 }
 
 /// Both the serial of a new device and its qualified form are held by other rows.
-public struct SerialsTaken: Error, CustomStringConvertible {
+package struct SerialsTaken: Error, CustomStringConvertible {
     public var device: String
     public var description: String { "device \(device): its serial_number and its qualified form are both held by other devices' rows" }
 }

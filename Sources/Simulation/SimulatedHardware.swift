@@ -35,7 +35,7 @@ public struct SimulatedHardware: Sendable {
     }
 
     /// Pulls microphones out; the update a scan would report.
-    public mutating func unplug<S: Sequence<Int>>(_ indices: S) -> HardwareUpdate {
+    package mutating func unplug<S: Sequence<Int>>(_ indices: S) -> HardwareUpdate {
         for index in indices { present[index] = nil }
         return scan()
     }

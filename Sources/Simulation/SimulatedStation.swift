@@ -98,7 +98,7 @@ public final class SimulatedStation: Sendable {
     }
 
     /// Pulls microphones out.
-    public func unplug<S: Sequence<Int>>(_ indices: S) async {
+    package func unplug<S: Sequence<Int>>(_ indices: S) async {
         let update = hardware.withLock { $0.unplug(indices) }
         await inventory.handle(update)
     }

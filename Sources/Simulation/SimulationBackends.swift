@@ -98,7 +98,7 @@ public struct InMemorySimulationBackends: SimulationBackends {
 ///
 /// Only the simulation's own rows (serials `SIM…`) and containers (its owner label) are
 /// removed before and after a run; point it at a scratch stack such as `deploy/dev/services.sh`'s.
-public struct RealSimulationBackends: SimulationBackends {
+package struct RealSimulationBackends: SimulationBackends {
     let controllerSettings: ControllerSettings
     public let db: PostgresClient
     public let podman: PodmanClient
@@ -167,7 +167,7 @@ public struct RealSimulationBackends: SimulationBackends {
 }
 
 /// The backends cannot be used for a run.
-public struct SimulationSetupError: Error, CustomStringConvertible {
+package struct SimulationSetupError: Error, CustomStringConvertible {
     public var reason: String
     public var description: String { reason }
 }

@@ -26,16 +26,16 @@ public struct SimulationOptions: Sendable {
 
     public var devices: Int
     public var scenario: Scenario
-    public var engineLatency: Duration = .zero
-    public var failureRate = 0.0
+    package var engineLatency: Duration = .zero
+    package var failureRate = 0.0
     public var seed: UInt64 = 1
-    public var backoffInitial: Duration = .milliseconds(100)
+    package var backoffInitial: Duration = .milliseconds(100)
     public var maxRestarts = 5
     public var reconcileInterval: Duration = .seconds(1)
-    public var offlineGrace: Duration = .seconds(1)
+    package var offlineGrace: Duration = .seconds(1)
     var crashFraction = 0.1
-    public var rounds = 3
-    public var steadySeconds = 5.0
+    package var rounds = 3
+    package var steadySeconds = 5.0
     /// Plugs, and crashes, measured one at a time by the events scenario.
     public var events = 200
     /// Whether each recorder gets its heartbeat watch and log follower (on an in-memory Redis),
@@ -43,7 +43,7 @@ public struct SimulationOptions: Sendable {
     public var companions = true
     /// How many engine calls the plug-unplug scenario's baseline runs at once: the Podman
     /// client's connections (`SILVASONIC_PODMAN_CONNECTIONS`).
-    public var engineParallelism = 8
+    package var engineParallelism = 8
 
     public init(devices: Int, scenario: Scenario) {
         self.devices = devices

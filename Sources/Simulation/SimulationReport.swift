@@ -1,8 +1,8 @@
 import Foundation
 
 /// The figures of a run as a table for people or JSON for the report.
-public enum SimulationReport {
-    public static func table(_ figures: SimulationRun.Figures) -> String {
+package enum SimulationReport {
+    package static func table(_ figures: SimulationRun.Figures) -> String {
         func latencies(_ value: Latencies) -> String {
             String(format: "%.3f / %.3f / %.3f ms (%d)", value.p50, value.p99, value.max, value.count)
         }
@@ -37,7 +37,7 @@ public enum SimulationReport {
         return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
     }
 
-    public static func json(_ figures: SimulationRun.Figures) -> String {
+    package static func json(_ figures: SimulationRun.Figures) -> String {
         var object: [String: Any] = [
             "devices": figures.devices, "scenario": figures.scenario, "backends": figures.backends,
             "all_running_s": figures.allRunning, "rss_mb": figures.rssMB, "rss_per_device_kb": figures.rssPerDeviceKB, "rss_trimmed_mb": figures.rssTrimmedMB,

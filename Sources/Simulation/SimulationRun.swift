@@ -6,55 +6,55 @@ import SilvasonicController
 
 /// One simulation run: plug every microphone, wait until each records, then the scenario;
 /// the figures it measured.
-public struct SimulationRun: Sendable {
+package struct SimulationRun: Sendable {
     /// What was measured; `nil` for what the scenario does not measure.
-    public struct Figures: Sendable {
+    package struct Figures: Sendable {
         public var devices: Int
         public var scenario: String
         /// What the station ran on.
         public var backends: String
         /// Plug of all N at once → each container's start returned.
-        public var plugLatency: Latencies
+        package var plugLatency: Latencies
         /// The engine's own time on each device in that plug (``TimedContainerEngine``: its
         /// container's lookup, create and start).
-        public var plugEngineTime: Latencies
+        package var plugEngineTime: Latencies
         /// Events one at a time under load (the events scenario): plug → start, and the
         /// controller's share of it (the engine's time taken out).
-        public var eventPlug: Latencies?
-        public var eventPlugController: Latencies?
+        package var eventPlug: Latencies?
+        package var eventPlugController: Latencies?
         /// Crash → restart returned (a first crash is restarted at once: no backoff); and its
         /// controller share (the engine's time and its `died` event's delivery taken out).
-        public var eventCrash: Latencies?
-        public var eventCrashController: Latencies?
+        package var eventCrash: Latencies?
+        package var eventCrashController: Latencies?
         /// Plug → every recorder running (seconds).
         var allRunning: Double
         /// Unplug of all N → every container removed (seconds; the offline grace included).
-        public var allRemoved: Double?
+        package var allRemoved: Double?
         /// The engine alone, at the controller's parallelism: N create + start, N stop + remove (seconds).
-        public var engineAllRunning: Double?
-        public var engineAllRemoved: Double?
-        public var rssMB: Double
+        package var engineAllRunning: Double?
+        package var engineAllRemoved: Double?
+        package var rssMB: Double
         var rssPerDeviceKB: Double
         /// RSS after `malloc_trim`: the memory in use, without free pages the allocator kept.
         var rssTrimmedMB: Double = 0
         /// CPU seconds per device-hour while idle (steady).
         var cpuSecondsPerDeviceHour: Double?
         /// Share of one core used while idle (steady).
-        public var idleCorePercent: Double?
-        public var restartsIssued: Int?
-        public var restartsExpected: Int?
+        package var idleCorePercent: Double?
+        package var restartsIssued: Int?
+        package var restartsExpected: Int?
         /// Restarts of recorders that had not died (must be 0).
-        public var healthyRestarted: Int?
+        package var healthyRestarted: Int?
         /// Reconcile runs the nudge storm's thousand requests became (coalesced).
-        public var reconcileRuns: Int?
-        public var notes: [String] = []
+        package var reconcileRuns: Int?
+        package var notes: [String] = []
     }
 
     public let options: SimulationOptions
     /// Called with a line of progress.
-    public let progress: @Sendable (String) -> Void
+    package let progress: @Sendable (String) -> Void
     /// Makes the backends, given a scratch workspace directory; in memory unless told otherwise.
-    public let makeBackends: @Sendable (_ workspace: String) -> any SimulationBackends
+    package let makeBackends: @Sendable (_ workspace: String) -> any SimulationBackends
 
     public init(options: SimulationOptions, progress: @escaping @Sendable (String) -> Void = { _ in },
                 backends: (@Sendable (_ workspace: String) -> any SimulationBackends)? = nil) {
@@ -302,9 +302,9 @@ public struct SimulationRun: Sendable {
 
 /// A latency distribution, recorded in an HDR histogram at microsecond resolution (three
 /// significant digits); figures in milliseconds.
-public struct Latencies: Sendable {
+package struct Latencies: Sendable {
     public var count: Int
-    public var p50: Double
+    package var p50: Double
     var p99: Double
     public var max: Double
 
@@ -321,7 +321,7 @@ public struct Latencies: Sendable {
 }
 
 /// A condition the simulation waited for did not come.
-public struct SimulationTimeout: Error, CustomStringConvertible {
+package struct SimulationTimeout: Error, CustomStringConvertible {
     public var what: String
     public var after: Duration
     public var description: String { "\(what): not within \(after)" }
@@ -329,7 +329,7 @@ public struct SimulationTimeout: Error, CustomStringConvertible {
 
 /// This process's CPU time and resident memory, from `/proc` through the controller's own
 /// ``ResourceSample`` parser (the one its heartbeat uses).
-public enum ProcessStats {
+package enum ProcessStats {
     /// Asks glibc's allocator to give its free pages back (`malloc_trim(0)`, which Swift's
     /// Glibc module does not export: looked up by name; a no-op where it is missing).
     static func trimAllocator() {

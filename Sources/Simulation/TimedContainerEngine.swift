@@ -11,10 +11,10 @@ import Synchronization
 public final class TimedContainerEngine: ContainerEngine {
     /// One container start that returned.
     public struct Start: Sendable {
-        public var containerID: String
-        public var labels: [String: String]
+        package var containerID: String
+        package var labels: [String: String]
         /// When the start returned: the recorder runs from here.
-        public var completed: ContinuousClock.Instant
+        package var completed: ContinuousClock.Instant
         /// Time spent inside the engine on this device's calls since its previous start: the
         /// lookup of its container, the create that made it (none when it existed already), the
         /// start, and any inspect, stop or remove on the way.
@@ -22,7 +22,7 @@ public final class TimedContainerEngine: ContainerEngine {
         /// When the engine's `died` event of the device's previous container arrived, if one did.
         var diedEventArrived: ContinuousClock.Instant?
         /// The device the recorder records, from its label.
-        public var deviceID: String? { labels["io.silvasonic.device_id"] }
+        package var deviceID: String? { labels["io.silvasonic.device_id"] }
     }
 
     private struct State {
@@ -39,7 +39,7 @@ public final class TimedContainerEngine: ContainerEngine {
         func device(_ nameOrID: String) -> String { labels[nameOrID]?["io.silvasonic.device_id"] ?? nameOrID }
     }
 
-    public let base: any ContainerEngine
+    package let base: any ContainerEngine
     private let state = Mutex(State())
 
     public init(_ base: any ContainerEngine) {
