@@ -181,6 +181,7 @@ struct SupervisorCore: Sendable {
         guard let position = index[id] else { return }
         if slots[position]!.spec.restart == .temporary {
             remove(at: position)
+            compactIfSparse()
         } else {
             slots[position]!.state = .stopped
         }
@@ -210,7 +211,10 @@ struct SupervisorCore: Sendable {
         case .temporary: false
         }
         guard restart else {
-            if spec.restart == .temporary { remove(at: position) }
+            if spec.restart == .temporary {
+                remove(at: position)
+                compactIfSparse()
+            }
             return shouldAutoShutdown(after: spec) ? .autoShutdown(child: id) : .none
         }
         let uptime = slots[position]!.startedAt.map { $0.duration(to: now) } ?? .zero
@@ -287,7 +291,9 @@ struct SupervisorCore: Sendable {
 
     /// Removes a stopped child's spec.
     mutating func delete(_ id: ChildID) {
-        if let position = index[id] { remove(at: position) }
+        guard let position = index[id] else { return }
+        remove(at: position)
+        compactIfSparse()
     }
 
     /// A stopped child is to be started again by hand (OTP's `restart_child`).
@@ -318,7 +324,7 @@ struct SupervisorCore: Sendable {
     }
 
     /// Drops the holes once they are more than half of the slots (amortised O(1) per removal);
-    /// only between decisions, never while one walks the slots.
+    /// called at the end of what removes records, never while a decision walks the slots.
     private mutating func compactIfSparse() {
         guard holes > 16, holes * 2 > slots.count else { return }
         slots.removeAll { $0 == nil }
