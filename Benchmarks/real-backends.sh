@@ -16,12 +16,7 @@ dev="$repo/deploy/dev"
 out="${1:?usage: $0 OUT}"
 : >"$out"
 
-"$dev/install-deps.sh"
-cd "$repo"
-swift build -c release --product silvasonic-controller >/dev/null
-swift build --product silvasonic-sim-recorder >/dev/null
-bin="$repo/.build/release/silvasonic-controller"
-recorder="$(swift build --show-bin-path)/silvasonic-sim-recorder"
+build_release_station "$repo"
 
 stack=""
 controller=""

@@ -7,9 +7,10 @@ package enum RecorderReport: Sendable, Equatable {
     /// (zero: at once); `restartCount` counts its crashes since the device's actor was made (or
     /// since it last recovered from a crash loop).
     case restarting(after: Duration, restartCount: Int)
-    /// More than the intensity's restarts within its period: from now on retried every
-    /// `retryEvery` (the backoff's cap) until a retry runs stably. Never given up.
-    case crashLooping(restarts: Int, within: Duration, retryEvery: Duration)
+    /// More than the intensity's restarts within its period: labelled crash-looping until a run
+    /// is stable. A label only: its restarts go on along the backoff, whose waits grow to
+    /// `longestWait` (the cap). Never given up.
+    case crashLooping(restarts: Int, within: Duration, longestWait: Duration)
     /// A crash-looping recorder ran stably again.
     case recovered(restarts: Int)
     /// The container is being stopped (and removed), for this reason.

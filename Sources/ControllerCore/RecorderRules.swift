@@ -1,17 +1,16 @@
 public import Supervision
 
 /// The rules a DeviceActor's container child follows, as pure values: what to do with the
-/// container the engine reports, and which deaths count as crashes. The restarting itself —
-/// backoff, restart intensity, crash-looping — is the `Supervision` library's, run by the
-/// DeviceActor's supervisor with ``RecorderPolicy/supervisorOptions``.
+/// container the engine reports. Which deaths end a run is ``ContainerWatch``'s; the restarting
+/// itself — backoff, the crash-looping label, the reset after a stable run — is the `Supervision`
+/// library's, run by the DeviceActor's supervisor with ``RecorderPolicy/supervisorOptions``.
 ///
 /// - A running container whose config hash matches is adopted untouched; a stopped one with a
 ///   matching hash is started again; one with another hash is stopped and removed before its
 ///   replacement is created (contract §3).
-/// - The container keeps Podman's `on-failure` restart policy, which restarts it at once while
-///   the controller is away. Such a restart is adopted, never fought, and a burst of them counts
-///   as one crash: a run that the engine (not the controller) started, right after a crash, and
-///   that dies before it ran stably adds nothing to the crash count or the backoff.
+/// - The container keeps Podman's `on-failure` restart policy, which restarts it at once, while
+///   the controller is away too. Podman's own retries are the engine's business: one start by the
+///   controller plus Podman's retries is one crash (``ContainerWatch``).
 package enum RecorderRules {
     /// What a container child does with the container the engine reports.
     package enum Step: Sendable, Equatable {
@@ -30,13 +29,6 @@ package enum RecorderRules {
         guard let existing else { return .create }
         guard existing.configHash == wantedHash else { return .replace(containerID: existing.containerID) }
         return existing.running ? .adopt(containerID: existing.containerID) : .start(containerID: existing.containerID)
-    }
-
-    /// Whether the end of a run is a crash the supervisor counts, or part of the burst of the
-    /// crash before it (a run the engine's own restart policy started, ended before it ran
-    /// `stableAfter`): such a death is not counted, and the child looks the container up again.
-    package static func countsAsCrash(runStartedByEngine: Bool, uptime: Duration, stableAfter: Duration) -> Bool {
-        !(runStartedByEngine && uptime < stableAfter)
     }
 }
 
@@ -57,20 +49,28 @@ package struct ExistingContainer: Sendable, Equatable {
 /// How a DeviceActor restarts its recorder: the settings' intensity and backoff, as the
 /// supervisor options of its rest-for-one supervisor, and the engine's own backoff.
 ///
-/// Data capture first: past the intensity the recorder is crash-looping and retried at the
-/// backoff's cap (``IntensityPolicy/retryAtCap``), never given up; the first restart after a
-/// crash is immediate (`immediateFirstRestart`, the controller's settings).
+/// Data capture first: the first restart after a crash is immediate, the later ones wait along
+/// the backoff (about ×2 with jitter, to its cap, 60 s by default); past the intensity the
+/// recorder is *labelled* crash-looping (``IntensityPolicy/markCrashLooping``), which changes no
+/// wait, and it is never given up: a fault that clears is recorded again within the current wait.
 public struct RecorderPolicy: Sendable, Hashable {
+    /// The jitter of the controller's recorder backoff (±10 %): enough to spread many recorders'
+    /// restarts apart, small enough that each wait is at least 0.9 of the plain doubling (an
+    /// always-crashing recorder is started at most 7 times in its first minute, as measured).
+    public static let jitter = 0.1
+
+    /// Restarts allowed within its period before the recorder is labelled crash-looping.
     public var intensity: RestartIntensity
-    /// Delays between restarts; its `maximum` is the crash-looping retry interval and its
-    /// `resetAfter` the stable run that starts the backoff over and ends a crash loop.
+    /// Delays between restarts; its `resetAfter` is the stable run that starts the backoff over
+    /// and ends the crash-looping label.
     public var backoff: BackoffPolicy
 
     /// A policy the supervisor accepts whatever the settings say: negative values become zero,
     /// an initial delay above the maximum becomes the maximum (every restart then waits the
     /// maximum), and the multiplier and jitter are kept in their ranges.
     public init(intensity: RestartIntensity = RestartIntensity(maxRestarts: 5, within: .seconds(300)),
-                backoff: BackoffPolicy = BackoffPolicy(initial: .seconds(1), maximum: .seconds(300), immediateFirstRestart: true)) {
+                backoff: BackoffPolicy = BackoffPolicy(initial: .seconds(1), maximum: .seconds(60), jitter: RecorderPolicy.jitter,
+                                                       immediateFirstRestart: true)) {
         self.intensity = RestartIntensity(maxRestarts: max(0, intensity.maxRestarts), within: max(.zero, intensity.period))
         var backoff = backoff
         backoff.maximum = max(.zero, backoff.maximum)
@@ -82,9 +82,9 @@ public struct RecorderPolicy: Sendable, Hashable {
     }
 
     /// Rest-for-one over container, heartbeat and logs: a crash of the container restarts its
-    /// watchers with it; past the intensity, retried at the cap.
+    /// watchers with it; past the intensity, labelled crash-looping and restarted as before.
     package var supervisorOptions: SupervisorOptions {
-        SupervisorOptions(strategy: .restForOne, intensity: intensity, backoff: backoff, intensityPolicy: .retryAtCap)
+        SupervisorOptions(strategy: .restForOne, intensity: intensity, backoff: backoff, intensityPolicy: .markCrashLooping)
     }
 
     /// Errors of the engine itself (unreachable, a failed create) are waited out on this backoff

@@ -8,8 +8,15 @@ public import Supervision
 /// a `conflict`, an unknown container `notFound`).
 ///
 /// Tests and the simulation drive what a real engine does on its own with ``exit(_:code:)``
-/// (a recorder crashes), ``log(_:_:stream:)`` (it prints) and ``setReachable(_:)`` (an outage:
-/// every call fails as `unreachable` and every stream is interrupted until it ends).
+/// (a recorder crashes), ``crashOnStart(_:exitCode:)`` (it crashes at once on every start),
+/// ``log(_:_:stream:)`` (it prints) and ``setReachable(_:)`` (an outage: every call fails as
+/// `unreachable` and every stream is interrupted until it ends).
+///
+/// The spec's restart policy is Podman's (`ContainerEngineContractTests` runs the same sequence
+/// on both): `on-failure:N` restarts a non-zero exit up to N times (0: without limit) with the
+/// events `died`, `restart`, `init`, `start`; a start through the API resets that count; a death
+/// caused by the API (`kill`, `stop`, a forced `remove`) is never restarted; a death it does not
+/// restart is followed by `cleanup`. Its retries come at once, not every 0.1–0.25 s as Podman's.
 package actor InMemoryContainerEngine: ContainerEngine {
     private struct Container {
         var id: String
@@ -17,6 +24,8 @@ package actor InMemoryContainerEngine: ContainerEngine {
         var status = "created"
         var exitCode = 0
         var restartCount = 0
+        /// Stopped or killed through the API since it last started: not restarted by the policy.
+        var stoppedByUser = false
         var logs: [LogLine] = []
     }
 
@@ -35,6 +44,8 @@ package actor InMemoryContainerEngine: ContainerEngine {
     /// Names and labels to ids, so a lookup by name or label does not scan every container.
     private var byName: [String: String] = [:]
     private var byLabel: [String: Set<String>] = [:]
+    /// Container names whose main process exits at once on every start, with its code.
+    private var crashingNames: [String: Int] = [:]
     /// How long each create and start takes, and how often one fails, for the simulation.
     private let latency: Duration
     private let failureRate: Double
@@ -98,14 +109,19 @@ package actor InMemoryContainerEngine: ContainerEngine {
         // Looked up again: the container may have gone while the work took its time.
         let id = try resolve(nameOrID, "start")
         guard containers[id]?.status != "running" else { return }
+        // A start through the API resets the policy's count, as Podman's does.
+        containers[id]?.restartCount = 0
+        containers[id]?.stoppedByUser = false
         containers[id]?.status = "running"
         emit(.start, for: id)
+        crashWhileItMust(id)
     }
 
     public func stop(_ nameOrID: String, timeoutSeconds: Int) throws {
         let id = try resolve(nameOrID, "stop")
         guard containers[id]?.status == "running" else { return }
-        finish(id, code: 0, action: .stop)
+        containers[id]?.stoppedByUser = true
+        finish(id, code: 0)
     }
 
     package func kill(_ nameOrID: String, signal: String) throws {
@@ -113,8 +129,9 @@ package actor InMemoryContainerEngine: ContainerEngine {
         guard containers[id]?.status == "running" else {
             throw PodmanError(code: .conflict, message: "kill \(nameOrID): container state improper", status: 409)
         }
+        containers[id]?.stoppedByUser = true
         emit(.kill, for: id)
-        finish(id, code: 137, action: nil)
+        finish(id, code: 137)
     }
 
     public func remove(_ nameOrID: String, force: Bool) throws {
@@ -123,7 +140,8 @@ package actor InMemoryContainerEngine: ContainerEngine {
             guard force else {
                 throw PodmanError(code: .conflict, message: "remove \(nameOrID): the container is running", status: 409)
             }
-            finish(id, code: 137, action: nil)
+            containers[id]?.stoppedByUser = true
+            finish(id, code: 137)
         }
         emit(.remove, for: id)
         for (key, watcher) in logWatchers where watcher.id == id {
@@ -182,11 +200,19 @@ package actor InMemoryContainerEngine: ContainerEngine {
 
     // MARK: What a real engine does on its own
 
-    /// The container's main process exits with `code` (0: it ended, else it crashed): a `died` event.
+    /// The container's main process exits with `code` (0: it ended, else it crashed): a `died`
+    /// event, then the restart policy's restart or `cleanup`.
     public func exit(_ nameOrID: String, code: Int) throws {
         let id = try resolve(nameOrID, "exit")
         guard containers[id]?.status == "running" else { return }
-        finish(id, code: code, action: nil)
+        finish(id, code: code)
+    }
+
+    /// From now on, the main process of the container named `name` exits with `exitCode` at once
+    /// on every start (a broken image, a microphone that fails at open), through the API or by
+    /// the restart policy; `nil`: it runs again. A running one is not touched until it next starts.
+    public func crashOnStart(_ name: String, exitCode: Int?) {
+        crashingNames[name] = exitCode
     }
 
     /// The container prints a line.
@@ -266,11 +292,54 @@ package actor InMemoryContainerEngine: ContainerEngine {
     private func dropEventWatcher(_ key: Int) { eventWatchers[key] = nil }
     private func dropLogWatcher(_ key: Int) { logWatchers[key] = nil }
 
-    private func finish(_ id: String, code: Int, action: ContainerEvent.Action?) {
-        containers[id]?.status = "exited"
-        containers[id]?.exitCode = code
-        if let action { emit(action, for: id) }
-        emit(.died(exitCode: code), for: id)
+    /// The main process of `id` exited with `code`: `died`, then the restart policy's restart
+    /// (and, while its image crashes at once, the next death) or `cleanup`.
+    private func finish(_ id: String, code: Int) {
+        var code = code
+        while true {
+            containers[id]?.status = "exited"
+            containers[id]?.exitCode = code
+            emit(.died(exitCode: code), for: id)
+            guard policyRestarts(id) else {
+                emit(.cleanup, for: id)
+                return
+            }
+            containers[id]?.restartCount += 1
+            emit(.restart, for: id)
+            emit(.initialize, for: id)
+            containers[id]?.status = "running"
+            emit(.start, for: id)
+            guard let next = crashCode(id) else { return }
+            code = next
+        }
+    }
+
+    /// A container that just started dies at once while its name is among the crashing ones.
+    private func crashWhileItMust(_ id: String) {
+        if let code = crashCode(id) { finish(id, code: code) }
+    }
+
+    /// The code the just-started `id` exits with at once, if its name is among the crashing
+    /// ones. Not under a policy that would retry it without end (`on-failure:0`, `always`): such
+    /// a container is left running rather than looping here for ever.
+    private func crashCode(_ id: String) -> Int? {
+        guard let container = containers[id], let code = crashingNames[container.spec.name] else { return nil }
+        switch container.spec.restartPolicy {
+        case .no: return code
+        case .onFailure(let maxRetries): return maxRetries == 0 && code != 0 ? nil : code
+        case .always, .unlessStopped: return nil
+        }
+    }
+
+    /// Whether the restart policy restarts the exited container `id`, as Podman's does.
+    private func policyRestarts(_ id: String) -> Bool {
+        guard let container = containers[id], !container.stoppedByUser else { return false }
+        switch container.spec.restartPolicy {
+        case .no: return false
+        case .always, .unlessStopped: return true
+        case .onFailure(let maxRetries):
+            return container.exitCode != 0 && (maxRetries == 0 || container.restartCount < maxRetries)
+        }
     }
 
     private func emit(_ action: ContainerEvent.Action, for id: String) {

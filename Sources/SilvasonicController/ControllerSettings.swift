@@ -16,12 +16,14 @@ public enum ShutdownPolicy: String, Sendable, CaseIterable {
 /// Everything the controller reads from its environment, once, in `main`.
 public struct ControllerSettings: Sendable {
     /// How each DeviceActor restarts its recorder: the first restart after a crash at once,
-    /// then ``recorderBackoffInitial`` doubling (±20 % jitter) up to ``recorderBackoffMaximum``,
-    /// which is also the crash-looping retry interval; a run of ``recorderBackoffReset`` starts over.
+    /// then ``recorderBackoffInitial`` doubling (±10 % jitter) up to ``recorderBackoffMaximum``;
+    /// past ``recorderMaxRestarts`` within ``recorderRestartWindow`` it is labelled crash-looping,
+    /// with the same waits; a run of ``recorderBackoffReset`` starts over.
     package var recorderPolicy: RecorderPolicy {
         RecorderPolicy(intensity: RestartIntensity(maxRestarts: recorderMaxRestarts, within: recorderRestartWindow),
                        backoff: BackoffPolicy(initial: recorderBackoffInitial, maximum: recorderBackoffMaximum,
-                                              resetAfter: recorderBackoffReset, immediateFirstRestart: true))
+                                              jitter: RecorderPolicy.jitter, resetAfter: recorderBackoffReset,
+                                              immediateFirstRestart: true))
     }
 
     public var station: StationSettings
@@ -35,14 +37,14 @@ public struct ControllerSettings: Sendable {
     public var reconcileInterval = Duration.seconds(1)
     package var offlineGrace = Duration.seconds(3)
     package var shutdownPolicy = ShutdownPolicy.stopTier2
-    /// Restarts of one recorder allowed within ``recorderRestartWindow`` before it counts as
-    /// crash-looping (and is retried every ``recorderBackoffMaximum``; never given up).
+    /// Restarts of one recorder allowed within ``recorderRestartWindow`` before it is labelled
+    /// crash-looping (a label only: its waits stay the backoff's; never given up).
     var recorderMaxRestarts = 5
     var recorderRestartWindow = Duration.seconds(300)
     /// The wait before the second consecutive restart of a crashed recorder (the first is at once).
     package var recorderBackoffInitial = Duration.seconds(1)
-    /// The longest wait between restarts, and the crash-looping retry interval.
-    var recorderBackoffMaximum = Duration.seconds(300)
+    /// The longest wait between restarts (the backoff's cap).
+    var recorderBackoffMaximum = Duration.seconds(60)
     /// How long a recorder must run for its backoff to start over (and a crash loop to end).
     var recorderBackoffReset = Duration.seconds(60)
     /// `SILVASONIC_RECONNECT_MAX_S` (1.0): the longest wait between attempts to reach
@@ -135,7 +137,7 @@ public struct ControllerSettings: Sendable {
                                        default: max(.seconds(60), recorderHeartbeatInterval * 6))
         recorderRestartWindow = seconds("SILVASONIC_RECORDER_RESTART_WINDOW_S", default: .seconds(300))
         recorderBackoffInitial = seconds("SILVASONIC_RECORDER_BACKOFF_INITIAL_S", default: .seconds(1))
-        recorderBackoffMaximum = seconds("SILVASONIC_RECORDER_BACKOFF_MAX_S", default: .seconds(300))
+        recorderBackoffMaximum = seconds("SILVASONIC_RECORDER_BACKOFF_MAX_S", default: .seconds(60))
         recorderBackoffReset = seconds("SILVASONIC_RECORDER_BACKOFF_RESET_S", default: .seconds(60))
         if recorderBackoffInitial > recorderBackoffMaximum {
             problems.append("SILVASONIC_RECORDER_BACKOFF_INITIAL_S (\(recorderBackoffInitial)) is above "

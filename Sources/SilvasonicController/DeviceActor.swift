@@ -10,21 +10,23 @@ import Synchronization
 /// ``Supervisor`` over three children,
 ///
 /// ```
-/// DeviceActor(device)          rest_for_one, past the intensity retried at the cap
+/// DeviceActor(device)          rest_for_one, labelled crash-looping past the intensity, never given up
 /// ├── container   adopt or create + start, then await the container's end; its death is the child's failure
 /// ├── heartbeat   watches silvasonic:status:<id> (and the workspace while it is missing)
 /// └── logs        follows the container's log → silvasonic:logs
 /// ```
 ///
-/// The supervising — immediate first restart, backoff with jitter, restart intensity, the crash
-/// loop retried at the cap, the reset after a stable run — is the library's, configured by
-/// ``RecorderPolicy``; a crash of the container restarts its watchers with it. The container
-/// rules are ``RecorderRules``' pure values. What comes from outside (the desired state, an
-/// operator's restart, the engine's reconnect) restarts the children by hand, which counts as
-/// no crash and skips any backoff: the new container child reads the new desire and acts on it.
+/// The supervising — immediate first restart, a backoff growing to its cap with jitter, the
+/// crash-looping label past the intensity, the reset after a stable run — is the library's,
+/// configured by ``RecorderPolicy``; a crash of the container restarts its watchers with it.
+/// The container rules are ``RecorderRules``' pure values, and which deaths are crashes is
+/// ``ContainerWatch``'s: a death Podman's own `on-failure` policy restarts is the engine's
+/// business and ends no wait. What comes from outside (the desired state, an operator's restart,
+/// the engine's reconnect) restarts the children by hand, which counts as no crash and skips any
+/// backoff: the new container child reads the new desire and acts on it.
 ///
-/// Data capture first: a wanted recorder is never given up (``IntensityPolicy/retryAtCap``), an
-/// unreachable engine is waited out inside the container child (never a crash), and no
+/// Data capture first: a wanted recorder is never given up (``IntensityPolicy/markCrashLooping``),
+/// an unreachable engine is waited out inside the container child (never a crash), and no
 /// number of crashes here restarts anything outside this actor.
 public actor DeviceActor<C: Clock<Duration>> {
     /// The actor's children, in start order.
@@ -55,11 +57,12 @@ public actor DeviceActor<C: Clock<Duration>> {
     private var spec: Tier2Spec?
     private var idleReason: IdleReason = .offline
     private var desireSet = false
-    /// Set when the container child crashed: its next run was restarted by the supervisor, and
-    /// a container found running then was started again by the engine's own restart policy.
-    private var afterCrash = false
-    /// The container the container child watches now, and where its ends are delivered.
-    private var watched: (containerID: String, ends: EndInbox)?
+    /// The container the container child watches now, what its events meant so far, and where
+    /// its ends are delivered.
+    private var watched: Watched?
+    /// While the engine decides about a death of the watched container: looks for itself after
+    /// ``ContainerWatch/engineGrace`` (events lost).
+    private var graceTimer: Task<Void, Never>?
     /// The container the companions watch, while the container child's run has one running.
     private nonisolated let board = RunningBoard()
     /// While a crash-looping recorder runs: fires after the backoff's reset (a stable run).
@@ -126,24 +129,58 @@ public actor DeviceActor<C: Clock<Duration>> {
         await restartChildren()
     }
 
-    /// A Podman event about one of its containers: the death of the watched one ends its run;
-    /// a start while waiting out a backoff (the engine's own restart policy) is looked at now.
-    package func handle(_ event: ContainerEvent) async {
-        switch event.action {
-        case .died(let code):
-            guard let watched, watched.containerID == event.containerID else { return }
-            watched.ends.yield(.died(exitCode: code))
-        case .start:
-            switch journal.snapshot.state {
-            case .backingOff, .crashLooping:
-                guard spec != nil else { return }
-                await restartChildren()
-            default:
-                return
-            }
-        default:
-            return
+    /// A Podman event about one of its containers. Those of the watched container go through
+    /// its ``ContainerWatch``: a death the engine's own restart policy restarts is the engine's
+    /// business; only one the engine leaves ends the run. Nothing else ends a wait: a container
+    /// started meanwhile (by Podman or by hand) is adopted when the wait is over.
+    package func handle(_ event: ContainerEvent) {
+        guard var current = watched, current.containerID == event.containerID,
+              let fact = ContainerWatch.Event(event.action) else { return }
+        let verdict = current.watch.observe(fact)
+        watched = current
+        carryOut(verdict, for: current)
+    }
+
+    private func carryOut(_ verdict: ContainerWatch.Verdict, for current: Watched) {
+        switch verdict {
+        case .watching:
+            stopGraceTimer()
+        case .awaitingEngine:
+            startGraceTimer(current.containerID)
+        case .restartedByEngine(let count):
+            logger.debug("recorder restarted by the engine's own restart policy; not a crash",
+                         metadata: ["device.id": .string(key), "container.id": .string(current.containerID),
+                                    "engine.restarts": count.map { .stringConvertible($0) } ?? "unknown"])
+            startGraceTimer(current.containerID)
+        case .ended(let code):
+            stopGraceTimer()
+            current.ends.yield(.died(exitCode: code))
         }
+    }
+
+    /// After ``ContainerWatch/engineGrace`` without the engine's word, looks at the container.
+    private func startGraceTimer(_ id: String) {
+        graceTimer?.cancel()
+        graceTimer = Task { [clock, engine] in
+            do { try await clock.sleep(for: ContainerWatch.engineGrace) } catch { return }
+            // An engine that does not answer says nothing of it: judged as not running; the next
+            // run adopts it if it does.
+            let running = (try? await engine.inspect(id).running) ?? false
+            await self.noWord(from: id, running: running)
+        }
+    }
+
+    private func noWord(from id: String, running: Bool) {
+        guard var current = watched, current.containerID == id else { return }
+        graceTimer = nil
+        let verdict = current.watch.observe(.noWord(running: running))
+        watched = current
+        carryOut(verdict, for: current)
+    }
+
+    private func stopGraceTimer() {
+        graceTimer?.cancel()
+        graceTimer = nil
     }
 
     /// The heartbeat child judged the container dead; `false` when it is not the one watched now.
@@ -237,41 +274,34 @@ public actor DeviceActor<C: Clock<Duration>> {
     private nonisolated func runContainer() async throws {
         await beginContainerRun()
         do {
-            while let ends = try await inShortTask({ try await self.bringUpForWatch() }) {
+            if let ends = try await inShortTask({ try await self.bringUpForWatch() }) {
                 var end = await ends.next()
                 while case .stable? = end {
                     journal.recoverIfLooping()
                     end = await ends.next()
                 }
-                if let lost = try await judgeEnd(end) {
-                    try await inShortTask { await self.stopLost(lost) }
-                    throw RecorderExit.heartbeatLost(containerID: lost)
-                }
+                let lost = try await judgeEnd(end)
+                try await inShortTask { await self.stopLost(lost) }
+                throw RecorderExit.heartbeatLost(containerID: lost)
             }
             await suspendUntilCancelled()   // nothing is wanted: the unwanted containers are gone
-            await endContainerRun(crashed: false)
+            await endContainerRun()
         } catch let exit as RecorderExit {
             journal.crashed("\(exit)")
-            await endContainerRun(crashed: true)
+            await endContainerRun()
             throw exit
         } catch {
-            await endContainerRun(crashed: false)
+            await endContainerRun()
             throw error
         }
     }
 
     /// What the container child's current run knows between its steps.
     private struct ContainerRun {
-        /// Right after a crash: a container found running was started by the engine's own policy.
-        var lookingAfterCrash = false
-        /// The container whose uncounted death is being looked at again.
-        var burst: String?
         /// Failed engine calls in a row.
         var engineAttempt = 0
-        /// The container watched now, and whether the engine (not this controller) started it.
-        var watched: (containerID: String, startedByEngine: Bool)?
-        /// When it was last seen to start running.
-        var since: C.Instant?
+        /// The container watched now.
+        var watched: String?
     }
 
     /// Brings the wanted container up, then tells the companions it runs; its ends. `nil` when
@@ -286,14 +316,12 @@ public actor DeviceActor<C: Clock<Duration>> {
                     journal.set(.idle)
                     return nil
                 }
-                guard let up = try await bringUp(lookingAfterCrash: run.lookingAfterCrash, burst: run.burst) else {
+                guard let up = try await bringUp() else {
                     continue   // a drifted container was replaced: looked up again
                 }
-                run.lookingAfterCrash = false
-                run.burst = nil
                 run.engineAttempt = 0
-                run.watched = (up.containerID, up.startedByEngine)
-                guard let ends = announceRunning(up.containerID) else { throw CancellationError() }
+                run.watched = up
+                guard let ends = announceRunning(up) else { throw CancellationError() }
                 return ends
             } catch let failure as EngineFailure {
                 run.engineAttempt += 1
@@ -302,23 +330,16 @@ public actor DeviceActor<C: Clock<Duration>> {
         }
     }
 
-    /// The watched container's run ended with `end`: a crash is thrown; the death that belongs
-    /// to the burst of the crash before it is not counted (looked up again). Returns the
-    /// container whose heartbeat was lost, for the container child to stop and throw.
-    private func judgeEnd(_ end: ContainerEnd?) throws -> String? {
+    /// The watched container's run ended with `end`: a death the engine leaves is thrown as a
+    /// crash; returns the container whose heartbeat was lost, for the container child to stop
+    /// and throw.
+    private func judgeEnd(_ end: ContainerEnd?) throws -> String {
         stopStableTimer()
-        let uptime = run.since.map { $0.duration(to: clock.now) } ?? .zero
-        run.since = nil
-        guard let (containerID, startedByEngine) = run.watched else { throw CancellationError() }
+        stopGraceTimer()
+        guard let containerID = run.watched else { throw CancellationError() }
         run.watched = nil
         switch end {
         case .died(let code)?:
-            guard RecorderRules.countsAsCrash(runStartedByEngine: startedByEngine, uptime: uptime,
-                                              stableAfter: policy.backoff.resetAfter) else {
-                run.lookingAfterCrash = true
-                run.burst = containerID
-                return nil
-            }
             throw RecorderExit.died(containerID: containerID, exitCode: code)
         case .heartbeatLost?:
             return containerID
@@ -327,19 +348,18 @@ public actor DeviceActor<C: Clock<Duration>> {
         }
     }
 
-    /// A container child's run begins: nothing of an earlier run's ends is taken; whether it
-    /// follows a crash.
+    /// A container child's run begins: nothing of an earlier run's ends is taken.
     private func beginContainerRun() {
         stopStableTimer()
+        stopGraceTimer()
         watched?.ends.finish()
         watched = nil
-        run = ContainerRun(lookingAfterCrash: afterCrash)
-        afterCrash = false
+        run = ContainerRun()
     }
 
-    private func endContainerRun(crashed: Bool) {
+    private func endContainerRun() {
+        stopGraceTimer()
         board.set(nil)
-        if crashed { afterCrash = true }
     }
 
     /// Waits the engine's backoff after a failed call (cut short when Podman's events return).
@@ -364,43 +384,30 @@ public actor DeviceActor<C: Clock<Duration>> {
         waitingForEngine = waiting
     }
 
-    /// A container brought up, and whether the engine (not this controller) had started it.
-    private struct Up: Sendable {
-        var containerID: String
-        var startedByEngine: Bool
-    }
-
     /// Looks the device's container up and follows ``RecorderRules``: adopts, starts, or creates
-    /// and starts it; `nil` when a drifted one was replaced (it is looked up again). In a burst
-    /// (`burst`: the container whose uncounted death is looked at), anything but the same
-    /// container found again ends the run as that container's crash.
-    private func bringUp(lookingAfterCrash: Bool, burst: String?) async throws -> Up? {
+    /// and starts it; the container that runs, or `nil` when a drifted one was replaced (it is
+    /// looked up again).
+    private func bringUp() async throws -> String? {
         guard let spec else { return nil }
         journal.set(.inspecting)
         let existing = try await engineStep("looking up the container") { try await self.findContainer(spec) }
-        let up: Up
         switch RecorderRules.step(for: existing, wantedHash: spec.labelledHash) {
         case .adopt(let found):
-            // Running right after a crash: the engine's own restart policy started it.
-            up = Up(containerID: found, startedByEngine: lookingAfterCrash)
-            watch(found)
+            watch(found, startedByController: false)
             journal.set(.running(containerID: found))
-            if burst != found { journal.record(.adopted(containerID: found)) }
+            journal.record(.adopted(containerID: found))
+            return found
         case .start(let found):
-            up = Up(containerID: found, startedByEngine: false)
             try await start(found)
+            return found
         case .replace(let old):
-            if let burst { throw RecorderExit.died(containerID: burst, exitCode: nil) }
             try await stopAndRemove(old, because: .configDrift)
             return nil
         case .create:
-            if let burst { throw RecorderExit.died(containerID: burst, exitCode: nil) }
             let id = try await create(spec)
-            up = Up(containerID: id, startedByEngine: false)
             try await start(id)
+            return id
         }
-        if let burst, burst != up.containerID { throw RecorderExit.died(containerID: burst, exitCode: nil) }
-        return up
     }
 
     /// Stops the container whose heartbeat was lost; a failure is said, the crash stands.
@@ -449,7 +456,7 @@ public actor DeviceActor<C: Clock<Duration>> {
     /// (its `died` event taken while the call is in flight) ends the run.
     private func start(_ id: String) async throws {
         journal.set(.starting(containerID: id))
-        watch(id)
+        watch(id, startedByController: true)
         try await engineStep("starting \(id)") { try await self.engine.start(id) }
         journal.set(.running(containerID: id))
         journal.record(.started(containerID: id))
@@ -494,11 +501,24 @@ public actor DeviceActor<C: Clock<Duration>> {
 
     // MARK: Watching the running container
 
-    /// From now on, the ends of `id` are delivered to the container child.
-    private func watch(_ id: String) {
-        guard watched?.containerID != id else { return }
+    /// From now on, the events of `id` are judged by a fresh ``ContainerWatch`` and its ends
+    /// delivered to the container child; `startedByController`: the controller starts it
+    /// through the API (which resets Podman's count of its retries).
+    private func watch(_ id: String, startedByController: Bool) {
+        stopGraceTimer()
+        let fresh = ContainerWatch(policy: restartPolicy, startedByController: startedByController)
+        if watched?.containerID == id {
+            watched?.watch = fresh
+            return
+        }
         watched?.ends.finish()
-        watched = (id, EndInbox())
+        watched = Watched(containerID: id, ends: EndInbox(), watch: fresh)
+    }
+
+    /// The engine's restart policy of the wanted container, as its spec sets it.
+    private var restartPolicy: ContainerWatch.RestartPolicy {
+        guard let spec else { return .never }
+        return ContainerWatch.RestartPolicy(name: spec.restartPolicyName, maxRetries: spec.restartMaxRetries)
     }
 
     private func stopStableTimer() {
@@ -512,7 +532,6 @@ public actor DeviceActor<C: Clock<Duration>> {
         journal.set(.running(containerID: id))
         board.set(RunningContainer(containerID: id, spec: spec))
         guard let ends = watched?.ends else { return nil }
-        run.since = clock.now
         stableTimer?.cancel()
         stableTimer = journal.snapshot.crashLooping ? Task { [clock, policy] in
             do { try await clock.sleep(for: policy.backoff.resetAfter) } catch { return }
@@ -598,10 +617,34 @@ struct EngineFailure: Error, CustomStringConvertible {
 
 /// What ends a running container's watch.
 enum ContainerEnd: Sendable {
-    case died(exitCode: Int)
+    /// The engine is done with it (`nil`: no exit code was seen).
+    case died(exitCode: Int?)
     case heartbeatLost
     /// It ran for the backoff's reset: a crash loop is over.
     case stable
+}
+
+/// The container the container child watches, and what its events meant so far.
+private struct Watched {
+    var containerID: String
+    var ends: EndInbox
+    var watch: ContainerWatch
+}
+
+extension ContainerWatch.Event {
+    /// The fact a Podman event states about the watched container; `nil` for what does not
+    /// bear on its life (`create`, `init`, `attach`, health, ...).
+    init?(_ action: ContainerEvent.Action) {
+        switch action {
+        case .start: self = .started
+        case .kill, .stop: self = .stopRequested
+        case .died(let code): self = .died(exitCode: code)
+        case .restart: self = .engineRestarting
+        case .cleanup: self = .cleanedUp
+        case .remove: self = .removed
+        case .create, .initialize, .pause, .unpause, .healthStatus, .other: return nil
+        }
+    }
 }
 
 /// The container the companions watch, and what they need of its spec.

@@ -50,8 +50,12 @@ package final class DeviceJournal<C: Clock<Duration>>: Sendable {
     /// tree keeps report streams (`keepReports`); `nil` otherwise.
     package let reports: AsyncStream<RecorderReport>?
 
+    /// The longest wait between restarts (the backoff's cap), said with a crash loop.
+    private let longestWait: Duration
+
     init(deviceID: String, service: String, clock: C, logger: Logger, metrics: ControllerMetrics, events: LifecycleEvents?,
-         redis: (any RedisCommands)?, keepReports: Bool) {
+         redis: (any RedisCommands)?, keepReports: Bool, longestWait: Duration) {
+        self.longestWait = longestWait
         self.deviceID = deviceID
         self.service = service
         self.clock = clock
@@ -117,9 +121,9 @@ package final class DeviceJournal<C: Clock<Duration>>: Sendable {
                 return $0.crashes
             }
             record(.restarting(after: delay, restartCount: count))
-        } else if let intensity = event.kind.intensity, let every = event.kind.retryInterval {
+        } else if let intensity = event.kind.intensity, event.kind.retryInterval != nil {
             entry.withLock { $0.crashLooping = true }
-            record(.crashLooping(restarts: intensity.maxRestarts + 1, within: intensity.period, retryEvery: every))
+            record(.crashLooping(restarts: intensity.maxRestarts + 1, within: intensity.period, longestWait: longestWait))
         }
     }
 
@@ -137,9 +141,9 @@ package final class DeviceJournal<C: Clock<Duration>>: Sendable {
         log(report)
         metrics.record(report, service: service, device: deviceID)
         events?.emit(.recorder(report, deviceID: deviceID, service: service))
-        if case .crashLooping(let restarts, let window, let every) = report {
-            publishCrashLoop("crash-looping: \(restarts) restarts within \(window); retried every \(every) until it runs "
-                + "stably; an operator's restart tries at once")
+        if case .crashLooping(let restarts, let window, let longest) = report {
+            publishCrashLoop("crash-looping: \(restarts) restarts within \(window); restarted with waits growing to "
+                + "\(longest) until it runs stably; an operator's restart tries at once")
         }
         continuation?.yield(report)
     }
@@ -155,9 +159,9 @@ package final class DeviceJournal<C: Clock<Duration>>: Sendable {
             logger.warning("recorder down; restarting after a backoff", metadata: [
                 "device.id": "\(deviceID)", "delay": "\(delay)", "restarts": "\(count)",
             ])
-        case .crashLooping(let restarts, let window, let every):
-            logger.error("recorder crash-looping; retrying at the backoff's cap until it runs stably", metadata: [
-                "device.id": "\(deviceID)", "restarts": "\(restarts)", "window": "\(window)", "retry.every": "\(every)",
+        case .crashLooping(let restarts, let window, let longest):
+            logger.error("recorder crash-looping; restarted along its backoff until it runs stably", metadata: [
+                "device.id": "\(deviceID)", "restarts": "\(restarts)", "window": "\(window)", "longest.wait": "\(longest)",
             ])
         case .recovered(let restarts):
             logger.notice("recorder recovered: running stably again", metadata: ["device.id": "\(deviceID)", "restarts": "\(restarts)"])

@@ -158,7 +158,8 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
         let service = kind == .recorders ? "recorder" : key
         let path = "\(supervisor.path)/\(key)"
         let journal = DeviceJournal(deviceID: key, service: service, clock: environment.clock, logger: logger, metrics: metrics,
-                                    events: events, redis: environment.companions.redis, keepReports: keepReports)
+                                    events: events, redis: environment.companions.redis, keepReports: keepReports,
+                                    longestWait: environment.policy.backoff.maximum)
         journals[path] = journal
         let device = DeviceActor(key: key, service: service, parentPath: supervisor.path, environment: environment,
                                  journal: journal, events: deviceEvents, random: random())

@@ -47,10 +47,10 @@ package enum LifecycleEvent: Sendable, Equatable {
             case .restarting(let delay, let count):
                 fields["delay_s"] = .double(StatusTree.seconds(delay))
                 fields["restarts"] = .int(count)
-            case .crashLooping(let restarts, let within, let every):
+            case .crashLooping(let restarts, let within, let longest):
                 fields["restarts"] = .int(restarts)
                 fields["window_s"] = .double(StatusTree.seconds(within))
-                fields["retry_every_s"] = .double(StatusTree.seconds(every))
+                fields["longest_wait_s"] = .double(StatusTree.seconds(longest))
             case .recovered(let restarts): fields["restarts"] = .int(restarts)
             case .stopping(let id, let reason):
                 fields["container_id"] = .string(id)

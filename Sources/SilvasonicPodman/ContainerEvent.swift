@@ -5,6 +5,9 @@ public struct ContainerEvent: Sendable, Hashable {
     /// What happened.
     public enum Action: Sendable, Hashable {
         case create, initialize, start, stop, kill, remove, restart, pause, unpause
+        /// The engine has finished with an exited container (its storage and network let go)
+        /// and will not restart it; after a death it restarts, `restart` comes instead.
+        case cleanup
         /// The main process exited, with its code.
         case died(exitCode: Int)
         /// A health check changed the container's health (`healthy`, `unhealthy`, `starting`).
@@ -72,6 +75,7 @@ public struct ContainerEvent: Sendable, Hashable {
         case "restart": action = .restart
         case "pause": action = .pause
         case "unpause": action = .unpause
+        case "cleanup": action = .cleanup
         case "died": action = .died(exitCode: exitCode.flatMap { Int($0) } ?? -1)
         case "health_status": action = .healthStatus(health ?? "")
         case let other: action = .other(other)

@@ -25,7 +25,8 @@ public protocol SimulationBackends: Sendable {
     func prepare(devices: Int) async throws
     /// Recorders of this station running now.
     func runningCount() async throws -> Int
-    /// Makes a running recorder die, as a crash would.
+    /// Makes a running recorder die in a way the engine's own restart policy leaves to the
+    /// controller (a kill through the API), so that the controller's restart is measured.
     func crash(_ containerID: String) async throws
     /// An outage of the database and the engine (`false`) or its end; `false` when these
     /// backends cannot be made unreachable.
@@ -66,7 +67,7 @@ public struct InMemorySimulationBackends: SimulationBackends {
 
     public func prepare(devices: Int) async throws {}
     public func runningCount() async -> Int { await memoryEngine.runningCount }
-    public func crash(_ containerID: String) async throws { try await memoryEngine.exit(containerID, code: 1) }
+    public func crash(_ containerID: String) async throws { try await memoryEngine.kill(containerID, signal: "KILL") }
 
     public func setReachable(_ reachable: Bool) async -> Bool {
         await memoryStore.setReachable(reachable)

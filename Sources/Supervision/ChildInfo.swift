@@ -26,8 +26,8 @@ public struct ChildInfo: Sendable, Hashable {
     public var uptime: Duration?
     /// How long until its pending restart, while it is ``ChildState/restarting``.
     public var nextRestart: Duration?
-    /// Whether it is crash-looping (``IntensityPolicy/retryAtCap``): past the intensity, and not
-    /// yet run stably since.
+    /// Whether it is crash-looping (``IntensityPolicy/retryAtCap``, ``IntensityPolicy/markCrashLooping``):
+    /// past the intensity, and not yet run stably since.
     public var crashLooping: Bool
 
     /// Creates a report; supervisors make these, tests compare them.

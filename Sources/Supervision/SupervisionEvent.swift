@@ -47,9 +47,11 @@ public struct SupervisionEvent: Sendable, Hashable {
         public static func gaveUp(maxRestarts: Int, within: Duration) -> Kind {
             Kind(.gaveUp(maxRestarts: maxRestarts, within: within))
         }
-        /// Too many restarts, under ``IntensityPolicy/retryAtCap``: the child is crash-looping
-        /// and is restarted every `retryEvery` until a run of it is stable. Reported once per
-        /// loop (``intensity``, ``retryInterval``).
+        /// Too many restarts, under ``IntensityPolicy/retryAtCap`` or ``IntensityPolicy/markCrashLooping``:
+        /// the child is crash-looping until a run of it is stable; `retryEvery` is the delay of
+        /// the restart that began the loop (under `retryAtCap` the cap, every later one's too;
+        /// under `markCrashLooping` the backoff's, which goes on growing to its cap). Reported
+        /// once per loop (``intensity``, ``retryInterval``).
         public static func crashLooping(maxRestarts: Int, within: Duration, retryEvery: Duration) -> Kind {
             Kind(.crashLooping(maxRestarts: maxRestarts, within: within, retryEvery: retryEvery))
         }
@@ -83,7 +85,7 @@ public struct SupervisionEvent: Sendable, Hashable {
             }
         }
 
-        /// The interval of the restarts at the cap, for ``crashLooping(maxRestarts:within:retryEvery:)``.
+        /// The delay of the restart that began a crash loop, for ``crashLooping(maxRestarts:within:retryEvery:)``.
         public var retryInterval: Duration? {
             if case .crashLooping(_, _, let every) = value { every } else { nil }
         }

@@ -106,7 +106,9 @@ extension Supervisor {
             if crashLooping {
                 let intensity = options.intensity
                 emit(id, .crashLooping(maxRestarts: intensity.maxRestarts, within: intensity.period, retryEvery: delay))
-                log(.error, "restart intensity exceeded; crash-looping, retried at the backoff's cap", [
+                log(.error, options.intensityPolicy == .retryAtCap
+                        ? "restart intensity exceeded; crash-looping, retried at the backoff's cap"
+                        : "restart intensity exceeded; crash-looping, restarted along the backoff", [
                     "child": .string(id), "maxRestarts": .stringConvertible(intensity.maxRestarts),
                     "period": .string("\(intensity.period)"), "retryEvery": .string("\(delay)"),
                 ])

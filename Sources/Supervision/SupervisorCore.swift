@@ -31,7 +31,7 @@ struct SupervisorCore: Sendable {
         var attempt = 0
         /// When its pending restart is due.
         var restartAt: Instant?
-        /// Past the intensity under `retryAtCap`, and not run stably since.
+        /// Past the intensity under `retryAtCap` or `markCrashLooping`, and not run stably since.
         var crashLooping = false
         /// The actor's handle to the running task, kept with the record (one store, not a
         /// second dictionary); the core never looks inside it.
@@ -43,7 +43,8 @@ struct SupervisorCore: Sendable {
         /// Nothing (a stale exit, or a child that stays stopped).
         case none
         /// Stop `stop` (in that order), then after `delay` start `restart` (in that order);
-        /// `crashLooping`: the child has just begun to crash-loop (``IntensityPolicy/retryAtCap``).
+        /// `crashLooping`: the child has just begun to crash-loop (``IntensityPolicy/retryAtCap``,
+        /// ``IntensityPolicy/markCrashLooping``).
         case restart(stop: [ChildID], restart: [ChildID], delay: Duration, token: UInt64, crashLooping: Bool)
         /// Too many restarts: stop everything and fail.
         case giveUp(child: ChildID)
@@ -225,7 +226,7 @@ struct SupervisorCore: Sendable {
         }
         var beganLooping = false
         if !window.recordRestart(at: now) {
-            guard options.intensityPolicy == .retryAtCap, options.backoff != nil else { return .giveUp(child: id) }
+            guard options.intensityPolicy != .escalate, options.backoff != nil else { return .giveUp(child: id) }
             beganLooping = !slots[position]!.crashLooping
             slots[position]!.crashLooping = true
         }
@@ -264,7 +265,7 @@ struct SupervisorCore: Sendable {
         if let backoff = options.backoff {
             let attempt = backoff.nextAttempt(after: slots[position]!.attempt, uptime: uptime)
             slots[position]!.attempt = attempt
-            delay = slots[position]!.crashLooping
+            delay = slots[position]!.crashLooping && options.intensityPolicy == .retryAtCap
                 ? backoff.maximum
                 : backoff.delay(forAttempt: attempt, randomUnit: backoff.jitter > 0 ? randomUnit() : 0.5)
         }

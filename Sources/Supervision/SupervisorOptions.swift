@@ -42,6 +42,14 @@ public enum IntensityPolicy: String, Sendable, Hashable {
     /// so a later fault starts afresh. For work that must not stop for good, such as a recorder
     /// on a station nobody visits: a fault that clears must not leave it stopped. Needs a backoff.
     case retryAtCap
+    /// Never give up, and never change a wait: past the intensity the failing child is
+    /// *crash-looping* — a label, said once by the ``SupervisionEvent/Kind/crashLooping(maxRestarts:within:retryEvery:)``
+    /// event (its `retryEvery` is the delay of that restart) and shown by ``ChildInfo/crashLooping`` —
+    /// while its restarts go on along the backoff, growing to its cap as before. A run of
+    /// `backoff.resetAfter` ends the label and clears the restart history. For work that must
+    /// not stop for good and must not wait longer than its backoff says: a recorder whose fault
+    /// clears is back within the current wait, never a jump to the cap. Needs a backoff.
+    case markCrashLooping
 }
 
 /// When a supervisor shuts itself down because significant children ended (OTP's `auto_shutdown`).
@@ -77,7 +85,8 @@ public struct SupervisorOptions: Sendable {
     public var autoShutdown: AutoShutdown
     /// How the children are stopped when the supervisor ends.
     public var shutdownOrder: ShutdownOrder
-    /// What happens past the intensity: escalate (OTP), or keep retrying at the backoff's cap.
+    /// What happens past the intensity: escalate (OTP), keep retrying at the backoff's cap, or
+    /// only mark the child crash-looping and keep its backoff.
     public var intensityPolicy: IntensityPolicy
 
     /// One-for-one, OTP's intensity and escalation, no backoff and no auto-shutdown unless told

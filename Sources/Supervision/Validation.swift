@@ -7,9 +7,9 @@ enum Validation {
                                   message: "restart intensity needs maxRestarts >= 0 and a positive period "
                                       + "(got \(intensity.maxRestarts) within \(intensity.period))")
         }
-        if options.intensityPolicy == .retryAtCap, options.backoff == nil {
+        if options.intensityPolicy != .escalate, options.backoff == nil {
             throw SupervisorError(code: .invalidBackoff, supervisor: path,
-                                  message: "retrying at the cap past the intensity needs a backoff (its maximum is the cap); "
+                                  message: "never giving up past the intensity (\(options.intensityPolicy.rawValue)) needs a backoff; "
                                       + "without one a crash-looping child would restart in a hot loop")
         }
         if let backoff = options.backoff {

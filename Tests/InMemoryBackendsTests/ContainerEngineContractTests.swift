@@ -76,6 +76,8 @@ struct ContainerEngineContractTests {
         try await engine.exit(id, code: 3)
         guard case .element(let died) = await events.next() else { Issue.record("no event"); return }
         #expect(died.action == .died(exitCode: 3))
+        guard case .element(let cleanup) = await events.next() else { Issue.record("no cleanup"); return }
+        #expect(cleanup.action == .cleanup, "no restart policy: left, and said so")
         await engine.setReachable(false)
         guard case .interrupted(let error, _) = await events.next() else { Issue.record("no interruption"); return }
         #expect(error.code == .unreachable)

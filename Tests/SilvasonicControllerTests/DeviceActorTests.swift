@@ -13,9 +13,11 @@ import Testing
 struct DeviceActorTests {
     let clock = ManualClock()
     let engine = InMemoryContainerEngine()
-    /// Two restarts within five minutes, then crash-looping; 1 s doubling to 8 s, no jitter.
+    /// As a station's, shorter: two restarts within five minutes, then labelled crash-looping;
+    /// the first restart at once, then 1 s doubling to 8 s, no jitter.
     let policy = RecorderPolicy(intensity: RestartIntensity(maxRestarts: 2, within: .seconds(300)),
-                                backoff: BackoffPolicy(initial: .seconds(1), maximum: .seconds(8), jitter: 0))
+                                backoff: BackoffPolicy(initial: .seconds(1), maximum: .seconds(8), jitter: 0,
+                                                       immediateFirstRestart: true))
 
     @Test("A wanted recorder is created with its workspace and started; the next controller's tree adopts it untouched")
     func createThenAdopt() async throws {
@@ -42,39 +44,75 @@ struct DeviceActorTests {
         await successor.stop()
     }
 
-    @Test("A crash is restarted by the library after the backoff; past the intensity it is crash-looping, retried at the cap; an operator skips the wait")
-    func crashAndCrashLoop() async throws {
+    @Test("A recorder that crashes at every start: its start and Podman's retries are one crash; the controller's starts wait 0, 1, 2, 4 s, labelled crash-looping past the intensity with the same waits; the fault clears and it records within the current wait")
+    func crashTimeline() async throws {
+        let root = scratchWorkspace()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let running = try RunningTree(engine: engine, clock: clock, policy: policy)
+        let spec = recorderSpec(workspace: root)
+        var recording = try await running.record(spec)
+        let device = recording.actor, id = recording.containerID
+        // The microphone fails at open: every start exits 3 at once. Podman retries five times
+        // (on-failure:5) before it leaves the container; only then is it the controller's crash.
+        await engine.crashOnStart(spec.name, exitCode: 3)
+        try await engine.exit(id, code: 3)
+        #expect(await recording.reports.next() == .restarting(after: .zero, restartCount: 1), "the first restart at once")
+        #expect(await recording.reports.next() == .started(containerID: id))
+        #expect(try await engine.inspect(id).restartCount == 5, "the controller's start was followed by Podman's five retries")
+        #expect(await recording.reports.next() == .restarting(after: .seconds(1), restartCount: 2))
+        #expect(try await engine.inspect(id).running == false, "nothing restarts before the backoff")
+        await clock.waitForSleepers(atLeast: 1)
+        clock.advance(by: .seconds(1))
+        #expect(await recording.reports.next() == .started(containerID: id))
+        // One past the intensity (two restarts): labelled crash-looping, and the wait is the
+        // backoff's next one, 2 s, not the cap's 8 s.
+        #expect(await recording.reports.next() == .crashLooping(restarts: 3, within: .seconds(300), longestWait: .seconds(8)))
+        #expect(await recording.reports.next() == .restarting(after: .seconds(2), restartCount: 3))
+        let looping = await device.status()
+        #expect(looping.state == .crashLooping)
+        #expect(looping.nextRetry == .seconds(2))
+        #expect(looping.children.first?.crashLooping == true, "the library's own view agrees")
+        #expect(looping.lastFailure?.contains("exited with code 3") == true)
+        await clock.waitForSleepers(atLeast: 1)
+        clock.advance(by: .seconds(2))
+        #expect(await recording.reports.next() == .started(containerID: id))
+        #expect(await recording.reports.next() == .restarting(after: .seconds(4), restartCount: 4))
+        // The fault clears during the wait: recording again when the wait is over, not later.
+        await engine.crashOnStart(spec.name, exitCode: nil)
+        await clock.waitForSleepers(atLeast: 1)
+        clock.advance(by: .seconds(4))
+        #expect(await recording.reports.next() == .started(containerID: id))
+        #expect(try await engine.inspect(id).running)
+        // A stable run ends the label and forgets the history: the next crash is restarted at once.
+        await clock.waitForSleepers(atLeast: 1)
+        clock.advance(by: .seconds(60))
+        #expect(await recording.reports.next() == .recovered(restarts: 4))
+        try await engine.kill(id, signal: "KILL")
+        #expect(await recording.reports.next() == .restarting(after: .zero, restartCount: 1))
+        #expect(await recording.reports.next() == .started(containerID: id))
+        await running.stop()
+    }
+
+    @Test("An operator's restart skips the wait of a recorder backing off; so does a changed spec")
+    func tryNowSkipsTheWait() async throws {
         let root = scratchWorkspace()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let running = try RunningTree(engine: engine, clock: clock, policy: policy)
         var recording = try await running.record(recorderSpec(workspace: root))
         let device = recording.actor, id = recording.containerID
-        for restart in 1...2 {
-            try await engine.exit(id, code: 1)
-            #expect(await recording.reports.next() == .restarting(after: .seconds(restart == 1 ? 1 : 2), restartCount: restart))
-            #expect(try await engine.inspect(id).running == false, "nothing restarts before the backoff")
-            await clock.waitForSleepers(atLeast: 1)
-            clock.advance(by: .seconds(8))
-            #expect(await recording.reports.next() == .started(containerID: id), "the same container, started again")
-            #expect(try await engine.inspect(id).running)
-        }
-        try await engine.exit(id, code: 1)
-        #expect(await recording.reports.next() == .crashLooping(restarts: 3, within: .seconds(300), retryEvery: .seconds(8)))
-        #expect(await recording.reports.next() == .restarting(after: .seconds(8), restartCount: 3))
-        let looping = await device.status()
-        #expect(looping.state == .crashLooping)
-        #expect(looping.nextRetry == .seconds(8))
-        #expect(looping.children.first?.crashLooping == true, "the library's own view agrees")
-        #expect(looping.lastFailure?.contains("exited with code 1") == true)
-        // Never given up: retried at the cap.
-        await clock.waitForSleepers(atLeast: 1)
-        clock.advance(by: .seconds(8))
+        try await engine.kill(id, signal: "KILL")
+        #expect(await recording.reports.next() == .restarting(after: .zero, restartCount: 1))
         #expect(await recording.reports.next() == .started(containerID: id))
-        // An operator's restart skips the wait of the next round.
-        try await engine.exit(id, code: 1)
-        #expect(await recording.reports.next() == .restarting(after: .seconds(8), restartCount: 4))
+        try await engine.kill(id, signal: "KILL")
+        #expect(await recording.reports.next() == .restarting(after: .seconds(1), restartCount: 2))
         #expect(await device.restartRequested())
-        #expect(await recording.reports.next() == .started(containerID: id))
+        #expect(await recording.reports.next() == .started(containerID: id), "tried now, the clock unmoved")
+        try await engine.kill(id, signal: "KILL")
+        #expect(await recording.reports.next() == .crashLooping(restarts: 3, within: .seconds(300), longestWait: .seconds(8)))
+        #expect(await recording.reports.next() == .restarting(after: .seconds(2), restartCount: 3))
+        await running.decide("mic-1", .record(recorderSpec(memory: "1g", workspace: root)))
+        #expect(await recording.reports.next() == .stopping(containerID: id, reason: .configDrift))
+        _ = try await awaitStarted(&recording.reports)
         await running.stop()
     }
 
@@ -94,24 +132,30 @@ struct DeviceActorTests {
         await running.stop()
     }
 
-    @Test("A burst of the engine's own restarts counts as one crash: adopted, and its death before a stable run not counted")
-    func engineRestartBurst() async throws {
+    @Test("Podman's own retries are the engine's business: a death it restarts is no crash, and a container started during the controller's wait does not end it")
+    func engineRestartsAreTheEngines() async throws {
         let root = scratchWorkspace()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let running = try RunningTree(engine: engine, clock: clock, policy: policy)
         var recording = try await running.record(recorderSpec(workspace: root))
-        let id = recording.containerID
+        let device = recording.actor, id = recording.containerID
+        // Its process dies (non-zero): Podman's on-failure policy restarts it, the controller waits on.
         try await engine.exit(id, code: 1)
-        #expect(await recording.reports.next() == .restarting(after: .seconds(1), restartCount: 1))
-        // Podman's on-failure policy starts it during the backoff: adopted at once, not fought.
-        try await engine.start(id)
-        #expect(await recording.reports.next() == .adopted(containerID: id))
-        // It dies again before a stable run: the same burst; looked up and started, not counted.
-        try await engine.exit(id, code: 1)
+        #expect(try await engine.inspect(id).running)
+        // A kill through the API is Podman's to leave: the first crash (the exit above was none),
+        // restarted at once.
+        try await engine.kill(id, signal: "KILL")
+        #expect(await recording.reports.next() == .restarting(after: .zero, restartCount: 1))
         #expect(await recording.reports.next() == .started(containerID: id))
-        // A death of a run the controller started is a crash again.
-        try await engine.exit(id, code: 1)
-        #expect(await recording.reports.next() == .restarting(after: .seconds(2), restartCount: 2))
+        try await engine.kill(id, signal: "KILL")
+        #expect(await recording.reports.next() == .restarting(after: .seconds(1), restartCount: 2))
+        // Started by someone else during the wait: the wait goes on, and then it is adopted.
+        try await engine.start(id)
+        #expect(await device.status().state == .backingOff)
+        await clock.waitForSleepers(atLeast: 1)
+        clock.advance(by: .seconds(1))
+        #expect(await recording.reports.next() == .adopted(containerID: id))
+        #expect(await device.status().restarts == 2)
         await running.stop()
     }
 
@@ -193,11 +237,12 @@ struct DeviceActorTests {
         let crashing = try await awaitStarted(&one)
         let steady = try await awaitStarted(&two)
         for round in 0..<3 {
-            try await engine.exit(crashing, code: 1)
-            if round == 0 { #expect(await one.next() == .crashLooping(restarts: 1, within: .seconds(300), retryEvery: .seconds(8))) }
-            #expect(await one.next() == .restarting(after: .seconds(8), restartCount: round + 1))
+            try await engine.kill(crashing, signal: "KILL")
+            if round == 0 { #expect(await one.next() == .crashLooping(restarts: 1, within: .seconds(300), longestWait: .seconds(8))) }
+            let wait = Duration.seconds(1 << round)   // 1, 2, 4 s: labelled, never a longer wait
+            #expect(await one.next() == .restarting(after: wait, restartCount: round + 1))
             await clock.waitForSleepers(atLeast: 1)
-            clock.advance(by: .seconds(8))
+            clock.advance(by: wait)
             #expect(await one.next() == .started(containerID: crashing))
         }
         #expect(try await engine.inspect(steady).running)

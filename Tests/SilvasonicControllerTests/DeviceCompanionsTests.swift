@@ -177,10 +177,10 @@ struct DeviceCompanionsTests {
         var (id, reports) = try await start(recorder, spec())
         var statuses = redis.subscribe(to: ["silvasonic:status"]).makeAsyncIterator()
         #expect(await statuses.next() == .subscribed)
-        try await engine.exit(id, code: 1)
-        // The default policy: past the intensity, retried every 5 minutes.
-        #expect(await reports.next() == .crashLooping(restarts: 1, within: .seconds(300), retryEvery: .seconds(300)))
-        #expect(await reports.next() == .restarting(after: .seconds(300), restartCount: 1))
+        try await engine.kill(id, signal: "KILL")
+        // The default policy: past the intensity, labelled; the first restart still at once.
+        #expect(await reports.next() == .crashLooping(restarts: 1, within: .seconds(300), longestWait: .seconds(60)))
+        #expect(await reports.next() == .restarting(after: .zero, restartCount: 1))
         var looping: JSONValue?
         while looping == nil, case .element(let message)? = await statuses.next() {
             let status = try JSONDecoder().decode(JSONValue.self, from: Data(message.payload))
@@ -189,7 +189,7 @@ struct DeviceCompanionsTests {
         #expect(looping?["health"]?["status"] == "error")
         #expect(looping?["health"]?["live"] == .bool(false))
         let details = looping?["health"]?["components"]?["container"]?["details"]?.stringValue ?? ""
-        #expect(details.contains("crash-looping: 1 restarts") && details.contains("retried every 300"))
+        #expect(details.contains("crash-looping: 1 restarts") && details.contains("waits growing to 60"))
         #expect(RecorderStatusProxy.isProxy(looping))
         await recorder.stop()
     }

@@ -109,7 +109,7 @@ struct PodmanStreamTests {
         // Podman 4.3 refuses a remove between `died` and its `cleanup` ("container state
         // improper: stopped"): removed once cleaned up.
         while let event = await events.next() {
-            if case .element(let container) = event, container.action == .other("cleanup") { break }
+            if case .element(let container) = event, container.action == .cleanup { break }
         }
         try await podman.remove(id)
         while let event = await events.next() {

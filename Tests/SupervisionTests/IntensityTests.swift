@@ -58,8 +58,12 @@ struct IntensityTests {
             await harness.events.until(.started, "worker")
         }
         #expect(bystander.running == 1, "a crash loop never touches a one-for-one sibling")
-        // The fault clears: after a stable run it is no longer crash-looping, and a later
-        // failure starts the backoff over.
+        try await Self.stableRunEndsTheLoop(&harness, worker)
+    }
+
+    /// The fault clears: after a stable run the worker is no longer crash-looping, and a later
+    /// failure starts the backoff over (restarted at once); then the harness stops.
+    static func stableRunEndsTheLoop(_ harness: inout Harness, _ worker: ChildControl) async throws {
         harness.clock.advance(by: .seconds(60))
         let info = try #require(await harness.supervisor.whichChildren().first { $0.id == "worker" })
         #expect(info.state == .running && !info.crashLooping)
@@ -68,10 +72,42 @@ struct IntensityTests {
         _ = await harness.stop()
     }
 
-    @Test("retryAtCap without a backoff is refused: it would restart in a hot loop")
+    @Test("markCrashLooping: past the intensity the child is labelled crash-looping once, and its waits keep growing along the backoff to the cap, never a jump; a stable run ends the label")
+    func markCrashLooping() async throws {
+        let worker = ChildControl("worker")
+        let backoff = BackoffPolicy(initial: .seconds(1), multiplier: 2, maximum: .seconds(8), jitter: 0, resetAfter: .seconds(60),
+                                    immediateFirstRestart: true)
+        var harness = try Harness(
+            options: .init(intensity: RestartIntensity(maxRestarts: 2, within: .seconds(300)), backoff: backoff,
+                           intensityPolicy: .markCrashLooping),
+            children: [worker.spec()])
+        await harness.waitForStarts(["worker"])
+        // 0 (at once), 1, 2, 4, 8, 8: the third restart is one past the intensity, and waits 2 s
+        // as the backoff says (retryAtCap would wait the cap, 8 s).
+        let waits: [Duration] = [.zero, .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(8)]
+        for (restart, wait) in waits.enumerated() {
+            worker.fail()
+            let seen = await harness.events.until(.restartScheduled(after: wait), "worker")
+            let labelled = seen.contains { $0.kind == .crashLooping(maxRestarts: 2, within: .seconds(300), retryEvery: .seconds(2)) }
+            #expect(labelled == (restart == 2), "labelled once, at the restart past the intensity")
+            let info = try #require(await harness.supervisor.whichChildren().first { $0.id == "worker" })
+            #expect(info.crashLooping == (restart >= 2))
+            if wait > .zero {
+                await harness.clock.waitForSleepers(atLeast: 1)
+                harness.clock.advance(by: wait)
+            }
+            await harness.events.until(.started, "worker")
+        }
+        try await Self.stableRunEndsTheLoop(&harness, worker)
+    }
+
+    @Test("retryAtCap and markCrashLooping without a backoff are refused: they would restart in a hot loop")
     func retryAtCapNeedsBackoff() {
         #expect(throws: SupervisorError.self) {
             try Supervisor(name: "s", options: .init(intensityPolicy: .retryAtCap), clock: ManualClock())
+        }
+        #expect(throws: SupervisorError.self) {
+            try Supervisor(name: "s", options: .init(intensityPolicy: .markCrashLooping), clock: ManualClock())
         }
     }
 

@@ -74,6 +74,17 @@ stop_recorded_process() {
     wait_for "! recorded_process_alive '$file'" "$limit" || kill -KILL "$pid" 2>/dev/null || true
 }
 
+# For the benchmark harnesses: installs what is missing, builds the release controller and the
+# test recorder of the repository $1 (and cds there); sets $bin and $recorder to them.
+build_release_station() {
+    "$1/deploy/dev/install-deps.sh"
+    cd "$1"
+    swift build -c release --product silvasonic-controller >/dev/null
+    swift build --product silvasonic-sim-recorder >/dev/null
+    bin="$1/.build/release/silvasonic-controller"
+    recorder="$(swift build --show-bin-path)/silvasonic-sim-recorder"
+}
+
 # Brings up a private service stack owned by this shell and makes it a station's: exports the
 # stack's settings, builds the recorder image from the sim recorder binary $1, creates the
 # network, and exports the station settings this machine needs (workspace, network, oom score,
