@@ -142,10 +142,13 @@ def main():
         station.wait(station.running_since, 120, "the recorder to run again")
         at = time.time()
         station.kill()
+        died = station.next_event("died", at)
         started = station.next_event("start", at)
         recording = station.next_segment(at)
-        kills.append({"back_s": round(started - at, 3), "recording_s": round(recording - at, 3)})
-        say(f"  kill: back after {started - at:.2f} s, recording after {recording - at:.2f} s")
+        kills.append({"back_s": round(started - at, 3), "recording_s": round(recording - at, 3),
+                      "back_after_death_s": round(started - died, 3)})
+        say(f"  kill: back after {started - at:.2f} s ({started - died:.2f} s after its death), "
+            f"recording after {recording - at:.2f} s")
     report["kills"] = kills
 
     report["faults"] = []
@@ -195,6 +198,7 @@ def main():
     say(f"  controller's starts at {report['loop']['controller_starts_s']} s; {report['loop']['podman_starts']} of Podman's")
     say(f"  first minute: {report['loop']['first_minute_starts']} starts; later minutes at most "
         f"{report['loop']['most_starts_in_a_later_minute']}; cleared: recording again after {recording - cleared:.2f} s")
+    report["events"] = [[round(t, 4), action, code] for t, action, code in station.snapshot()[0]]
     station.curl.terminate()
     with open(args.out, "w") as handle:
         json.dump(report, handle, indent=1)

@@ -1,23 +1,24 @@
+import ControllerCore
 import Synchronization
 
-/// The ends of the container a DeviceActor's container child watches, in the order they came
-/// (the engine's `died`, the heartbeat child's verdict, the stable run of a crash loop).
+/// The ends of the container a DeviceActor's container child watches, as its ``DeviceMachine``
+/// decided them (a death the engine leaves, the heartbeat child's verdict), in order.
 ///
 /// A lock and one continuation rather than an `AsyncStream`: the container child waits here for
 /// as long as its container runs, on thousands of devices at once, and a task keeps the stack
 /// it once needed; this wait needs one small frame.
 final class EndInbox: Sendable {
     private struct State {
-        var queue: [ContainerEnd] = []
-        var waiter: CheckedContinuation<ContainerEnd?, Never>?
+        var queue: [DeviceMachine.RunEnd] = []
+        var waiter: CheckedContinuation<DeviceMachine.RunEnd?, Never>?
         var finished = false
     }
 
     private let state = Mutex(State())
 
     /// Delivers an end; dropped once the inbox is finished.
-    func yield(_ end: ContainerEnd) {
-        let waiter: CheckedContinuation<ContainerEnd?, Never>? = state.withLock { state in
+    func yield(_ end: DeviceMachine.RunEnd) {
+        let waiter: CheckedContinuation<DeviceMachine.RunEnd?, Never>? = state.withLock { state in
             guard !state.finished else { return nil }
             guard let waiter = state.waiter else {
                 state.queue.append(end)
@@ -39,10 +40,10 @@ final class EndInbox: Sendable {
     }
 
     /// The next end; `nil` once finished or when the waiting task is cancelled. One reader.
-    func next() async -> ContainerEnd? {
+    func next() async -> DeviceMachine.RunEnd? {
         await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<ContainerEnd?, Never>) in
-                let ready: ContainerEnd?? = state.withLock { state in
+            await withCheckedContinuation { (continuation: CheckedContinuation<DeviceMachine.RunEnd?, Never>) in
+                let ready: DeviceMachine.RunEnd?? = state.withLock { state in
                     if !state.queue.isEmpty { return .some(state.queue.removeFirst()) }
                     if state.finished || Task.isCancelled { return .some(nil) }
                     state.waiter = continuation

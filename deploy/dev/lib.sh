@@ -79,8 +79,8 @@ stop_recorded_process() {
 build_release_station() {
     "$1/deploy/dev/install-deps.sh"
     cd "$1"
-    swift build -c release --product silvasonic-controller >/dev/null
-    swift build --product silvasonic-sim-recorder >/dev/null
+    swift build --quiet -c release --product silvasonic-controller >&2
+    swift build --quiet --product silvasonic-sim-recorder >&2
     bin="$1/.build/release/silvasonic-controller"
     recorder="$(swift build --show-bin-path)/silvasonic-sim-recorder"
 }
