@@ -3,7 +3,8 @@
     python3 Benchmarks/report.py SIMULATED.jsonl REAL.jsonl DOCS_DIR MACHINE CORES
 
 Called by Benchmarks/simulate.sh; the prose comes from docs/performance-notes.md, the tables and
-plots from the runs (an empty REAL file leaves the real-backend section out).
+plots from the runs (an empty REAL file leaves the real-backend section out), and the crash
+timeline from the crash-timeline-*.json files beside SIMULATED (Benchmarks/crash-timeline.sh).
 """
 import datetime
 import json
@@ -117,6 +118,27 @@ if real:
           [[r["scenario"], r["devices"],
             f'{r["restarts_issued"]} / {r["restarts_expected"]}' if "restarts_issued" in r else "–",
             r.get("healthy_restarted", "–"), "; ".join(r["notes"]) or "–"] for r in others])
+
+timelines = [json.load(open(os.path.join(os.path.dirname(simulated_path), name)))
+             for name in sorted(os.listdir(os.path.dirname(simulated_path))) if name.startswith("crash-timeline-")]
+if timelines:
+    out.write("## The crash timeline on real Podman\n\n")
+    out.write("`Benchmarks/crash-timeline.sh OUT [--podman5]` (its own run, about 11 minutes a Podman version; the report\n"
+              "reads `Benchmarks/results/crash-timeline-*.json`): `silvasonic-controller run` with one microphone and the\n"
+              "test recorder, whose workspace file `CRASH` makes it exit 3 at once on every start. Who started each\n"
+              "container is read from Podman's own event stream (a `start` after a `restart` is one of Podman's\n"
+              "`on-failure` retries, any other the controller's); \"recording again\" is the recorder's first segment file.\n\n")
+    table(["Podman", "five rapid `podman kill`s: back after (s)", "… after each death (s)", "2 s fault: recording after it cleared (s)",
+           "60 s fault: recording after it cleared (s)"],
+          [[t["podman"], ", ".join(f'{k["back_s"]:.2f}' for k in t["kills"]),
+            ", ".join(f'{k["back_after_death_s"]:.2f}' for k in t["kills"] if "back_after_death_s" in k) or "–",
+            f'{t["faults"][0]["recording_after_clear_s"]:.2f}', f'{t["faults"][1]["recording_after_clear_s"]:.2f}']
+           for t in timelines])
+    table(["Podman", "always crashing: the controller's starts (s after the first death)", "container starts: first minute / most in a later minute (Podman's retries in all)",
+           "intervals grow", "cleared after it: recording again (s)"],
+          [[t["podman"], ", ".join(f"{x:g}" for x in t["loop"]["controller_starts_s"]),
+            f'{t["loop"]["first_minute_starts"]} / {t["loop"]["most_starts_in_a_later_minute"]} ({t["loop"]["podman_starts"]})',
+            "yes" if t["loop"]["intervals_grow"] else "no", f'{t["loop"]["recording_after_clear_s"]:.2f}'] for t in timelines])
 
 out.write("## Plots\n\n![latency against N](performance-latency.png)\n\n![memory against N](performance-memory.png)\n")
 

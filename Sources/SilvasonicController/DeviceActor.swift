@@ -65,14 +65,18 @@ public actor DeviceActor<C: Clock<Duration>> {
     ///   - parentPath: the path of its ``DeviceSupervisor``.
     ///   - environment: with Redis in its companions, the `heartbeat` and `logs` children run
     ///     (recorders only).
-    ///   - events: its supervisor's events (the device supervisor's, shared by all its devices).
+    ///   - events: its supervisor's events (its journal observes them).
+    ///   - desire: the recorder to run first (`nil`: none, `because` of this), read by the
+    ///     container child's first run.
     init(key: String, service: String, parentPath: String, environment: DeviceEnvironment<C>, journal: DeviceJournal<C>,
-         events: SupervisionEvents, random: some RandomNumberGenerator & Sendable) {
+         events: SupervisionEvents, random: some RandomNumberGenerator & Sendable, desire: Tier2Spec?,
+         because reason: IdleReason) {
         self.key = key
         self.environment = environment
         self.journal = journal
         let companions = environment.companions, policy = environment.policy
         machine = DeviceMachine(engineBackoff: policy.engineBackoff)
+        _ = machine.desire(desire, because: reason)
         children = service == "recorder" && companions.redis != nil ? Child.allCases : [.container]
         // The children reach the actor through a weak reference: the actor owns its supervisor.
         let reference = WeakReference<DeviceActor<C>>()

@@ -2,11 +2,12 @@ public import ControllerCore
 public import Logging
 public import SilvasonicPodman
 public import Supervision
-import Synchronization
 
 /// The supervisor of the devices' actors: one ``DeviceActor`` child per device id (or, for the
 /// `workers` instance, per singleton worker), started when the ``Reconciler`` first names it and
-/// told what to run by each reconcile; the engine's events reach them here.
+/// told what to run by each reconcile; the engine's events reach them here. Each actor is its
+/// child's handle in the library (``Supervisor/startChild(_:handle:)``): found by its key there,
+/// with no table of actors beside the supervisor's own.
 ///
 /// One-for-one, stopped all at once (``ShutdownOrder/concurrent``), and never escalating: a
 /// device's failures stay in its own ``DeviceActor``, whose supervisor retries at the cap, so
@@ -24,17 +25,14 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
     public nonisolated let supervisor: Supervisor<C>
     /// Log lines forwarded to and dropped before `silvasonic:logs`, over all its devices.
     nonisolated let logCounters = LogCounters()
-    private nonisolated let journals: JournalTable<C>
     private let kind: Kind
     private let logger: Logger
     private let metrics: ControllerMetrics
     private let events: LifecycleEvents?
-    private let deviceEvents: SupervisionEvents
     private let random: @Sendable () -> any RandomNumberGenerator & Sendable
     private let keepReports: Bool
     /// What its device actors share.
     private let environment: DeviceEnvironment<C>
-    private var actors: [String: DeviceActor<C>] = [:]
     /// Devices left as they are, with why, said once per reason.
     private var keepReasons: [String: String] = [:]
 
@@ -59,17 +57,13 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
         environment = DeviceEnvironment(engine: engine, clock: clock, owner: owner, policy: policy,
                                         companions: kind == .recorders ? companions : CompanionSettings(redis: nil),
                                         counters: logCounters, logger: logger)
-        let journals = JournalTable<C>()
-        self.journals = journals
-        deviceEvents = SupervisionEvents(observer: { event in journals[event.supervisor]?.observe(event) })
         // A device actor that fails is restarted, and past the intensity retried at the cap:
         // never escalated to the root.
         let options = SupervisorOptions(strategy: .oneForOne, intensity: RestartIntensity(maxRestarts: 10, within: .seconds(60)),
                                         backoff: BackoffPolicy(initial: .milliseconds(100), maximum: .seconds(30)),
                                         shutdownOrder: .concurrent, intensityPolicy: .retryAtCap)
         do {
-            supervisor = try Supervisor(name: name, parentPath: parentPath, options: options, clock: clock, events: deviceEvents,
-                                        logger: logger)
+            supervisor = try Supervisor(name: name, parentPath: parentPath, options: options, clock: clock, logger: logger)
         } catch {
             preconditionFailure("the device supervisor's options are invalid: \(error)")
         }
@@ -120,51 +114,43 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
     var heldDevices: [String: String] { keepReasons }
 
     private func setDesired(_ wanted: [(String, Tier2Spec?, IdleReason)]) async {
-        // A new actor takes its first desire at once (its children read it when they start):
-        // told one after the other, without a task each. A changed desire restarts an actor's
-        // children, which waits for its container child to stop: those are told all at once,
-        // so that one slow engine call holds up only its own device.
+        // A new actor is made with its first desire (its children read it when they start) and
+        // started at once: one after the other, without a task each; its handle is found from
+        // the start call on. A changed desire restarts an actor's children, which waits for its
+        // container child to stop: those are told all at once, so that one slow engine call
+        // holds up only its own device.
         var changed: [(DeviceActor<C>, Tier2Spec?, IdleReason)] = []
         for (key, spec, reason) in wanted {
-            let (device, new) = actor(for: key)
-            if new { await tell(device, spec, reason, start: true) } else { changed.append((device, spec, reason)) }
+            if let device = device(key) { changed.append((device, spec, reason)) } else { await start(key, spec, reason) }
         }
         guard changed.count > 1 else {
-            if let (device, spec, reason) = changed.first { await tell(device, spec, reason, start: false) }
+            if let (device, spec, reason) = changed.first { await device.setDesired(spec, because: reason) }
             return
         }
         await withTaskGroup(of: Void.self) { group in
-            for (device, spec, reason) in changed { group.addTask { await self.tell(device, spec, reason, start: false) } }
+            for (device, spec, reason) in changed { group.addTask { await device.setDesired(spec, because: reason) } }
         }
     }
 
-    /// Gives the actor its desire; a new actor is started as this supervisor's child after
-    /// that, so that its container child's first run acts on it.
-    private nonisolated func tell(_ device: DeviceActor<C>, _ spec: Tier2Spec?, _ reason: IdleReason, start: Bool) async {
-        await device.setDesired(spec, because: reason)
-        guard start else { return }
-        do {
-            try await supervisor.startChild(ChildSpec(id: device.key, shutdown: .infinity, kind: .supervisor) {
-                try await device.run()
-            })
-        } catch {
-            logger.debug("device actor not started", metadata: ["device.id": "\(device.key)", "error": "\(error)"])
-        }
-    }
-
-    /// The device's actor, and whether it was made just now.
-    private func actor(for key: String) -> (DeviceActor<C>, Bool) {
-        if let existing = actors[key] { return (existing, false) }
+    /// Makes the device's actor with its first desire and starts it as this supervisor's child,
+    /// the actor as the child's handle.
+    private func start(_ key: String, _ spec: Tier2Spec?, _ reason: IdleReason) async {
         let service = kind == .recorders ? "recorder" : key
-        let path = "\(supervisor.path)/\(key)"
         let journal = DeviceJournal(deviceID: key, service: service, clock: environment.clock, logger: logger, metrics: metrics,
                                     events: events, redis: environment.companions.redis, keepReports: keepReports,
                                     longestWait: environment.policy.backoff.maximum)
-        journals[path] = journal
+        // The device's supervisor's events reach its journal synchronously: a restart is
+        // journaled before the restarted child reports anything.
         let device = DeviceActor(key: key, service: service, parentPath: supervisor.path, environment: environment,
-                                 journal: journal, events: deviceEvents, random: random())
-        actors[key] = device
-        return (device, true)
+                                 journal: journal, events: SupervisionEvents(observer: { journal.observe($0) }),
+                                 random: random(), desire: spec, because: reason)
+        do {
+            try await supervisor.startChild(ChildSpec(id: key, shutdown: .infinity, kind: .supervisor) {
+                try await device.run()
+            }, handle: device)
+        } catch {
+            logger.debug("device actor not started", metadata: ["device.id": "\(key)", "error": "\(error)"])
+        }
     }
 
     /// Routes a container event to the actor that owns the container (by its labels).
@@ -175,13 +161,13 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
         case .recorders: key = service == "recorder" ? event.labels["io.silvasonic.device_id"] : nil
         case .workers: key = service == "recorder" ? nil : service
         }
-        guard let key, let device = actors[key] else { return }
+        guard let key, let device = device(key) else { return }
         await device.handle(event)
     }
 
     /// Podman's event stream came back after an outage: every actor looks again.
     func engineReconnected() async {
-        let all = Array(actors.values)
+        let all = Array(supervisor.handles(as: DeviceActor<C>.self).values)
         await withTaskGroup(of: Void.self) { group in
             for device in all { group.addTask { await device.engineReconnected() } }
         }
@@ -190,13 +176,17 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
     /// Asks the actor of `key` for a restart of its container (see ``DeviceActor/restartRequested()``).
     /// - Returns: `false` when it has no container to restart.
     public func restart(_ key: String) async -> Bool {
-        guard let device = actors[key] else { return false }
+        guard let device = device(key) else { return false }
         return await device.restartRequested()
     }
 
     /// Every actor's recorder state, read from the journals (no actor is waited on).
     package nonisolated func states() -> [String: RecorderState] {
-        journals.states()
+        let devices = supervisor.handles(as: DeviceActor<C>.self)
+        var states: [String: RecorderState] = [:]
+        states.reserveCapacity(devices.count)
+        for (key, device) in devices { states[key] = device.journal.snapshot.state }
+        return states
     }
 
     /// Devices whose recorder runs now.
@@ -210,7 +200,7 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
     /// Every actor's status (and the held devices that have none yet), by key.
     package func statuses() async -> [String: DeviceStatus] {
         var all: [String: DeviceStatus] = [:]
-        for (key, device) in actors {
+        for (key, device) in supervisor.handles(as: DeviceActor<C>.self) {
             var status = await device.status()
             status.heldBecause = keepReasons[key]
             all[key] = status
@@ -224,25 +214,8 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
         return all
     }
 
-    /// The actor of `key`, if one was made.
-    public func device(_ key: String) -> DeviceActor<C>? { actors[key] }
-}
-
-/// The journals by their device supervisor's path, for the supervision events' observer.
-final class JournalTable<C: Clock<Duration>>: Sendable {
-    private let table = Mutex<[String: DeviceJournal<C>]>([:])
-
-    subscript(path: String) -> DeviceJournal<C>? {
-        get { table.withLock { $0[path] } }
-        set { table.withLock { $0[path] = newValue } }
-    }
-
-    func states() -> [String: RecorderState] {
-        table.withLock { table in
-            var states: [String: RecorderState] = [:]
-            states.reserveCapacity(table.count)
-            for journal in table.values { states[journal.deviceID] = journal.snapshot.state }
-            return states
-        }
+    /// The actor of `key`, while its node exists.
+    public nonisolated func device(_ key: String) -> DeviceActor<C>? {
+        supervisor.handle(of: key, as: DeviceActor<C>.self)
     }
 }

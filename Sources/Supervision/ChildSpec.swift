@@ -55,6 +55,9 @@ public struct ChildSpec: Sendable {
     public var significant: Bool
     /// Worker or supervisor, for ``Supervisor/countChildren()``.
     public var kind: ChildKind
+    /// Whether it was started with a handle (``Supervisor/startChild(_:handle:)``), released
+    /// when the supervisor removes it.
+    var hasHandle = false
 
     /// Creates a child spec.
     /// - Parameters:

@@ -9,6 +9,47 @@ extension Supervisor {
         try await send { .start(spec, $0) }
     }
 
+    /// Adds a child that carries a handle — the value other code reaches it through, such as
+    /// the actor it runs — and starts it. ``handle(of:as:)`` finds the handle from the moment this
+    /// is called (no hop to the supervisor's actor) for as long as the supervisor keeps the
+    /// child: until it is deleted, or until a temporary child ends or is terminated. A keyed
+    /// dynamic supervisor, as OTP's registries make one: a child per connection or per device,
+    /// found by its id, with no second table beside the supervisor's own.
+    /// - Throws: ``SupervisorError``: `duplicateChildID` (a child or a handle has this id),
+    ///   `notRunning`, or a spec error; the handle is released again.
+    public nonisolated func startChild<Handle: Sendable>(_ spec: ChildSpec, handle: Handle) async throws {
+        guard childHandles.insert(handle, for: spec.id) else {
+            throw SupervisorError(code: .duplicateChildID, supervisor: path, child: spec.id,
+                                  message: "a child with the id \"\(spec.id)\" exists already")
+        }
+        var spec = spec
+        spec.hasHandle = true
+        do {
+            try await send { .start(spec, $0) }
+        } catch {
+            childHandles.remove([spec.id])
+            throw error
+        }
+    }
+
+    /// The handle the child `id` was started with (``startChild(_:handle:)``), if it has one of
+    /// that type; read without a hop to the supervisor's actor.
+    public nonisolated func handle<Handle: Sendable>(of id: ChildID, as type: Handle.Type = Handle.self) -> Handle? {
+        childHandles.handle(of: id, as: type)
+    }
+
+    /// Every child's handle of that type, by id.
+    public nonisolated func handles<Handle: Sendable>(as type: Handle.Type = Handle.self) -> [ChildID: Handle] {
+        childHandles.all(as: type)
+    }
+
+    /// Releases the handles of the children the core removed since last asked.
+    func releaseRemovedHandles() {
+        guard !core.removedWithHandles.isEmpty else { return }
+        childHandles.remove(core.removedWithHandles)
+        core.removedWithHandles.removeAll()
+    }
+
     /// Stops a child as its shutdown says; a temporary child's spec is removed, any other's kept
     /// (OTP's `terminate_child`). A pending restart of the child is cancelled.
     public nonisolated func terminateChild(_ id: ChildID) async throws {
@@ -56,6 +97,7 @@ extension Supervisor {
             do throws(SupervisorError) {
                 try Validation.check(spec, options: options, path: path)
                 guard !core.contains(spec.id) else {
+                    // Not the handle of the child that has this id: the caller releases it.
                     throw SupervisorError(code: .duplicateChildID, supervisor: path, child: spec.id,
                                           message: "a child with the id \"\(spec.id)\" exists already")
                 }
@@ -72,6 +114,7 @@ extension Supervisor {
             }
             if state == .running { return .terminate(id, reply) }
             core.childStopped(id)
+            releaseRemovedHandles()
             reply.resume()
         case .restart(let id, let reply):
             guard let state = core.state(of: id) else {
@@ -98,6 +141,7 @@ extension Supervisor {
                 return nil
             }
             core.delete(id)
+            releaseRemovedHandles()
             reply.resume()
         }
         return nil

@@ -75,6 +75,7 @@ extension Supervisor {
         case .terminate(let id, let reply):
             await stopChild(id)
             core.childStopped(id)
+            releaseRemovedHandles()
             reply.resume()
         case .end(let result, let announce):
             await stopAll()
@@ -99,6 +100,7 @@ extension Supervisor {
         }
         let decision = core.childExited(id, generation: generation, outcome: outcome, at: now,
                                         randomUnit: { self.nextRandomUnit() })
+        releaseRemovedHandles()
         switch decision {
         case .none:
             return nil
@@ -176,6 +178,7 @@ extension Supervisor {
     @inline(never)
     func recordStopped(_ id: ChildID) {
         core.childStopped(id)
+        releaseRemovedHandles()
     }
 
     /// Drops the pending restarts; the running children in the order to stop them. Apart from
@@ -187,6 +190,7 @@ extension Supervisor {
         for timer in timers.values { timer.cancel() }
         timers.removeAll()
         core.cancelPendingRestarts()
+        releaseRemovedHandles()
         return core.runningInStopOrder
     }
 

@@ -43,6 +43,8 @@ public actor Supervisor<C: Clock> where C.Duration == Duration {
     /// This run's mailbox.
     nonisolated var mailbox: Mailbox { mailboxes.withLock { $0 } }
     var timers: [UInt64: Task<Void, Never>] = [:]
+    /// The dynamic children's handles (``startChild(_:handle:)``).
+    nonisolated let childHandles = ChildHandles()
     /// How the current run ends, once it is decided (the loop then only drains its mailbox).
     var outcome: RunOutcome?
 

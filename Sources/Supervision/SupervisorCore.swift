@@ -67,6 +67,8 @@ struct SupervisorCore: Sendable {
     private var nextToken: UInt64 = 0
     /// The restart batch waiting on its backoff timer, by token.
     private(set) var pending: [UInt64: [ChildID]] = [:]
+    /// Removed children that had a handle, until the actor releases their handles.
+    var removedWithHandles: [ChildID] = []
 
     init(options: SupervisorOptions, specs: [ChildSpec]) {
         self.options = options
@@ -319,6 +321,7 @@ struct SupervisorCore: Sendable {
     private mutating func remove(at position: Int) {
         guard let record = slots[position] else { return }
         if let handle = record.handle { orphans[record.spec.id] = (handle, record.spec.shutdown) }
+        if record.spec.hasHandle { removedWithHandles.append(record.spec.id) }
         index[record.spec.id] = nil
         slots[position] = nil
         holes += 1

@@ -18,6 +18,14 @@ extension SilvasonicControllerCommand {
         } catch {
             exit(withError: error)
         }
+        // ArgumentParser's own commands (`help`, `--help`, `-h` of any subcommand) signal their
+        // output by throwing: its own exit prints the help and exits 0.
+        let ours = ([Self.self] + Self.configuration.subcommands).contains { ObjectIdentifier($0) == ObjectIdentifier(type(of: parsed)) }
+        guard ours else {
+            var command = parsed
+            do { try command.run() } catch { exit(withError: error) }
+            exit()
+        }
         do {
             if var command = parsed as? any AsyncParsableCommand {
                 try await command.run()
