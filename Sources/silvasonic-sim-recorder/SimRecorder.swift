@@ -1,5 +1,6 @@
 import Foundation
 import SilvasonicRedis
+import Synchronization
 
 /// A stand-in for Silvasonic's recorder, run inside the test recorder image: it reads the
 /// environment the controller injects, logs JSON lines, publishes its heartbeat to Redis,
@@ -14,7 +15,8 @@ import SilvasonicRedis
 /// makes it exit with status 3 at the next segment; a file named `HANG` stops its heartbeat
 /// while it goes on writing segments (a recorder that records but cannot reach Redis, as
 /// Silvasonic's own does when it started while Redis was down); a file named `STALL` stops its
-/// segments (with `HANG` too: a recorder wedged for good).
+/// segments (with `HANG` too: a recorder wedged for good). Capture (the segments) and the
+/// heartbeat run apart, as in Silvasonic's recorder: Redis never delays a segment.
 @main
 struct SimRecorder {
     static func main() async {
@@ -43,22 +45,16 @@ struct SimRecorder {
             "profile": environment["SILVASONIC_RECORDER_PROFILE_SLUG"] ?? "?", "segment_s": segmentSeconds,
         ])
         try? FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
+        // Capture and heartbeat run apart, as in Silvasonic's recorder: a slow or absent Redis
+        // (each beat's calls wait on it) never delays a segment.
+        let segments = SegmentCount()
+        let beats = Task {
+            await heartbeat(redis: redis, id: id, interval: heartbeatSeconds, workspace: workspace, segments: segments)
+        }
         let started = Date()
         var nextSegment = started
-        var nextHeartbeat = started
-        var segment = 0
-        var hanging = false
         while true {
             let now = Date()
-            if now >= nextHeartbeat {
-                let hang = FileManager.default.fileExists(atPath: workspace + "/HANG")
-                if hang != hanging {
-                    hanging = hang
-                    log("warning", hang ? "heartbeat paused on request" : "heartbeat resumed", ["instance_id": id])
-                }
-                if !hang { await publishHeartbeat(redis: redis, id: id, interval: heartbeatSeconds, segments: segment) }
-                nextHeartbeat = now.addingTimeInterval(heartbeatSeconds)
-            }
             if now >= nextSegment {
                 if FileManager.default.fileExists(atPath: workspace + "/CRASH")
                     || crashAfter.map({ now.timeIntervalSince(started) >= $0 }) == true {
@@ -66,18 +62,39 @@ struct SimRecorder {
                     exit(3)
                 }
                 if !FileManager.default.fileExists(atPath: workspace + "/STALL") {
-                    segment += 1
+                    let segment = segments.next()
                     let name = String(format: "segment-%06d.raw", segment)
                     _ = FileManager.default.createFile(atPath: workspace + "/" + name, contents: Data(count: 1024))
                     log("info", "segment written", ["file": name, "instance_id": id])
                 }
                 nextSegment = nextSegment.addingTimeInterval(segmentSeconds)
             }
-            let wake = min(nextSegment, nextHeartbeat)
             do {
-                try await Task.sleep(for: .milliseconds(max(10, Int(wake.timeIntervalSinceNow * 1000))))
+                try await Task.sleep(for: .milliseconds(max(10, Int(nextSegment.timeIntervalSinceNow * 1000))))
             } catch {
+                beats.cancel()
                 log("info", "stopping: cancelled", ["instance_id": id])
+                return
+            }
+        }
+    }
+
+    /// Beats every `interval` seconds until cancelled, on its own schedule: a beat that waits on
+    /// Redis delays only the next beat. A file named `HANG` in the workspace pauses the beats.
+    static func heartbeat(redis: RedisClient?, id: String, interval: Double, workspace: String, segments: SegmentCount) async {
+        var hanging = false
+        var next = Date()
+        while !Task.isCancelled {
+            let hang = FileManager.default.fileExists(atPath: workspace + "/HANG")
+            if hang != hanging {
+                hanging = hang
+                log("warning", hang ? "heartbeat paused on request" : "heartbeat resumed", ["instance_id": id])
+            }
+            if !hang { await publishHeartbeat(redis: redis, id: id, interval: interval, segments: segments.value) }
+            next = max(next.addingTimeInterval(interval), Date())
+            do {
+                try await Task.sleep(for: .milliseconds(max(10, Int(next.timeIntervalSinceNow * 1000))))
+            } catch {
                 return
             }
         }
@@ -115,4 +132,19 @@ struct SimRecorder {
             log("warning", "heartbeat not published", ["error": "\(error)"])
         }
     }
+}
+
+/// The segments written so far, shared by the capture loop and the heartbeat.
+final class SegmentCount: Sendable {
+    private let count = Mutex(0)
+
+    /// Counts one more segment; its number.
+    func next() -> Int {
+        count.withLock { count in
+            count += 1
+            return count
+        }
+    }
+
+    var value: Int { count.withLock { $0 } }
 }
