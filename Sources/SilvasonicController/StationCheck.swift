@@ -51,7 +51,10 @@ package enum StationCheck {
         // Seeds: read without a database.
         let seeder = StationSeeder.Sources(environment: environment)
         let (profiles, profileProblems) = StationSeeder.profiles(in: seeder.profilesDirectory)
-        for message in profileProblems { problem("profiles", message + " (fix the file; the others are seeded)") }
+        for message in profileProblems {
+            problem("profiles", message + (profiles.isEmpty && profileProblems.count == 1 && message.contains("the directory cannot be read")
+                ? "; set SILVASONIC_PROFILES_DIR to the profiles folder" : " (fix the file; the others are seeded)"))
+        }
         if !profiles.isEmpty { ok("profiles", "\(profiles.count) valid in \(seeder.profilesDirectory)") }
         if profiles.isEmpty, profileProblems.isEmpty {
             problem("profiles", "no *.yml in \(seeder.profilesDirectory); set SILVASONIC_PROFILES_DIR to the profiles folder")

@@ -28,6 +28,8 @@ package struct StationDefaults: Sendable, Equatable {
     public static func from(_ document: JSONValue) -> (defaults: StationDefaults, problems: [String]) {
         var defaults = StationDefaults()
         var problems: [String] = []
+        // No document (an empty file, or none read: said where it was read) has no sections.
+        if document == .null { return (defaults, []) }
         guard case .object(let sections) = document else {
             return (defaults, ["the document is not a mapping of sections (system_config, managed_services, auth)"])
         }

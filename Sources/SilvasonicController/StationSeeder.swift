@@ -66,7 +66,7 @@ package struct StationSeeder: Sendable {
         let (defaults, defaultProblems) = StationDefaults.from(document)
         problems += defaultProblems.map { "defaults: \($0)" }
         let (profiles, profileProblems) = Self.profiles(in: sources.profilesDirectory)
-        return (defaults, profiles, problems + profileProblems)
+        return (defaults, profiles, problems + profileProblems.map { "profiles: \($0)" })
     }
 
     /// Every valid `*.yml`/`*.yaml` file of `directory`, in name order; a file with the slug of an
@@ -74,7 +74,8 @@ package struct StationSeeder: Sendable {
     public static func profiles(in directory: String) -> (profiles: [ProfileSeedFile], problems: [String]) {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
-            return ([], ["profiles \(directory): the directory cannot be read (\(error.localizedDescription))"])
+            let absolute = URL(fileURLWithPath: directory).standardizedFileURL.path
+            return ([], ["\(absolute): the directory cannot be read (\(systemReason(error)))"])
         }
         var profiles: [ProfileSeedFile] = []
         var problems: [String] = []

@@ -27,7 +27,10 @@ public enum YAMLDocument {
 
     /// Reads and parses the file at `path`.
     public static func read(_ path: String) throws(Failure) -> JSONValue {
-        guard let data = FileManager.default.contents(atPath: path) else { throw Failure(description: "cannot be read") }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw Failure(description: "cannot be read (\(systemReason(error)))")
+        }
         guard let text = String(data: data, encoding: .utf8) else { throw Failure(description: "not UTF-8 text") }
         return try parse(text)
     }

@@ -25,6 +25,13 @@ extension ControllerProcessTests {
             #expect(help.output.contains("USAGE:"), "\(arguments)")
             #expect(!help.output.contains("CommandError"), "\(arguments)")
         }
+        // `check` on an empty machine: one line per problem, the path and the system's reason once.
+        let empty = try await Self.cli(["check", "--timeout", "1"], ["SILVASONIC_PROFILES_DIR": "/nonexistent/profiles",
+                                                                     "SILVASONIC_DEFAULTS_FILE": "/nonexistent/defaults.yml"])
+        #expect(empty.output.contains("PROBLEM profiles: /nonexistent/profiles: the directory cannot be read (No such file or directory)"))
+        #expect(empty.output.contains("PROBLEM defaults: /nonexistent/defaults.yml: cannot be read (No such file or directory)"))
+        #expect(!empty.output.contains("not a mapping"), "a file not read is said once")
+        #expect(!empty.output.contains("profiles profiles") && !empty.output.contains("could not be completed"))
         let version = try await Self.cli(["--version"], [:])
         #expect(version.status == 0 && version.output == ControllerVersion.current)
         let mistake = try await Self.cli(["no-such-command"], [:])

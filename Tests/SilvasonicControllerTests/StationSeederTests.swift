@@ -165,8 +165,10 @@ struct StationSeederTests {
         let report = await seeder.run()
         #expect(report.inserted.isEmpty)
         #expect(report.failedSteps.isEmpty)
-        #expect(report.problems.contains { $0.hasPrefix("defaults /nonexistent/defaults.yml: cannot be read") })
-        #expect(report.problems.contains { $0.hasPrefix("profiles /nonexistent/profiles: the directory cannot be read") })
+        #expect(report.problems == [
+            "defaults /nonexistent/defaults.yml: cannot be read (No such file or directory)",
+            "profiles: /nonexistent/profiles: the directory cannot be read (No such file or directory)",
+        ], "each problem once, with the path and the system's reason")
         try await scratch.drop()
     }
 }
