@@ -54,6 +54,23 @@ public final class DeviceTree<C: Clock<Duration>>: Sendable {
                                     onChange: { reason, devices in await reconciler.reconcile(reason: reason, devices: devices) })
     }
 
+    /// The controller's root supervisor, built in this one place for `run` (``Station``),
+    /// `simulate` and the tests: `controller`, one-for-one (10 restarts within a minute, 0.5 s
+    /// doubling to 30 s between them), over the device side's children (``children(engineEventsBackoff:observe:)``)
+    /// and then the caller's own (`beside`: the station's nudges, scanner, ticker, heartbeat, ...;
+    /// the simulation's ticker and simulated beats). Its `clock` times its own restarts and
+    /// shutdown (the tests pass a real one beside the devices' manual clock).
+    public func root<RootClock: Clock<Duration>>(engineEventsBackoff: BackoffPolicy,
+                                                 observe: @escaping @Sendable (ContainerEventFollow) -> Void = { _ in },
+                                                 beside: [ChildSpec], clock: RootClock) throws -> Supervisor<RootClock> {
+        try Supervisor(
+            name: "controller",
+            options: SupervisorOptions(strategy: .oneForOne, intensity: RestartIntensity(maxRestarts: 10, within: .seconds(60)),
+                                       backoff: BackoffPolicy(initial: .milliseconds(500), maximum: .seconds(30))),
+            children: children(engineEventsBackoff: engineEventsBackoff, observe: observe) + beside,
+            clock: clock, logger: logger)
+    }
+
     /// The root's children that carry the devices, first in its start order (and so stopped
     /// last): the device and worker supervisors, then the engine's events routed to their actors.
     /// - Parameters:

@@ -88,11 +88,9 @@ package final class Station: Sendable {
 
     /// Builds the root supervisor.
     public func supervisor() throws -> Supervisor<ContinuousClock> {
-        try Supervisor(
-            name: "controller",
-            options: SupervisorOptions(strategy: .oneForOne, intensity: RestartIntensity(maxRestarts: 10, within: .seconds(60)),
-                                       backoff: BackoffPolicy(initial: .milliseconds(500), maximum: .seconds(30))),
-            children: tree.children(engineEventsBackoff: settings.reconnectBackoff, observe: observeEngineEvent) + [
+        try tree.root(
+            engineEventsBackoff: settings.reconnectBackoff, observe: observeEngineEvent,
+            beside: [
                 ChildSpec(id: "nudges") { [nudges] in try await nudges.run() },
                 ChildSpec(id: "scanner") { [self] in await scanner().run() },
                 ChildSpec(id: "ticker") { [self] in try await tick() },
@@ -100,7 +98,7 @@ package final class Station: Sendable {
                 ChildSpec(id: "publisher") { [self] in try await publishEvents() },
                 ChildSpec(id: "summary") { [self] in try await summarize() },
             ] + (systemd.map { notifier in [ChildSpec(id: "systemd") { [self] in try await notifySystemd(notifier) }] } ?? []),
-            clock: ContinuousClock(), logger: logger)
+            clock: ContinuousClock())
     }
 
     /// Runs the tree until the task is cancelled, then applies the shutdown policy.

@@ -48,11 +48,9 @@ public final class SimulatedStation: Sendable {
     /// actors, the periodic reconcile and the simulated recorders' heartbeats — until cancelled,
     /// then stops it as the controller does (the containers left to the caller).
     public func run() async throws {
-        let root = try Supervisor(
-            name: "controller",
-            options: SupervisorOptions(strategy: .oneForOne, intensity: RestartIntensity(maxRestarts: 10, within: .seconds(60)),
-                                       backoff: BackoffPolicy(initial: .milliseconds(100), maximum: .seconds(5))),
-            children: tree.children(engineEventsBackoff: BackoffPolicy(initial: .milliseconds(10), maximum: .seconds(1))) + [
+        let root = try tree.root(
+            engineEventsBackoff: BackoffPolicy(initial: .milliseconds(10), maximum: .seconds(1)),
+            beside: [
                 ChildSpec(id: "ticker") { [self] in try await tick() },
                 ChildSpec(id: "beats") { [backends] in
                     while true {
@@ -61,7 +59,7 @@ public final class SimulatedStation: Sendable {
                     }
                 },
             ],
-            logger: logger)
+            clock: ContinuousClock())
         try await withTaskCancellationHandler {
             try await root.run()
         } onCancel: {

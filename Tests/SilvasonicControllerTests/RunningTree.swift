@@ -24,8 +24,8 @@ struct RunningTree<C: Clock<Duration>> {
                               offlineGrace: .seconds(30), clock: clock, logger: logger, events: events, presence: presence, keepReports: true,
                               random: { SystemRandomNumberGenerator() })
         self.tree = tree
-        let root = try Supervisor(name: "controller", children: tree.children(
-            engineEventsBackoff: BackoffPolicy(initial: .milliseconds(10), maximum: .milliseconds(100))), logger: logger)
+        let root = try tree.root(engineEventsBackoff: BackoffPolicy(initial: .milliseconds(10), maximum: .milliseconds(100)),
+                                 beside: [], clock: ContinuousClock())
         task = Task { try await root.run() }
     }
 
