@@ -76,12 +76,11 @@ package struct DeviceMachine: Sendable {
     private var watch: ContainerWatch?
     /// Failed engine calls in a row, until a container runs.
     private var engineFailures = 0
-    /// The engine's backoff between failed calls (``RecorderPolicy/engineBackoff``).
-    private let engineBackoff: BackoffPolicy
 
-    package init(engineBackoff: BackoffPolicy) {
-        self.engineBackoff = engineBackoff
-    }
+    /// A device with no desire yet and no container child running. (The engine's backoff is
+    /// passed to ``engineFailed(backoff:randomUnit:)`` rather than kept: thousands of devices
+    /// share one.)
+    package init() {}
 
     /// Whether a recorder is wanted.
     package var isWanted: Bool { desired != nil }
@@ -187,12 +186,13 @@ package struct DeviceMachine: Sendable {
         phase = .idle
     }
 
-    /// An engine call failed: how long the container child waits before it tries again
-    /// (`randomUnit` in `0..<1` for the jitter). Never a crash.
-    package mutating func engineFailed(randomUnit: Double = 0.5) -> Duration {
+    /// An engine call failed: how long the container child waits before it tries again, on
+    /// `backoff` (``RecorderPolicy/engineBackoff``; `randomUnit` in `0..<1` for the jitter).
+    /// Never a crash.
+    package mutating func engineFailed(backoff: BackoffPolicy, randomUnit: Double = 0.5) -> Duration {
         engineFailures += 1
         phase = .waitingForEngine(attempt: engineFailures)
-        return engineBackoff.delay(forAttempt: engineFailures, randomUnit: randomUnit)
+        return backoff.delay(forAttempt: engineFailures, randomUnit: randomUnit)
     }
 
     /// The engine's backoff was waited out: the child tries again (the failures still counted

@@ -18,7 +18,7 @@ public import Supervision
 /// caused by the API (`kill`, `stop`, a forced `remove`) is never restarted; a death it does not
 /// restart is followed by `cleanup`. Its retries come at once, not every 0.1–0.25 s as Podman's.
 package actor InMemoryContainerEngine: ContainerEngine {
-    private struct Container {
+    struct Container {
         var id: String
         var spec: ContainerSpec
         var status = "created"
@@ -29,7 +29,7 @@ package actor InMemoryContainerEngine: ContainerEngine {
         var logs: [LogLine] = []
     }
 
-    private var containers: [String: Container] = [:]
+    var containers: [String: Container] = [:]
     private var nextID = 1
     private var nextTick: Int64 = 1
     private var reachable = true
@@ -45,7 +45,7 @@ package actor InMemoryContainerEngine: ContainerEngine {
     private var byName: [String: String] = [:]
     private var byLabel: [String: Set<String>] = [:]
     /// Container names whose main process exits at once on every start, with its code.
-    private var crashingNames: [String: Int] = [:]
+    var crashingNames: [String: Int] = [:]
     /// How long each create and start takes, and how often one fails, for the simulation.
     private let latency: Duration
     private let failureRate: Double
@@ -292,57 +292,7 @@ package actor InMemoryContainerEngine: ContainerEngine {
     private func dropEventWatcher(_ key: Int) { eventWatchers[key] = nil }
     private func dropLogWatcher(_ key: Int) { logWatchers[key] = nil }
 
-    /// The main process of `id` exited with `code`: `died`, then the restart policy's restart
-    /// (and, while its image crashes at once, the next death) or `cleanup`.
-    private func finish(_ id: String, code: Int) {
-        var code = code
-        while true {
-            containers[id]?.status = "exited"
-            containers[id]?.exitCode = code
-            emit(.died(exitCode: code), for: id)
-            guard policyRestarts(id) else {
-                emit(.cleanup, for: id)
-                return
-            }
-            containers[id]?.restartCount += 1
-            emit(.restart, for: id)
-            emit(.initialize, for: id)
-            containers[id]?.status = "running"
-            emit(.start, for: id)
-            guard let next = crashCode(id) else { return }
-            code = next
-        }
-    }
-
-    /// A container that just started dies at once while its name is among the crashing ones.
-    private func crashWhileItMust(_ id: String) {
-        if let code = crashCode(id) { finish(id, code: code) }
-    }
-
-    /// The code the just-started `id` exits with at once, if its name is among the crashing
-    /// ones. Not under a policy that would retry it without end (`on-failure:0`, `always`): such
-    /// a container is left running rather than looping here for ever.
-    private func crashCode(_ id: String) -> Int? {
-        guard let container = containers[id], let code = crashingNames[container.spec.name] else { return nil }
-        switch container.spec.restartPolicy {
-        case .no: return code
-        case .onFailure(let maxRetries): return maxRetries == 0 && code != 0 ? nil : code
-        case .always, .unlessStopped: return nil
-        }
-    }
-
-    /// Whether the restart policy restarts the exited container `id`, as Podman's does.
-    private func policyRestarts(_ id: String) -> Bool {
-        guard let container = containers[id], !container.stoppedByUser else { return false }
-        switch container.spec.restartPolicy {
-        case .no: return false
-        case .always, .unlessStopped: return true
-        case .onFailure(let maxRetries):
-            return container.exitCode != 0 && (maxRetries == 0 || container.restartCount < maxRetries)
-        }
-    }
-
-    private func emit(_ action: ContainerEvent.Action, for id: String) {
+    func emit(_ action: ContainerEvent.Action, for id: String) {
         if recordsCalls { calls.append("\(action) \(containers[id]?.spec.name ?? id)") }
         guard let container = containers[id] else { return }
         let event = ContainerEvent(containerID: id, name: container.spec.name, image: container.spec.image,
@@ -353,12 +303,12 @@ package actor InMemoryContainerEngine: ContainerEngine {
     }
 
     /// A strictly increasing timestamp: events and lines keep their order.
-    private func tick() -> LogTimestamp {
+    func tick() -> LogTimestamp {
         defer { nextTick += 1 }
         return LogTimestamp(nanosecondsSinceEpoch: nextTick)
     }
 
-    private func resolve(_ nameOrID: String, _ what: String) throws -> String {
+    func resolve(_ nameOrID: String, _ what: String) throws -> String {
         try requireReachable("\(what) \(nameOrID)")
         if containers[nameOrID] != nil { return nameOrID }
         if let match = byName[nameOrID] { return match }

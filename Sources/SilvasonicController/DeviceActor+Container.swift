@@ -40,15 +40,15 @@ extension DeviceActor {
     }
 
     /// A container child's run begins: nothing of an earlier run's ends is taken.
-    private func beginContainerRun() async {
+    private func beginContainerRun() {
         ends?.finish()
         ends = EndInbox()
-        await perform(machine.runBegan())
+        performNow(machine.runBegan())
     }
 
-    private func endContainerRun() async {
+    private func endContainerRun() {
         board.set(nil)
-        await perform(machine.runEnded())
+        performNow(machine.runEnded())
     }
 
     /// Brings the wanted container up, then tells the companions it runs; its ends. `nil` when
@@ -69,7 +69,7 @@ extension DeviceActor {
                 }
                 journal.set(.running(containerID: up))
                 board.set(RunningContainer(containerID: up, spec: machine.desired))
-                await perform(machine.running(up, crashLooping: journal.snapshot.crashLooping))
+                performNow(machine.running(up, crashLooping: journal.snapshot.crashLooping))
                 guard let ends else { throw CancellationError() }
                 return ends
             } catch let failure as EngineFailure {
@@ -89,7 +89,7 @@ extension DeviceActor {
         await engineWaitOver()
     }
 
-    private func engineFailed() -> Duration { machine.engineFailed() }
+    private func engineFailed() -> Duration { machine.engineFailed(backoff: environment.engineBackoff) }
     private func engineWaitOver() { machine.engineWaitOver() }
 
     /// Looks the device's container up and follows ``RecorderRules``: adopts, starts, or creates
@@ -101,7 +101,7 @@ extension DeviceActor {
         let existing = try await engineStep("looking up the container") { try await self.findContainer(spec) }
         switch RecorderRules.step(for: existing, wantedHash: spec.labelledHash) {
         case .adopt(let found):
-            await perform(machine.watching(found, startedByController: false))
+            performNow(machine.watching(found, startedByController: false))
             journal.set(.running(containerID: found))
             journal.record(.adopted(containerID: found))
             return found
@@ -151,7 +151,7 @@ extension DeviceActor {
     /// once (its `died` event taken while the call is in flight) is judged.
     private func start(_ id: String) async throws {
         journal.set(.starting(containerID: id))
-        await perform(machine.watching(id, startedByController: true))
+        performNow(machine.watching(id, startedByController: true))
         try await engineStep("starting \(id)") { try await self.engine.start(id) }
         journal.set(.running(containerID: id))
         journal.record(.started(containerID: id))

@@ -1,6 +1,7 @@
 import ControllerCore
 import Logging
 import SilvasonicPodman
+import Supervision
 import Synchronization
 
 /// Suspends until the task is cancelled.
@@ -35,6 +36,8 @@ final class DeviceEnvironment<C: Clock<Duration>>: Sendable {
     /// The `io.silvasonic.owner` label of this controller's containers.
     let owner: String
     let policy: RecorderPolicy
+    /// The policy's ``RecorderPolicy/engineBackoff``, made once for all the devices.
+    let engineBackoff: BackoffPolicy
     /// How running recorders are watched; without Redis, neither watch runs.
     let companions: CompanionSettings
     let counters: LogCounters
@@ -46,6 +49,7 @@ final class DeviceEnvironment<C: Clock<Duration>>: Sendable {
         self.clock = clock
         self.owner = owner
         self.policy = policy
+        engineBackoff = policy.engineBackoff
         self.companions = companions
         self.counters = counters
         self.logger = logger

@@ -17,7 +17,7 @@ struct DeviceMachineTests {
 
     /// A machine whose container child brought `id` up (started by the controller) and runs it.
     static func running(_ id: String = "c1", startedByController: Bool = true) -> DeviceMachine {
-        var machine = DeviceMachine(engineBackoff: engineBackoff)
+        var machine = DeviceMachine()
         _ = machine.desire(spec())
         _ = machine.runBegan()
         _ = machine.watching(id, startedByController: startedByController)
@@ -27,7 +27,7 @@ struct DeviceMachineTests {
 
     @Test("The first desire is read by the first run; a changed one starts the children over; the same one again changes nothing")
     func desire() {
-        var machine = DeviceMachine(engineBackoff: Self.engineBackoff)
+        var machine = DeviceMachine()
         #expect(machine.desire(Self.spec()) == [], "read when the container child first starts")
         #expect(machine.isWanted)
         #expect(machine.desire(Self.spec()) == [], "the same desire: a crash-looping recorder keeps its wait")
@@ -78,7 +78,7 @@ struct DeviceMachineTests {
 
     @Test("A crash-looping recorder that runs waits for a stable run; its end is a recovery, once, while it runs")
     func stableRun() {
-        var machine = DeviceMachine(engineBackoff: Self.engineBackoff)
+        var machine = DeviceMachine()
         _ = machine.desire(Self.spec())
         _ = machine.runBegan()
         _ = machine.watching("c1", startedByController: true)
@@ -90,21 +90,21 @@ struct DeviceMachineTests {
 
     @Test("Engine errors are waited out on the engine's backoff, counted until a container runs, never a crash; its reconnect ends the wait")
     func engineErrors() {
-        var machine = DeviceMachine(engineBackoff: Self.engineBackoff)
+        var machine = DeviceMachine()
         _ = machine.desire(Self.spec())
         _ = machine.runBegan()
-        #expect(machine.engineFailed() == .seconds(1))
+        #expect(machine.engineFailed(backoff: Self.engineBackoff) == .seconds(1))
         #expect(machine.waitingForEngine)
         machine.engineWaitOver()
-        #expect(machine.engineFailed() == .seconds(2), "the second failure in a row waits longer")
+        #expect(machine.engineFailed(backoff: Self.engineBackoff) == .seconds(2), "the second failure in a row waits longer")
         #expect(machine.engineReconnected() == [.restartChildren], "Podman is back: tried now")
         _ = machine.runEnded()
         _ = machine.runBegan()
-        #expect(machine.engineFailed() == .seconds(1), "a new run counts afresh")
+        #expect(machine.engineFailed(backoff: Self.engineBackoff) == .seconds(1), "a new run counts afresh")
         machine.engineWaitOver()
         _ = machine.watching("c1", startedByController: true)
         _ = machine.running("c1", crashLooping: false)
-        #expect(machine.engineFailed() == .seconds(1), "a container ran: the count started over")
+        #expect(machine.engineFailed(backoff: Self.engineBackoff) == .seconds(1), "a container ran: the count started over")
     }
 
     @Test("The engine's reconnect makes a running or starting device look again, never a crash's backoff or an idle one")
@@ -113,7 +113,7 @@ struct DeviceMachineTests {
         #expect(running.engineReconnected() == [.restartChildren])
         _ = running.runEnded()
         #expect(running.engineReconnected() == [], "a crash's backoff is kept")
-        var idle = DeviceMachine(engineBackoff: Self.engineBackoff)
+        var idle = DeviceMachine()
         _ = idle.desire(nil, because: .offline)
         _ = idle.runBegan()
         idle.idled()
@@ -126,7 +126,7 @@ struct DeviceMachineTests {
         #expect(running.restartRequested() == [.restartContainer(containerID: "c1")])
         _ = running.runEnded()
         #expect(running.restartRequested() == [.restartChildren])
-        var unwanted = DeviceMachine(engineBackoff: Self.engineBackoff)
+        var unwanted = DeviceMachine()
         _ = unwanted.desire(nil, because: .disabled)
         #expect(unwanted.restartRequested() == nil)
     }
