@@ -137,10 +137,7 @@ extension DeviceActor {
     private func create(_ spec: Tier2Spec) async throws -> String {
         journal.set(.creating)
         let id = try await engineStep("creating \(spec.name)") {
-            for mount in spec.mounts where !mount.readOnly {
-                try FileManager.default.createDirectory(atPath: mount.controllerSource ?? mount.source,
-                                                        withIntermediateDirectories: true)
-            }
+            try MountSources.prepare(spec.mounts)
             return try await self.engine.create(spec.podmanSpec)
         }
         journal.record(.created(containerID: id))

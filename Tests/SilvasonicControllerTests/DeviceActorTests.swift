@@ -216,6 +216,8 @@ struct DeviceActorTests {
             try await engine.list(labels: ["io.silvasonic.service": "birdnet"], statuses: ["running"]).map(\.name) == ["silvasonic-birdnet"]
         }
         #expect(FileManager.default.fileExists(atPath: settings.workspacePath + "/birdnet"))
+        #expect(FileManager.default.fileExists(atPath: settings.workspacePath + "/recorder"),
+                "its read-only source too: BirdNET runs on a fresh station before any recorder made it")
         #expect(running.tree.devices.runningDevices().isEmpty, "a worker is not a device")
         let statuses = await running.tree.workers.statuses()
         #expect(statuses["birdnet"]?.service == "birdnet")
