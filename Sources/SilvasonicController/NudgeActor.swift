@@ -16,6 +16,8 @@ public actor NudgeActor {
     private let metrics: ControllerMetrics
     private let logger: Logger
     private var garbage = PersistentCondition<ContinuousClock.Instant>()
+    /// The subscription down: said when it starts, summarised once a minute, said when it ends.
+    private var outage = PersistentCondition<ContinuousClock.Instant>()
     /// Nudges whose payload was not `reconcile`.
     public private(set) var ignored = 0
 
@@ -39,15 +41,15 @@ public actor NudgeActor {
         message.payload.elementsEqual("reconcile".utf8)
     }
 
-    /// Follows the channel until cancelled.
+    /// Follows the channel until cancelled. An outage is said once when it starts, summarised at
+    /// most once a minute with the reconnect attempts while it lasts, and said when it ends with
+    /// how long it lasted; each attempt only at debug.
     public func run() async throws {
-        var first = true
         for await event in subscribe([Self.channel]) {
             switch event {
             case .subscribed:
                 subscribed(true)
-                if !first { logger.info("nudge channel subscribed again") }
-                first = false
+                logger.say(outage.cleared(now: .now), ended: "nudge channel subscribed again", counted: "attempts")
                 await reconcile(.nudgeChannelSubscribed)
             case .element(let message):
                 if Self.asksForReconcile(message) {
@@ -64,7 +66,10 @@ public actor NudgeActor {
             case .interrupted(let error, let retryIn):
                 subscribed(false)
                 metrics.streamInterrupted("nudges")
-                logger.warning("nudge channel interrupted", metadata: ["error": "\(error)", "retry.in": "\(retryIn)"])
+                logger.debug("nudge channel: reconnecting", metadata: ["error": "\(error)", "retry.in": "\(retryIn)"])
+                logger.say(outage.occurred(now: .now), started: "nudge channel interrupted",
+                           ongoing: "nudge channel still interrupted", counted: "attempts",
+                           metadata: ["error": "\(error)", "retry.in": "\(retryIn)"])
             }
         }
         try Task.checkCancellation()
