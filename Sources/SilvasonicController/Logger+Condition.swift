@@ -1,5 +1,20 @@
 import ControllerCore
 import Logging
+import Synchronization
+
+/// A ``PersistentCondition`` on the continuous clock, behind a lock: for a condition seen from a
+/// `@Sendable` callback (a stream's observer) rather than from an actor.
+final class SharedCondition: Sendable {
+    private let state = Mutex(PersistentCondition<ContinuousClock.Instant>())
+
+    func occurred() -> PersistentCondition<ContinuousClock.Instant>.Say? {
+        state.withLock { $0.occurred(now: .now) }
+    }
+
+    func cleared() -> PersistentCondition<ContinuousClock.Instant>.Say? {
+        state.withLock { $0.cleared(now: .now) }
+    }
+}
 
 extension Logger {
     /// Logs what a ``PersistentCondition`` says, if anything: `started` when it begins, `ongoing`
