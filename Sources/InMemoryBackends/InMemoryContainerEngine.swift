@@ -32,11 +32,11 @@ package actor InMemoryContainerEngine: ContainerEngine {
     var containers: [String: Container] = [:]
     private var nextID = 1
     private var nextTick: Int64 = 1
-    private var reachable = true
-    private var eventWatchers: [Int: (labels: [String: String], sink: AsyncStream<ContainerEventFollow>.Continuation)] = [:]
-    private var logWatchers: [Int: (id: String, sink: AsyncStream<LogFollowEvent>.Continuation)] = [:]
+    var reachable = true
+    var eventWatchers: [Int: (labels: [String: String], sink: AsyncStream<ContainerEventFollow>.Continuation)] = [:]
+    var logWatchers: [Int: (id: String, sink: AsyncStream<LogFollowEvent>.Continuation)] = [:]
     private var nextWatcher = 0
-    private var followerWaiters: [(id: String, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    var followerWaiters: [(id: String, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     /// Every call made, in order (`create silvasonic-recorder-x`, `stop ...`), for assertions;
     /// empty when the engine was made with `recordsCalls: false` (the simulation's thousands).
     public private(set) var calls: [String] = []
@@ -198,59 +198,9 @@ package actor InMemoryContainerEngine: ContainerEngine {
         }
     }
 
-    // MARK: What a real engine does on its own
-
-    /// The container's main process exits with `code` (0: it ended, else it crashed): a `died`
-    /// event, then the restart policy's restart or `cleanup`.
-    public func exit(_ nameOrID: String, code: Int) throws {
-        let id = try resolve(nameOrID, "exit")
-        guard containers[id]?.status == "running" else { return }
-        finish(id, code: code)
-    }
-
-    /// From now on, the main process of the container named `name` exits with `exitCode` at once
-    /// on every start (a broken image, a microphone that fails at open), through the API or by
-    /// the restart policy; `nil`: it runs again. A running one is not touched until it next starts.
-    public func crashOnStart(_ name: String, exitCode: Int?) {
-        crashingNames[name] = exitCode
-    }
-
-    /// The container prints a line.
-    public func log(_ nameOrID: String, _ text: String, stream: LogLine.Stream = .stdout) throws {
-        let id = try resolve(nameOrID, "log")
-        let line = LogLine(stream: stream, text: text, timestamp: tick())
-        containers[id]?.logs.append(line)
-        for watcher in logWatchers.values where watcher.id == id {
-            _ = watcher.sink.yield(.element(line))
-        }
-    }
-
-    /// Makes the engine reachable or not: going down interrupts every stream, coming back
-    /// resubscribes them (as the real client's followers do after a reconnect).
-    package func setReachable(_ value: Bool) {
-        guard value != reachable else { return }
-        reachable = value
-        guard !value else {
-            for watcher in eventWatchers.values { watcher.sink.yield(.subscribed) }
-            for watcher in logWatchers.values { watcher.sink.yield(.subscribed) }
-            return
-        }
-        let outage = PodmanError(code: .unreachable, message: "the in-memory engine is down")
-        for watcher in eventWatchers.values { watcher.sink.yield(.interrupted(outage, retryIn: .zero)) }
-        for watcher in logWatchers.values { watcher.sink.yield(.interrupted(outage, retryIn: .zero)) }
-    }
-
-    /// Returns once at least `count` streams follow the log of `nameOrID` (for tests: a line
-    /// logged after this reaches them).
-    package func waitForLogFollowers(_ nameOrID: String, count: Int = 1) async {
-        let id = (try? resolve(nameOrID, "wait")) ?? nameOrID
-        if followerCount(id) >= count { return }
-        await withCheckedContinuation { followerWaiters.append((id, count, $0)) }
-    }
-
     // MARK: Internals
 
-    private func followerCount(_ id: String) -> Int {
+    func followerCount(_ id: String) -> Int {
         logWatchers.values.filter { $0.id == id }.count
     }
 
@@ -315,7 +265,7 @@ package actor InMemoryContainerEngine: ContainerEngine {
         throw notFound(nameOrID, what)
     }
 
-    private func requireReachable(_ what: String) throws {
+    func requireReachable(_ what: String) throws {
         guard reachable else { throw PodmanError(code: .unreachable, message: "\(what): the in-memory engine is down") }
     }
 

@@ -214,11 +214,23 @@ public actor DeviceActor<C: Clock<Duration>> {
     /// After ``ContainerWatch/engineGrace`` without the engine's word, looks at the container.
     private func startGraceTimer(_ id: String) {
         graceTimer?.cancel()
-        graceTimer = Task { [clock, engine] in
+        graceTimer = Task { [clock, engine, logger, key] in
             do { try await clock.sleep(for: ContainerWatch.engineGrace) } catch { return }
-            // An engine that does not answer says nothing of it: judged as not running; the next
-            // run adopts it if it does.
-            let running = (try? await engine.inspect(id).running) ?? false
+            let running: Bool
+            do {
+                running = try await engine.inspect(id).running
+            } catch is CancellationError {
+                return
+            } catch let error as PodmanError where error.code == .notFound {
+                running = false   // gone: the run has ended
+            } catch {
+                // The engine does not answer: judged as not running, so the run ends and the
+                // next one looks again (it adopts the container if it runs, and waits out the
+                // engine if it still does not answer).
+                logger.warning("a dead container was not looked at; its run is judged ended",
+                               metadata: ["device.id": .string(key), "container.id": .string(id), "error": "\(error)"])
+                running = false
+            }
             await self.graceElapsed(id, running: running)
         }
     }

@@ -2,17 +2,32 @@ import ControllerCore
 import Logging
 import Synchronization
 
-/// A ``PersistentCondition`` on the continuous clock, behind a lock: for a condition seen from a
-/// `@Sendable` callback (a stream's observer) rather than from an actor.
-final class SharedCondition: Sendable {
+/// A subscription's outage (Redis's nudge channel, Podman's event stream) as a persistent
+/// condition: `<subject> interrupted` once when it starts, `<subject> still interrupted` at most
+/// once a minute with the reconnect attempts, `<subject> back` with the attempts and how long it
+/// lasted; each attempt only at debug. Behind a lock, so that an actor and a stream's `@Sendable`
+/// observer can both keep one.
+final class StreamOutage: Sendable {
+    private let subject: String
+    private let logger: Logger
     private let state = Mutex(PersistentCondition<ContinuousClock.Instant>())
 
-    func occurred() -> PersistentCondition<ContinuousClock.Instant>.Say? {
-        state.withLock { $0.occurred(now: .now) }
+    init(_ subject: String, logger: Logger) {
+        self.subject = subject
+        self.logger = logger
     }
 
-    func cleared() -> PersistentCondition<ContinuousClock.Instant>.Say? {
-        state.withLock { $0.cleared(now: .now) }
+    /// A reconnect attempt failed; the next comes after `retryIn`.
+    func interrupted(_ error: any Error, retryIn: Duration) {
+        let metadata: Logger.Metadata = ["error": "\(error)", "retry.in": "\(retryIn)"]
+        logger.debug("\(subject): reconnecting", metadata: metadata)
+        logger.say(state.withLock { $0.occurred(now: .now) }, started: "\(subject) interrupted",
+                   ongoing: "\(subject) still interrupted", counted: "attempts", metadata: metadata)
+    }
+
+    /// Subscribed (again): an outage, if there was one, is over.
+    func subscribed() {
+        logger.say(state.withLock { $0.cleared(now: .now) }, ended: "\(subject) back", counted: "attempts")
     }
 }
 

@@ -17,7 +17,7 @@ public actor NudgeActor {
     private let logger: Logger
     private var garbage = PersistentCondition<ContinuousClock.Instant>()
     /// The subscription down: said when it starts, summarised once a minute, said when it ends.
-    private var outage = PersistentCondition<ContinuousClock.Instant>()
+    private let outage: StreamOutage
     /// Nudges whose payload was not `reconcile`.
     public private(set) var ignored = 0
 
@@ -34,6 +34,7 @@ public actor NudgeActor {
         self.subscribed = subscribed
         self.metrics = metrics
         self.logger = logger
+        outage = StreamOutage("nudge channel", logger: logger)
     }
 
     /// Whether a nudge asks for a reconcile: its payload is exactly `reconcile`, byte for byte.
@@ -49,7 +50,7 @@ public actor NudgeActor {
             switch event {
             case .subscribed:
                 subscribed(true)
-                logger.say(outage.cleared(now: .now), ended: "nudge channel subscribed again", counted: "attempts")
+                outage.subscribed()
                 await reconcile(.nudgeChannelSubscribed)
             case .element(let message):
                 if Self.asksForReconcile(message) {
@@ -66,10 +67,7 @@ public actor NudgeActor {
             case .interrupted(let error, let retryIn):
                 subscribed(false)
                 metrics.streamInterrupted("nudges")
-                logger.debug("nudge channel: reconnecting", metadata: ["error": "\(error)", "retry.in": "\(retryIn)"])
-                logger.say(outage.occurred(now: .now), started: "nudge channel interrupted",
-                           ongoing: "nudge channel still interrupted", counted: "attempts",
-                           metadata: ["error": "\(error)", "retry.in": "\(retryIn)"])
+                outage.interrupted(error, retryIn: retryIn)
             }
         }
         try Task.checkCancellation()

@@ -157,12 +157,12 @@ package final class Station: Sendable {
     /// What the station keeps of the engine's events: the subscription's health, counts of
     /// deaths and removals, and `container_died` lifecycle events.
     private var observeEngineEvent: @Sendable (ContainerEventFollow) -> Void {
-        let outage = SharedCondition()
-        return { [board, metrics, events, logger] event in
+        let outage = StreamOutage("Podman's event stream", logger: logger)
+        return { [board, metrics, events] event in
             switch event {
             case .subscribed:
                 board.update { $0.podmanSubscribed = true }
-                logger.say(outage.cleared(), ended: "Podman's event stream back", counted: "attempts")
+                outage.subscribed()
             case .element(let container):
                 let service = container.labels["io.silvasonic.service"] ?? "unknown"
                 switch container.action {
@@ -176,11 +176,7 @@ package final class Station: Sendable {
             case .interrupted(let error, let retryIn):
                 board.update { $0.podmanSubscribed = false }
                 metrics.streamInterrupted("podman_events")
-                // Said once, summarised once a minute, and when it ends; each attempt at debug.
-                logger.debug("Podman's event stream: reconnecting", metadata: ["error": "\(error)", "retry.in": "\(retryIn)"])
-                logger.say(outage.occurred(), started: "Podman's event stream interrupted",
-                           ongoing: "Podman's event stream still interrupted", counted: "attempts",
-                           metadata: ["error": "\(error)", "retry.in": "\(retryIn)"])
+                outage.interrupted(error, retryIn: retryIn)
             }
         }
     }
