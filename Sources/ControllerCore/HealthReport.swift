@@ -27,7 +27,7 @@ package struct HealthReport: Sendable, Equatable {
         package var startedAt: Instant
         /// When the ticker last completed a reconcile.
         package var lastProgress: Instant?
-        /// Whether the last reconcile read the database; `nil` before the first.
+        /// Whether the last read of the desired state succeeded (any reconcile's); `nil` before the first.
         package var databaseReadable: Bool?
         /// Whether the nudge subscription (Redis) and the event stream (Podman) are up.
         package var redisSubscribed = false

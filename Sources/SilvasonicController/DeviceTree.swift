@@ -32,11 +32,13 @@ public final class DeviceTree<C: Clock<Duration>>: Sendable {
     ///   - keepReports: whether each device keeps a stream of its reports (``DeviceActor/reports``):
     ///     for tests and tools; a station keeps none.
     ///   - random: a source of backoff jitter for each device's supervisor.
+    ///   - readObserved: told whether each read of the desired state succeeded (``Reconciler``).
     public init(store: any DeviceStore, engine: any ContainerEngine, settings: StationSettings, policy: RecorderPolicy,
                 companions: CompanionSettings, offlineGrace: Duration, clock: C, logger: Logger,
                 metrics: ControllerMetrics = ControllerMetrics(), events: LifecycleEvents? = nil,
                 presence: HardwarePresence = HardwarePresence(), keepReports: Bool = false,
-                random: @escaping @Sendable () -> any RandomNumberGenerator & Sendable = { SystemRandomNumberGenerator() }) {
+                random: @escaping @Sendable () -> any RandomNumberGenerator & Sendable = { SystemRandomNumberGenerator() },
+                readObserved: (@Sendable (_ readable: Bool) -> Void)? = nil) {
         self.engine = engine
         owner = settings.owner
         self.logger = logger
@@ -47,7 +49,8 @@ public final class DeviceTree<C: Clock<Duration>>: Sendable {
                                    policy: policy, metrics: metrics, events: events, logger: logger, keepReports: keepReports,
                                    random: random)
         let reconciler = Reconciler(repository: store, devices: devices, workers: workers, engine: engine, settings: settings,
-                                    logger: logger, presence: presence, metrics: metrics, events: events)
+                                    logger: logger, presence: presence, metrics: metrics, events: events,
+                                    readObserved: readObserved)
         self.reconciler = reconciler
         inventory = DeviceInventory(repository: store, clock: clock, grace: offlineGrace, logger: logger, presence: presence,
                                     events: events,

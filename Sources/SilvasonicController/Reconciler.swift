@@ -17,6 +17,8 @@ public actor Reconciler<C: Clock<Duration>> {
     private let presence: HardwarePresence?
     private let metrics: ControllerMetrics
     private let events: LifecycleEvents?
+    /// Told the outcome of every read of the desired state, as it happens (``StationBoard``).
+    private let readObserved: (@Sendable (_ readable: Bool) -> Void)?
     private var running = false
     /// The database's unreadability, said once, summarised, and said again when it ends.
     private var unreadable = PersistentCondition<ContinuousClock.Instant>()
@@ -65,9 +67,13 @@ public actor Reconciler<C: Clock<Duration>> {
     /// - Parameter presence: the hardware scan's devices; a recorder of a device present there
     ///   is never an orphan, and before the first scan no recorder is. `nil`: the database alone
     ///   decides (for a controller without hardware, such as a simulation).
+    /// - Parameter readObserved: told whether each read of the desired state succeeded, before
+    ///   its plan is carried out (the database's health turns at its first read).
     public init(repository: any DeviceStore, devices: DeviceSupervisor<C>, workers: DeviceSupervisor<C>, engine: any ContainerEngine,
                 settings: StationSettings, logger: Logger, presence: HardwarePresence? = nil,
-                metrics: ControllerMetrics = ControllerMetrics(), events: LifecycleEvents? = nil) {
+                metrics: ControllerMetrics = ControllerMetrics(), events: LifecycleEvents? = nil,
+                readObserved: (@Sendable (_ readable: Bool) -> Void)? = nil) {
+        self.readObserved = readObserved
         self.events = events
         self.presence = presence
         self.metrics = metrics
@@ -198,6 +204,7 @@ public actor Reconciler<C: Clock<Duration>> {
     private func readFailed(reason: ReconcileReason, error: any Error) {
         failedRuns += 1
         lastReadSucceeded = false
+        readObserved?(false)
         logger.say(unreadable.occurred(now: .now),
                    started: "desired state unreadable; every recorder keeps running as it is",
                    ongoing: "desired state still unreadable; every recorder keeps running as it is",
@@ -218,6 +225,7 @@ public actor Reconciler<C: Clock<Duration>> {
     /// The desired state was read; an unreadable spell before it is said to be over.
     private func readSucceeded() {
         lastReadSucceeded = true
+        readObserved?(true)
         logger.say(unreadable.cleared(now: .now), ended: "desired state readable again",
                    counted: "failed.reads")
     }

@@ -34,7 +34,7 @@ package final class Station: Sendable {
     public var reconciler: Reconciler<ContinuousClock> { tree.reconciler }
     public var inventory: DeviceInventory<ContinuousClock> { tree.inventory }
     /// What the children record as they work: read by ``health()``.
-    package let board = StationBoard()
+    package let board: StationBoard
     let logger: Logger
     private let counters = StationCounters()
     /// The workspaces' last segment times, read for `status` at most every 10 s.
@@ -64,6 +64,8 @@ package final class Station: Sendable {
         self.metrics = metrics
         self.settings = settings
         self.logger = logger
+        let board = StationBoard(logger: logger, progressDeadline: Self.progressDeadline(settings))
+        self.board = board
         db = PostgresClient(configuration: settings.postgres)
         redis = RedisClient(configuration: settings.redis)
         podman = PodmanClient(configuration: settings.podman)
@@ -73,9 +75,9 @@ package final class Station: Sendable {
         companions.startupGrace = settings.recorderStartupGrace
         let tree = DeviceTree(store: DeviceRepository(db: db), engine: podman, settings: settings.station,
                               policy: settings.recorderPolicy, companions: companions, offlineGrace: settings.offlineGrace,
-                              clock: ContinuousClock(), logger: logger, metrics: metrics, events: events)
+                              clock: ContinuousClock(), logger: logger, metrics: metrics, events: events,
+                              readObserved: { readable in board.update { $0.databaseReadable = readable } })
         self.tree = tree
-        let board = board
         nudges = NudgeActor(subscribe: { [redis] in redis.subscribe(to: $0) }, metrics: metrics, logger: logger,
                             subscribed: { up in board.update { $0.redisSubscribed = up } },
                             reconcile: { reason in await tree.reconciler.reconcile(reason: reason) })
@@ -235,7 +237,11 @@ package final class Station: Sendable {
     }
 
     /// How long the ticker may go without completing a reconcile before the process is not live.
-    package var progressDeadline: Duration { max(.seconds(30), settings.reconcileInterval * 5) }
+    package var progressDeadline: Duration { Self.progressDeadline(settings) }
+
+    private static func progressDeadline(_ settings: ControllerSettings) -> Duration {
+        max(.seconds(30), settings.reconcileInterval * 5)
+    }
 
     /// Publishes the controller's heartbeat forever: whenever Redis answers, never given up on.
     private func heartbeat() async throws {
@@ -353,11 +359,7 @@ package final class Station: Sendable {
             if schemaApplied, !counters.seeded { await seed() }
             await inventory.resync()
             await reconciler.reconcile(reason: .tick)
-            let readable = await reconciler.lastReadSucceeded
-            board.update {
-                $0.lastProgress = .now
-                $0.databaseReadable = readable
-            }
+            board.update { $0.lastProgress = .now }
             var byState: [String: Int] = [:]
             for state in tree.devices.states().values { byState[state.name, default: 0] += 1 }
             metrics.devices(byState: byState)

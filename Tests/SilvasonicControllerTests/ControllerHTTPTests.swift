@@ -1,5 +1,6 @@
 import Foundation
 import SilvasonicController
+import SilvasonicHardware
 import SilvasonicIO
 import SilvasonicPodman
 import SilvasonicRedis
@@ -232,6 +233,42 @@ extension ControllerProcessTests {
 
         controller.send(SIGTERM)
         #expect(await controller.waitForExit() == 0)
+        try await stage.tearDown()
+    }
+
+    @Test("Started with two microphones plugged: /healthy is ok by the time both recorders run, and its turn to ok is said once")
+    func healthyAtFirstSuccess() async throws {
+        let stage = try await Stage.make()
+        var events = stage.podman.followEvents(labels: ["io.silvasonic.owner": stage.owner]).makeAsyncIterator()
+        #expect(await events.next() == .subscribed)
+        try stage.plugUltramic()
+        try stage.fixture.addUSBCard(index: 3, busPath: "1-4", vendorID: Array("0869".utf8), productID: Array("0389".utf8),
+                                     serial: Array("XYZ0001".utf8))
+        try stage.fixture.writeCardsFile([
+            AsoundCard(index: 2, id: "UltraMic384K", driver: "USB-Audio", name: "UltraMic 384K"),
+            AsoundCard(index: 3, id: "UltraMic384K_1", driver: "USB-Audio", name: "UltraMic 384K"),
+        ])
+        // The periodic reconcile far away: the database's health must come from the first read
+        // that succeeds (the scan's), not from a tick.
+        let controller = try stage.start(["SILVASONIC_RECONCILE_INTERVAL_S": "30"])
+        var said: [String] = []
+        var port: Int?
+        var output = controller.lines.makeAsyncIterator()
+        while port == nil, let line = await output.next() {
+            if line.contains("healthy") { said.append(line) }
+            if line.contains("HTTP listening") {
+                port = line.split(separator: " ").first { $0.hasPrefix("port=") }.flatMap { Int($0.dropFirst(5)) }
+            }
+        }
+        _ = try #require(await Self.next(.start, in: &events))
+        _ = try #require(await Self.next(.start, in: &events))
+        let health = try await HTTPExchange.send("GET", port: try #require(port), "/healthy")
+        #expect(health.json?["status"] == "ok", "\(health.body)")
+        #expect(health.json?["components"]?["database"]?["details"] == "desired state read")
+        controller.send(SIGTERM)
+        while let line = await output.next() { if line.contains("healthy") { said.append(line) } }
+        #expect(await controller.waitForExit() == 0)
+        #expect(said.count == 1 && said.first?.contains("healthy: the database read") == true, "\(said)")
         try await stage.tearDown()
     }
 
