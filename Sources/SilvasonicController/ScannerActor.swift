@@ -10,16 +10,19 @@ package actor ScannerActor {
     private let listening: UEventListening
     private let interval: Duration
     private let logger: Logger
-    private let knownBusPaths: @Sendable () async -> [String: String]
+    private let knownBusPaths: @Sendable () async -> [String: String]?
     private let handle: @Sendable (HardwareUpdate) async -> Void
 
     /// - Parameters:
-    ///   - knownBusPaths: the stored bus path of each device id: which of two microphones sharing
-    ///     a USB serial keeps its id after a restart (empty when unknown).
+    ///   - knownBusPaths: the stored bus path of each device id, `nil` while they cannot be read:
+    ///     which port holds which id of microphones sharing a USB serial (``HardwareInventory``).
+    ///     The first scan waits for them, asking again at every interval: until the database
+    ///     answers no row can be written anyway, and an id given out without them could take
+    ///     another port's row.
     ///   - handle: takes each scan's update (``DeviceInventory/handle(_:)``).
     ///   - listening: whether uevents are listened to (``UEventListening/source(roots:)``).
     public init(roots: HardwareRoots, interval: Duration, listening: UEventListening = .auto, logger: Logger,
-                knownBusPaths: @escaping @Sendable () async -> [String: String],
+                knownBusPaths: @escaping @Sendable () async -> [String: String]?,
                 handle: @escaping @Sendable (HardwareUpdate) async -> Void) {
         self.roots = roots
         self.listening = listening
@@ -31,8 +34,17 @@ package actor ScannerActor {
 
     /// Scans until cancelled.
     public func run() async {
+        var known = await knownBusPaths()
+        if known == nil {
+            logger.warning("stored bus paths not read; the first hardware scan waits for the database")
+            while known == nil {
+                do { try await Task.sleep(for: interval) } catch { return }
+                known = await knownBusPaths()
+            }
+            logger.notice("stored bus paths read; scanning the hardware")
+        }
         let monitor = HardwareMonitor(scanner: DeviceScanner(roots: roots), interval: interval, clock: ContinuousClock(),
-                                      logger: logger, knownBusPaths: await knownBusPaths())
+                                      logger: logger, knownBusPaths: known ?? [:])
         // Kernel uevents describe the real machine: with a fixture tree only the periodic scan
         // runs, unless a test speaks for the kernel.
         switch listening.source(roots: roots) {

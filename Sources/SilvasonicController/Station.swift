@@ -187,18 +187,18 @@ package final class Station: Sendable {
     private func scanner() -> ScannerActor {
         ScannerActor(roots: settings.hardwareRoots, interval: settings.scanInterval, listening: settings.uevents, logger: logger,
                      knownBusPaths: { [db, logger] in
-            // Which of two microphones sharing a USB serial keeps its id after a restart: the one at
-            // the stored bus path. Unknown when the database is down: then the lower bus path.
-            var known: [String: String] = [:]
+            // Which port holds which id of microphones sharing a USB serial; nil (the scan waits)
+            // while the database does not answer.
             do {
+                var known: [String: String] = [:]
                 for record in try await DeviceRepository(db: db).devices() {
                     if let busPath = record.row.hardware.usbBusPath { known[record.row.name] = busPath }
                 }
+                return known
             } catch {
-                logger.notice("stored bus paths not read; two microphones sharing a serial are told apart by bus path order",
-                              metadata: ["error": "\(error)"])
+                logger.debug("stored bus paths not read", metadata: ["error": "\(error)"])
+                return nil
             }
-            return known
         }, handle: { [inventory] update in await inventory.handle(update) })
     }
 

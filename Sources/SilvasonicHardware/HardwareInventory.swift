@@ -12,22 +12,37 @@ public enum HardwareChange: Sendable, Equatable {
 /// The devices last seen, and the pure rule that turns a new scan into changes.
 ///
 /// Two microphones that report the same USB serial (cheap devices often ship one constant
-/// serial) have the same stable id. Both are kept: the one that holds the id already keeps it
-/// — the one at the same bus path in the previous scan, else the one at the bus path the
-/// database knows for it (``knownBusPaths``, after a controller restart), else the one at the
-/// lowest bus path — and each other gets the id with its bus path added (`-port1-4`), which is
-/// the same on every replug into that port and after every restart.
+/// serial) have the same stable id. Once two of them have been seen together, the serial is
+/// *shared*, and identity follows the port: the device row with the plain id belongs to the
+/// bus path stored with it, and a microphone at any other port gets the id with its bus path
+/// added (`…-port1-4`), the same on every replug into that port and after every restart —
+/// whichever of them is plugged at the time, alone or together. A microphone never takes
+/// another port's row. (When none is stored for the plain id, the holder of the previous scan
+/// keeps it, else the one at the lowest bus path.) A serial never seen shared follows its
+/// microphone from port to port, as the contract's id is meant to. `docs/hardware.md` says
+/// the rule for operators.
+///
+/// What is shared and which port holds which id comes from ``knownBusPaths`` (the rows' stored
+/// bus paths, read at start) and is kept up as ids are given out, so the rule needs nothing else.
 package struct HardwareInventory: Sendable, Equatable {
     /// The devices of the latest scan, by stable id.
     public private(set) var devices: [String: AudioDevice] = [:]
-    /// The bus path each stable id was last seen at, as stored (`devices.config.usb_bus_path`):
-    /// who keeps a shared id when the previous scan cannot tell.
-    package var knownBusPaths: [String: String]
+    /// The bus path each stable id is bound to, as stored (`devices.config.usb_bus_path`) and as
+    /// given out since: who holds a shared id.
+    package private(set) var knownBusPaths: [String: String]
+    /// The plain ids seen shared: those with a `…-port…` id beside them.
+    private var sharedIDs: Set<String> = []
 
     /// An inventory that has seen nothing yet.
+    /// - Parameter knownBusPaths: each device row's stored bus path, by id (its `name`).
     public init(knownBusPaths: [String: String] = [:]) {
         self.knownBusPaths = knownBusPaths
+        for id in knownBusPaths.keys {
+            if let port = id.range(of: Self.portMark, options: .backwards) { sharedIDs.insert(String(id[..<port.lowerBound])) }
+        }
     }
+
+    private static let portMark = "-port"
 
     /// Applies a scan; returns the changes (gone first, then appeared and changed, each by
     /// card index) and the problems, including any stable id two cards shared and how they
@@ -36,25 +51,14 @@ package struct HardwareInventory: Sendable, Equatable {
         var next: [String: AudioDevice] = [:]
         var problems = scan.problems
         for (id, group) in Dictionary(grouping: scan.devices, by: \.stableID) {
-            guard group.count > 1 else {
-                next[id] = group[0]
+            guard group.count > 1 || sharedIDs.contains(id) else {
+                let device = group[0]
+                next[id] = device
+                // A row whose serial is not shared follows its microphone to another port.
+                if let busPath = device.busPath, let stored = knownBusPaths[id], stored != busPath { knownBusPaths[id] = busPath }
                 continue
             }
-            let keeper = group.first { $0.busPath != nil && $0.busPath == devices[id]?.busPath }
-                ?? group.first { $0.busPath != nil && $0.busPath == knownBusPaths[id] }
-                ?? group.min { ($0.busPath ?? "~", $0.cardIndex) < ($1.busPath ?? "~", $1.cardIndex) }!
-            next[id] = keeper
-            for var other in group where other.cardIndex != keeper.cardIndex {
-                other.stableID = id + "-" + (other.busPath.map { "port" + $0 } ?? "card\(other.cardIndex)")
-                if let taken = next[other.stableID] {
-                    problems.append(ScanProblem(cardIndex: other.cardIndex,
-                                                reason: "same id \(other.stableID) as card \(taken.cardIndex); left out"))
-                    continue
-                }
-                problems.append(ScanProblem(cardIndex: other.cardIndex,
-                                            reason: "same USB serial as card \(keeper.cardIndex) (id \(id)); told apart as \(other.stableID)"))
-                next[other.stableID] = other
-            }
+            assignShared(group, id: id, into: &next, problems: &problems)
         }
         var changes: [HardwareChange] = devices.keys.filter { next[$0] == nil }.sorted().map { .gone(stableID: $0) }
         for device in next.values.sorted(by: { $0.cardIndex < $1.cardIndex }) {
@@ -66,5 +70,36 @@ package struct HardwareInventory: Sendable, Equatable {
         }
         devices = next
         return (changes, problems)
+    }
+
+    /// Gives each device of a shared `id` its own: the plain id to the one at the bus path bound
+    /// to it, `id-port{bus}` to each other one (`id-card{N}` to one without a bus path).
+    private mutating func assignShared(_ group: [AudioDevice], id: String, into next: inout [String: AudioDevice],
+                                       problems: inout [ScanProblem]) {
+        sharedIDs.insert(id)
+        let keeper: AudioDevice?
+        if let holder = knownBusPaths[id] ?? devices[id]?.busPath {
+            keeper = group.first { $0.busPath == holder }
+        } else {
+            // Nobody holds it yet: the lowest bus path without a port id of its own.
+            keeper = group.filter { $0.busPath.map { knownBusPaths[id + Self.portMark + $0] == nil } ?? true }
+                .min { ($0.busPath ?? "~", $0.cardIndex) < ($1.busPath ?? "~", $1.cardIndex) }
+        }
+        if let keeper {
+            next[id] = keeper
+            if let busPath = keeper.busPath { knownBusPaths[id] = busPath }
+        }
+        for var other in group where other.cardIndex != keeper?.cardIndex {
+            other.stableID = id + "-" + (other.busPath.map { "port" + $0 } ?? "card\(other.cardIndex)")
+            if let taken = next[other.stableID] {
+                problems.append(ScanProblem(cardIndex: other.cardIndex,
+                                            reason: "same id \(other.stableID) as card \(taken.cardIndex); left out"))
+                continue
+            }
+            problems.append(ScanProblem(cardIndex: other.cardIndex,
+                                        reason: "shares its USB serial with another microphone (id \(id)); told apart by its port as \(other.stableID)"))
+            if let busPath = other.busPath { knownBusPaths[other.stableID] = busPath }
+            next[other.stableID] = other
+        }
     }
 }

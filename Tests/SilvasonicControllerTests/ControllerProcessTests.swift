@@ -336,6 +336,70 @@ struct ControllerProcessTests {
         try await stage.tearDown()
     }
 
+    @Test("Two microphones with one USB serial: the plain id's one unplugged past the grace, the controller restarted, plugged back — each port keeps its row, name, workspace and container")
+    func duplicateSerialsReplug() async throws {
+        let stage = try await Stage.make()
+        var events = stage.podman.followEvents(labels: ["io.silvasonic.owner": stage.owner]).makeAsyncIterator()
+        #expect(await events.next() == .subscribed)
+        let card2 = AsoundCard(index: 2, id: "UltraMic384K", driver: "USB-Audio", name: "UltraMic 384K")
+        let card3 = AsoundCard(index: 3, id: "UltraMic384K_1", driver: "USB-Audio", name: "UltraMic 384K")
+        func plugHolder() throws {
+            try stage.fixture.addUSBCard(index: 2, busPath: "1-3.2", vendorID: Array("0869".utf8), productID: Array("0389".utf8),
+                                         serial: Array("ABC034F".utf8))
+        }
+        // 1-3.2 first (it holds the plain id), then the same model with the same serial at 1-4.
+        try plugHolder()
+        try stage.fixture.writeCardsFile([card2])
+        let first = try stage.start()
+        let holder = try #require(await Self.next(.start, in: &events))
+        #expect(holder.labels["io.silvasonic.device_id"] == "0869-0389-ABC034F")
+        try stage.fixture.addUSBCard(index: 3, busPath: "1-4", vendorID: Array("0869".utf8), productID: Array("0389".utf8),
+                                     serial: Array("ABC034F".utf8))
+        try stage.fixture.writeCardsFile([card2, card3])
+        let other = try #require(await Self.next(.start, in: &events))
+        #expect(other.labels["io.silvasonic.device_id"] == "0869-0389-ABC034F-port1-4")
+        let rowsBefore = try await Self.rows(stage)
+        #expect(rowsBefore.count == 2)
+
+        // The holder unplugged past the grace (1 s): its recorder goes; the other's stays as it is.
+        try stage.fixture.writeCardsFile([card3])
+        try stage.fixture.removeUSBCard(index: 2, busPath: "1-3.2")
+        let gone = try #require(await Self.next(.remove, in: &events))
+        #expect(gone.containerID == holder.containerID, "only the unplugged microphone's recorder stops")
+        // A controller restart between: the stored bus paths hold the ids.
+        first.send(SIGKILL)
+        #expect(await first.waitForExit() == 128 + SIGKILL)
+        let second = try stage.start()
+        var output = second.lines.makeAsyncIterator()
+        let adopted = await Self.line(containing: "recorder adopted", in: &output)
+        #expect(adopted?.contains(other.containerID) == true, "the microphone at 1-4 keeps its own recorder: \(adopted ?? "")")
+
+        // Plugged back (a new card index): its own id, container name and workspace again.
+        try plugHolder()
+        try stage.fixture.writeCardsFile([card2, card3])
+        var back: ContainerEvent?
+        while let started = await Self.next(.start, in: &events) {
+            #expect(started.containerID != other.containerID, "the recorder at 1-4 is never restarted")
+            if started.containerID != other.containerID { back = started; break }
+        }
+        #expect(back?.labels["io.silvasonic.device_id"] == "0869-0389-ABC034F")
+        #expect(back?.name == holder.name)
+        #expect(try await stage.podman.inspect(other.containerID).running)
+        #expect(try await Self.rows(stage) == rowsBefore, "the same two rows, names, bus paths and workspaces")
+        second.send(SIGTERM)
+        #expect(await second.waitForExit() == 0)
+        try await stage.tearDown()
+    }
+
+    /// Each device row's name, serial, stored bus path and workspace.
+    static func rows(_ stage: Stage) async throws -> [[String]] {
+        try await stage.database.client.query("""
+            SELECT name, serial_number, config->>'usb_bus_path' AS bus, workspace_name FROM devices ORDER BY name
+            """).map { row in
+            try ["name", "serial_number", "bus", "workspace_name"].map { try row.decode($0, as: String?.self) ?? "-" }
+        }
+    }
+
     @Test("Disable and enable through the database and a nudge; an ignored microphone gets no recorder")
     func disableEnableIgnore() async throws {
         var (stage, events) = try await Self.plugged()

@@ -36,7 +36,7 @@ struct HardwareInventoryTests {
         let result = inventory.apply(ScanResult(devices: [second, first], problems: []))
         #expect(result.changes == [.appeared(first), .appeared(renamed(second, "0869-0389-SAME-port1-9"))])
         #expect(result.problems.map(\.cardIndex) == [2])
-        #expect(result.problems.first?.reason.contains("told apart as 0869-0389-SAME-port1-9") == true)
+        #expect(result.problems.first?.reason.contains("told apart by its port as 0869-0389-SAME-port1-9") == true)
         // Replugged (a new card index), each keeps its id.
         var back = second
         back.cardIndex = 7
