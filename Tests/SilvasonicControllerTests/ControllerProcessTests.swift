@@ -400,6 +400,38 @@ struct ControllerProcessTests {
         }
     }
 
+    @Test("BirdNET enabled on a fresh station with no microphone: the controller makes the directories it mounts and the worker runs")
+    func workerOnAFreshStation() async throws {
+        let stage = try await Stage.make()
+        // The worker's image is not built here: the test image (a shell that waits for TERM)
+        // stands in under BirdNET's name, in the test run's own Podman storage, untagged after.
+        let podmanCLI = try TestServices.require("SILVASONIC_DEV_PODMAN")
+        let birdnetImage = "localhost/silvasonic_birdnet:latest"
+        let existing = try await Subprocess.run(podmanCLI, ["image", "exists", birdnetImage])
+        if existing.status != 0 {
+            let tagged = try await Subprocess.run(podmanCLI, ["tag", try TestServices.require("SILVASONIC_TEST_IMAGE"), birdnetImage])
+            #expect(tagged.status == 0, "\(tagged.output)")
+        }
+        var events = stage.podman.followEvents(labels: ["io.silvasonic.owner": stage.owner]).makeAsyncIterator()
+        #expect(await events.next() == .subscribed)
+        #expect(!FileManager.default.fileExists(atPath: stage.workspace + "/recorder"), "no recorder has run on this station")
+        let controller = try stage.start()
+        var output = controller.lines.makeAsyncIterator()
+        #expect(await Self.line(containing: "healthy:", in: &output) != nil, "nudges are subscribed")
+        try await stage.database.client.query("UPDATE managed_services SET enabled = true WHERE name = 'birdnet'")
+        let redis = RedisClient(configuration: try RedisConfiguration(environment: TestServices.environment))
+        try await redis.publish("reconcile", to: "silvasonic:nudge")
+        let worker = try #require(await Self.next(.start, in: &events))
+        #expect(worker.labels["io.silvasonic.service"] == "birdnet")
+        #expect(try await stage.podman.inspect(worker.containerID).running)
+        #expect(FileManager.default.fileExists(atPath: stage.workspace + "/recorder"), "the read-only mount's source, made by the controller")
+        #expect(FileManager.default.fileExists(atPath: stage.workspace + "/birdnet"))
+        controller.send(SIGTERM)
+        #expect(await controller.waitForExit() == 0)
+        try await stage.tearDown()
+        if existing.status != 0 { _ = try await Subprocess.run(podmanCLI, ["rmi", birdnetImage]) }
+    }
+
     @Test("Disable and enable through the database and a nudge; an ignored microphone gets no recorder")
     func disableEnableIgnore() async throws {
         var (stage, events) = try await Self.plugged()
