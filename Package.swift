@@ -2,11 +2,18 @@
 // The Silvasonic controller: a supervision tree that keeps USB microphones recording.
 import PackageDescription
 
+/// `SILVASONIC_WARNINGS_AS_ERRORS=1` (set by `deploy/dev/test.sh`, so by CI): a warning in the
+/// project's own targets fails the build; dependencies are not affected (SwiftPM builds them
+/// with their warnings suppressed). Off otherwise, so a newer compiler's new warning never stops
+/// a station's build.
+let warningsAsErrors: [SwiftSetting] = Context.environment["SILVASONIC_WARNINGS_AS_ERRORS"] == "1"
+    ? [.treatAllWarnings(as: .error)] : []
+
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
-]
+] + warningsAsErrors
 
 let package = Package(
     name: "silvasonic-controller",
@@ -49,7 +56,10 @@ let package = Package(
     targets: [
         // C libraries, found through pkg-config; `providers` names the Debian packages.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        // hiredis's pkg-config adds `-D_FILE_OFFSET_BITS=64`, which SwiftPM drops with a warning on
+        // every build; the shim includes <hiredis/hiredis.h> from /usr/include, so it needs none of
+        // it (libhiredis-dev, installed by deploy/dev/install-deps.sh).
+        .systemLibrary(name: "CHiredis"),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .systemLibrary(name: "CNetlink"),

@@ -1,8 +1,8 @@
 import Foundation
-public import Hummingbird
-public import Logging
-public import Prometheus
-public import SilvasonicController
+package import Hummingbird
+package import Logging
+package import Prometheus
+package import SilvasonicController
 import SilvasonicIO
 
 /// The controller's HTTP surface (Hummingbird): `GET /healthy`, `GET /metrics`, `GET /status`,

@@ -86,7 +86,7 @@ public final class HardwareFixture: Sendable {
         let full = root + "/" + path
         try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: full, contents: Data(bytes))
+        try Data(bytes).write(to: URL(fileURLWithPath: full))
     }
 
     /// Makes `path` a symbolic link to `target` (both inside the fixture), written relative,

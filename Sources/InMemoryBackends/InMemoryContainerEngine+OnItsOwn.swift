@@ -1,4 +1,4 @@
-public import SilvasonicPodman
+package import SilvasonicPodman
 
 /// What a real engine does on its own, driven by tests and the simulation — a process exits,
 /// an image crashes at every start, a container prints, the engine goes away — and its restart

@@ -1,6 +1,6 @@
-public import SilvasonicIO
-public import SilvasonicPodman
-public import Supervision
+import SilvasonicIO
+package import SilvasonicPodman
+package import Supervision
 
 /// A container engine in memory, behind the same ``ContainerEngine`` protocol as the real
 /// ``PodmanClient``: containers have ids, names, labels, states and logs; every state change is

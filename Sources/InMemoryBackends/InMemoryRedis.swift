@@ -1,5 +1,5 @@
-public import SilvasonicIO
-public import SilvasonicRedis
+import SilvasonicIO
+package import SilvasonicRedis
 
 /// Redis in memory, behind the same ``RedisCommands`` protocol as the real ``RedisClient``:
 /// strings with expiry, PUBLISH to ``subscribe(to:)`` streams, KEYS and SCAN with glob patterns,

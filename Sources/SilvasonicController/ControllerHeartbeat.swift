@@ -1,6 +1,6 @@
-public import ControllerCore
-public import Foundation
-public import SilvasonicIO
+package import ControllerCore
+package import Foundation
+package import SilvasonicIO
 
 /// The controller's own heartbeat: `SET silvasonic:status:controller ... EX ttl` and
 /// `PUBLISH silvasonic:status`, in the contract's JSON (§2).

@@ -1,5 +1,5 @@
 import Foundation
-public import Logging
+package import Logging
 import Synchronization
 
 /// The level every controller logger follows, changed at run time: verbose (`debug` or `info`)

@@ -1,4 +1,4 @@
-public import ControllerCore
+import ControllerCore
 public import CoreMetrics
 import SilvasonicIO
 

@@ -3,7 +3,7 @@ public import SilvasonicHardware
 public import SilvasonicPodman
 public import SilvasonicPostgres
 public import SilvasonicRedis
-public import Supervision
+package import Supervision
 
 /// What happens to the owned Tier 2 containers when the controller stops.
 public enum ShutdownPolicy: String, Sendable, CaseIterable {

@@ -1,4 +1,4 @@
-public import SilvasonicPostgres
+package import SilvasonicPostgres
 
 /// The contract's tables (contract §1), created when missing and never altered: the station's
 /// database image normally creates them, and the controller must also work on an empty database.

@@ -2,7 +2,7 @@ public import ControllerCore
 import Foundation
 import SilvasonicIO
 public import Logging
-public import SilvasonicHardware
+package import SilvasonicHardware
 
 /// The ScannerActor's other half: turns hardware changes into `devices` rows and reconciles.
 ///

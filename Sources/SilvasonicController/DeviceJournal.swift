@@ -1,9 +1,9 @@
-public import ControllerCore
+package import ControllerCore
 import Foundation
 import Logging
 import SilvasonicIO
 import SilvasonicRedis
-public import Supervision
+import Supervision
 import Synchronization
 
 /// What happened to one device's recorder, in order: written by its ``DeviceActor``'s

@@ -1,7 +1,7 @@
 public import ControllerCore
-public import Foundation
+package import Foundation
 public import SilvasonicIO
-public import SilvasonicPostgres
+package import SilvasonicPostgres
 
 /// A profile as stored, decoded for the recorder.
 public struct StoredProfile: Sendable, Hashable {

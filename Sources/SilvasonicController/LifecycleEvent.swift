@@ -1,5 +1,5 @@
-public import ControllerCore
-public import SilvasonicIO
+package import ControllerCore
+package import SilvasonicIO
 
 /// One event on `silvasonic:events`, typed: its name and fields are made here alone.
 package enum LifecycleEvent: Sendable, Equatable {

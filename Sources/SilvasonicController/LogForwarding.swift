@@ -1,7 +1,7 @@
 import ControllerCore
-public import Foundation
+package import Foundation
 import SilvasonicIO
-public import SilvasonicPodman
+package import SilvasonicPodman
 
 /// A container log line as the JSON message published on `silvasonic:logs` (contract §2): a
 /// JSON line's own fields; a console line in structlog's format or with a `LEVEL:` prefix with

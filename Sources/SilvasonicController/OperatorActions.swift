@@ -1,5 +1,5 @@
 import ControllerCore
-public import SilvasonicIO
+package import SilvasonicIO
 import SilvasonicPodman
 import SilvasonicPostgres
 

@@ -1,5 +1,5 @@
-public import Foundation
-public import SilvasonicIO
+package import Foundation
+package import SilvasonicIO
 
 /// The status a device actor publishes on its recorder's behalf (the roadmap's "status
 /// aggregation"): while a new container has not yet written its own heartbeat, and while the

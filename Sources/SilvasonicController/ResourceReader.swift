@@ -1,4 +1,4 @@
-public import ControllerCore
+package import ControllerCore
 import Foundation
 
 /// Reads the procfs files ``ResourceSample`` parses, and keeps the previous sample so each

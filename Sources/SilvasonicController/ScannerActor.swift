@@ -1,5 +1,5 @@
-public import Logging
-public import SilvasonicHardware
+package import Logging
+package import SilvasonicHardware
 
 /// Finds the microphones: netlink uevents (on real hardware) and a periodic scan of
 /// `/proc/asound` and sysfs, each change handed to the ``DeviceInventory`` as device rows (which

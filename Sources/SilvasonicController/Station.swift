@@ -1,12 +1,12 @@
-public import ControllerCore
+package import ControllerCore
 import Foundation
-public import Logging
+package import Logging
 import SilvasonicHardware
-public import SilvasonicIO
-public import SilvasonicPodman
-public import SilvasonicPostgres
-public import SilvasonicRedis
-public import Supervision
+package import SilvasonicIO
+package import SilvasonicPodman
+package import SilvasonicPostgres
+package import SilvasonicRedis
+package import Supervision
 
 /// The controller's supervision tree, built from its settings and run until cancelled.
 ///
@@ -212,7 +212,7 @@ package final class Station: Sendable {
         for index in devices.indices { devices[index].description = described[devices[index].key] }
         let segments = await lastSegments.newest(in: Set(devices.compactMap { $0.description?.workspace }))
         for index in devices.indices { devices[index].lastSegment = devices[index].description?.workspace.flatMap { segments[$0] } }
-        return StatusTree.json(root: root, groups: ["devices": devices, "workers": workers], health: await health(),
+        return StatusTree.json(root: root, groups: ["devices": devices, "workers": workers], health: health(),
                                now: Date().timeIntervalSince1970, stoodDown: await reconciler.stoodDown)
     }
 

@@ -1,4 +1,4 @@
-public import SilvasonicIO
+package import SilvasonicIO
 
 /// What the seeders insert when it is absent: `system_config` rows, `managed_services` rows and
 /// the admin user, read from a defaults file (`deploy/config/defaults.yml`) with an optional

@@ -1,6 +1,6 @@
 import Foundation
-public import Logging
-public import SilvasonicPostgres
+package import Logging
+package import SilvasonicPostgres
 import SilvasonicIO
 
 /// Runs the contract's seeders in order — config defaults, profiles, managed services, admin

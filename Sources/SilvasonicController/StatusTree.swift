@@ -1,6 +1,6 @@
-public import ControllerCore
-public import SilvasonicIO
-public import Supervision
+package import ControllerCore
+package import SilvasonicIO
+package import Supervision
 import Foundation
 
 /// The live supervision tree as JSON, for `GET /status` and `silvasonic-controller status`:

@@ -1,4 +1,4 @@
-public import Supervision
+package import Supervision
 
 /// The one connection of a reconnecting client, and the decisions about it: a pure value.
 ///

@@ -1,4 +1,4 @@
-public import Dispatch
+package import Dispatch
 
 /// A serial executor that runs its jobs on one private dispatch queue.
 ///

@@ -1,4 +1,4 @@
-public import Supervision
+package import Supervision
 
 /// When a client that lost its server may try to connect again: a pure value.
 ///

@@ -1,4 +1,4 @@
-public import Supervision
+package import Supervision
 
 /// Keeps one connection of a client open: connects on demand, and after a failure lets the
 /// next attempt start only when the backoff allows.

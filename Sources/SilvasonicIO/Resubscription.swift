@@ -1,4 +1,4 @@
-public import Supervision
+package import Supervision
 
 /// What a subscription stream reports: each (re)subscription, each element, each interruption.
 ///

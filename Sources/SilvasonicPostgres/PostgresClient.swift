@@ -1,4 +1,4 @@
-public import SilvasonicIO
+package import SilvasonicIO
 
 /// A PostgreSQL client that survives its server: it reconnects with backoff, forever.
 ///

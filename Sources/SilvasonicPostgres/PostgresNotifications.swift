@@ -1,4 +1,4 @@
-public import SilvasonicIO
+package import SilvasonicIO
 
 /// What a LISTEN stream reports: ``SubscriptionEvent/subscribed`` after each (re)connection, each
 /// notification, each interruption. Notifications sent while the stream was interrupted are lost

@@ -1,4 +1,4 @@
-public import SilvasonicIO
+package import SilvasonicIO
 
 /// A Redis client that survives its server: it reconnects with backoff, forever.
 ///

@@ -1,7 +1,7 @@
-public import ControllerCore
-public import Foundation
-public import SilvasonicController
-public import SilvasonicIO
+package import ControllerCore
+package import Foundation
+package import SilvasonicController
+package import SilvasonicIO
 
 /// The desired state in memory, behind the same ``DeviceStore`` protocol as the station
 /// database's ``DeviceRepository``: profiles, device rows, system settings and managed

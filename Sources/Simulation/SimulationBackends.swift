@@ -1,10 +1,10 @@
 public import ControllerCore
 import Foundation
-public import InMemoryBackends
-public import Logging
+import InMemoryBackends
+package import Logging
 public import SilvasonicController
 public import SilvasonicPodman
-public import SilvasonicPostgres
+package import SilvasonicPostgres
 import SilvasonicRedis
 
 /// What the simulated station runs on: the container engine, the desired-state store and, for

@@ -38,7 +38,7 @@ struct RunningTree<C: Clock<Duration>> {
 
     /// The actor of `device`, once one was made.
     func actor(_ device: String) async throws -> DeviceActor<C> {
-        try #require(await tree.devices.device(device))
+        try #require(tree.devices.device(device))
     }
 
     /// Tells `device` to record `spec`, and returns once its container was created and started:

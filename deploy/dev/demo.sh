@@ -17,10 +17,10 @@ once=false
 
 "$here/install-deps.sh"
 cd "$repo"
-note "building silvasonic-controller and silvasonic-sim-recorder"
-# Only errors are shown (on stderr).
-swift build --quiet --product silvasonic-controller >&2
-swift build --quiet --product silvasonic-sim-recorder >&2
+note "building silvasonic-controller and silvasonic-sim-recorder (the first build takes several minutes)"
+# A progress line; the compiler's output only if the build fails.
+quiet_build --product silvasonic-controller
+quiet_build --product silvasonic-sim-recorder
 bin="$(swift build --show-bin-path)"
 
 stack=""

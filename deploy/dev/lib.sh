@@ -8,6 +8,32 @@ SILVASONIC_DEV_BASE="${SILVASONIC_DEV_BASE:-${TMPDIR:-/tmp}/silvasonic-dev}"
 die() { echo "error: $*" >&2; exit 1; }
 note() { echo "[dev] $*" >&2; }
 
+# `swift build ARGS` with one progress line while it runs (the elapsed time, redrawn on a
+# terminal, a line every 30 s otherwise) and the compiler's output only when it fails.
+quiet_build() {
+    local log pid status=0 start=$SECONDS said=0
+    log="$(mktemp "${TMPDIR:-/tmp}/silvasonic-build.XXXXXX")"
+    swift build "$@" >"$log" 2>&1 &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        if [ -t 2 ]; then
+            printf '\r[dev] building %s: %d s' "$*" $((SECONDS - start)) >&2
+        elif [ $((SECONDS - start)) -ge $((said + 30)) ]; then
+            said=$((SECONDS - start))
+            note "still building $*: $said s"
+        fi
+        sleep 1
+    done
+    [ -t 2 ] && printf '\n' >&2
+    wait "$pid" || status=$?
+    if [ "$status" -ne 0 ]; then
+        cat "$log" >&2
+        rm -f "$log"
+        die "the build failed: swift build $*"
+    fi
+    rm -f "$log"
+}
+
 # A TCP port on 127.0.0.1 that nothing listens on right now.
 free_port() {
     python3 - <<'PY'
@@ -79,8 +105,8 @@ stop_recorded_process() {
 build_release_station() {
     "$1/deploy/dev/install-deps.sh"
     cd "$1"
-    swift build --quiet -c release --product silvasonic-controller >&2
-    swift build --quiet --product silvasonic-sim-recorder >&2
+    quiet_build -c release --product silvasonic-controller
+    quiet_build --product silvasonic-sim-recorder
     bin="$1/.build/release/silvasonic-controller"
     recorder="$(swift build --show-bin-path)/silvasonic-sim-recorder"
 }

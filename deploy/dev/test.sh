@@ -31,6 +31,8 @@ set +a
 
 cd "$repo"
 status=0
+# A warning in the project's own targets fails the build (Package.swift); dependencies excepted.
+export SILVASONIC_WARNINGS_AS_ERRORS=1
 # The test recorder image, for the end-to-end tests of the controller process.
 swift build --product silvasonic-sim-recorder >/dev/null \
     && "$here/build-recorder-image.sh" "$stack" localhost/silvasonic_recorder:test >/dev/null 2>&1 \
