@@ -47,6 +47,7 @@ if [ "$#" -eq 0 ]; then
     swift package generate-documentation --target Supervision --warnings-as-errors >/dev/null 2>"$results/docc.log" \
         || { echo "the Supervision documentation does not build:" >&2; cat "$results/docc.log" >&2; status=1; }
     "$repo/Examples/EmbeddedSupervisor/check-links.sh" || status=1
+    "$repo/deploy/cli/generate.sh" --check || status=1
     "$here/demo-check.sh" || status=1
 fi
 
