@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(libpq-dev libhiredis-dev libasound2-dev libcurl4-openssl-dev libcrypt-dev redis-server podman runc
-          busybox-static curl python3 systemd)
+          busybox-static curl python3 systemd jq)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
