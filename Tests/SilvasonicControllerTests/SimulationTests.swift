@@ -65,7 +65,13 @@ struct SimulationTests {
         #expect(crashController.p50 <= crash.p50)
         #expect(plug.p50 > 0)
     }
+}
 
+/// The harness on the real backends runs in the controller process's serialized suite: its
+/// recorders' names come from the simulated serials (…-0000, …-0001), as those of
+/// `simulate --backends real` run by `documentedCommandLines` do, and one Podman holds one
+/// container of a name.
+extension ControllerProcessTests {
     @Test("On the real PostgreSQL, Redis and Podman: two microphones, then two plugs and two crashes; Podman's share measured, nothing left behind")
     func realBackends() async throws {
         let image = try TestServices.require("SILVASONIC_SIM_RECORDER_IMAGE")
@@ -92,7 +98,7 @@ struct SimulationTests {
             "SILVASONIC_DEFAULTS_FILE": ScratchServer.repositoryRoot + "/deploy/config/defaults.yml",
             "SILVASONIC_OVERRIDES_FILE": workspace + "/overrides.yml",
         ]) { $1 })
-        var options = options(.events, devices: 2)
+        var options = SimulationTests().options(.events, devices: 2)
         options.events = 2
         let figures = try await SimulationRun(options: options, backends: { _ in
             RealSimulationBackends(settings: settings, logger: Logger(label: "test"))
