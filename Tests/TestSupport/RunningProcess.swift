@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,6 +14,8 @@ public final class RunningProcess: Sendable {
     /// Every line the program writes, until it exits.
     public let lines: AsyncStream<String>
     private let exit: Task<Int32, Never>
+    /// Set once the program has exited and been reaped.
+    private let exited = ExitFlag()
 
     /// Starts `path` with `arguments`, the test's environment plus `environment`.
     public init(_ path: String, _ arguments: [String], environment: [String: String]) throws {
@@ -39,15 +42,24 @@ public final class RunningProcess: Sendable {
             continuation.finish()
         }
         let child = pid
+        let exited = self.exited
         exit = Task.detached {
             await withCheckedContinuation { continuation in
                 DispatchQueue.global().async {
                     var status: Int32 = 0
                     while waitpid(child, &status, 0) < 0, errno == EINTR {}
+                    exited.value.withLock { $0 = true }
                     continuation.resume(returning: (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f))
                 }
             }
         }
+    }
+
+    /// A program still running when its test lets go of it (a test cut short by its time limit)
+    /// is killed: left running, a controller would keep re-creating its recorder under the
+    /// fixture's fixed name, and every later test on the same Podman would wait on that name.
+    deinit {
+        if !exited.value.withLock({ $0 }) { kill(pid, SIGKILL) }
     }
 
     /// Sends `signal` (SIGTERM, SIGKILL, ...).
@@ -59,4 +71,9 @@ public final class RunningProcess: Sendable {
     public func waitForExit() async -> Int32 {
         await exit.value
     }
+}
+
+/// Whether a program has exited, shared with the task that reaps it.
+private final class ExitFlag: Sendable {
+    let value = Mutex(false)
 }
