@@ -239,7 +239,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SilvasonicHardwareTests",
-            dependencies: ["SilvasonicHardware", "HardwareFixtures", "SupervisionTesting"],
+            dependencies: [
+                "SilvasonicHardware", "HardwareFixtures", "SupervisionTesting",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
     ]

@@ -1,3 +1,4 @@
+import PropertyBased
 import SilvasonicHardware
 import Testing
 
@@ -60,42 +61,43 @@ struct SharedSerialPropertyTests {
         }
     }
 
-    @Test("Once all have been seen, any plug, unplug and restart sequence keeps each port's id, row and no other", arguments: 0..<200)
-    func anySequence(seed: UInt64) {
-        var random = SplitMix64(seed: seed)
-        var station = Station()
-        // As a station meets them: plugged in some order, some in the same scan.
-        for microphone in Self.microphones.shuffled(using: &random) {
-            station.plug(microphone)
-            if Bool.random(using: &random) { station.scan() }
-        }
-        station.scan()
-        let identity = station.ids
-        #expect(identity.count == Self.microphones.count)
-        #expect(Set(identity.values).count == identity.count, "one id a microphone")
-        #expect(identity["1-5"] == "0d8c-0014-SAME", "the other model has its own id")
-        var trail: [String] = []
-        for _ in 0..<60 {
-            let microphone = Self.microphones.randomElement(using: &random)!
-            switch Int.random(in: 0..<10, using: &random) {
-            case 0:
-                station.restart()
-                trail.append("restart")
-            case 1...4 where station.plugged[microphone] != nil:
-                station.plugged[microphone] = nil
-                trail.append("unplug \(microphone.busPath)")
-            default:
-                if station.plugged[microphone] != nil { station.plugged[microphone] = nil }   // a replug
-                station.plug(microphone)
-                trail.append("plug \(microphone.busPath)")
+    @Test("Once all have been seen, any plug, unplug and restart sequence keeps each port's id, row and no other")
+    func anySequence() async {
+        // Drawn: the order they are first plugged in (a key each), whether a scan follows each of
+        // those plugs, and the steps after: a microphone (step % 4), what happens to it
+        // ((step / 4) % 10: a restart, an unplug, else a plug or replug), and whether a scan
+        // follows (three steps in four; else two things happen between scans).
+        await propertyCheck(count: 200, input: Gen.int(in: 0...3).array(of: 4...4), Gen.int(in: 0...1).array(of: 4...4),
+                            Gen.int(in: 0...159).array(of: 1...60)) { order, scanAfter, steps in
+            var station = Station()
+            let plugOrder = Self.microphones.indices.sorted { (order[$0], $0) < (order[$1], $1) }
+            for (position, index) in plugOrder.enumerated() {
+                station.plug(Self.microphones[index])
+                if scanAfter[position] == 1 { station.scan() }
             }
-            // Sometimes two things happen between scans.
-            if Int.random(in: 0..<4, using: &random) > 0 { station.scan() }
-            for (port, id) in station.ids {
-                #expect(id == identity[port], "seed \(seed): \(port) is \(id), was \(identity[port] ?? "-"); \(trail)")
+            station.scan()
+            let identity = station.ids
+            #expect(identity.count == Self.microphones.count)
+            #expect(Set(identity.values).count == identity.count, "one id a microphone")
+            #expect(identity["1-5"] == "0d8c-0014-SAME", "the other model has its own id")
+            for step in steps {
+                let microphone = Self.microphones[step % 4]
+                switch (step / 4) % 10 {
+                case 0:
+                    station.restart()
+                case 1...4 where station.plugged[microphone] != nil:
+                    station.plugged[microphone] = nil
+                default:
+                    station.plugged[microphone] = nil   // a replug when it was in
+                    station.plug(microphone)
+                }
+                if step < 120 { station.scan() }
+                for (port, id) in station.ids {
+                    #expect(id == identity[port], "\(port) is \(id), was \(identity[port] ?? "-")")
+                }
+                #expect(station.rows == Dictionary(uniqueKeysWithValues: identity.map { ($1, $0) }),
+                        "the same rows, each at its port")
             }
-            #expect(station.rows == Dictionary(uniqueKeysWithValues: identity.map { ($1, $0) }),
-                    "seed \(seed): the same rows, each at its port; \(trail)")
         }
     }
 
@@ -154,18 +156,5 @@ struct SharedSerialPropertyTests {
         station.scan()
         #expect(station.ids == ["1-3.2": "0869-0389-SAME", "1-6": "0869-0389-SAME-port1-6"])
         #expect(station.rows.count == 3, "the row of 1-4 stays for whatever is plugged there next")
-    }
-}
-
-/// A small seeded generator (SplitMix64): the same sequences on every run and machine.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
