@@ -168,6 +168,7 @@ let package = Package(
                 "Simulation",
                 "SilvasonicIO",
                 "SilvasonicPodman",
+                "Supervision",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -17,10 +17,23 @@ public enum IdleReason: String, Sendable, Hashable, CaseIterable, CustomStringCo
     /// A singleton worker whose `managed_services` row is off (or missing).
     case workerOff = "turned off in managed_services"
     /// An operator asked the controller to stand down (`down --force`, `POST /stand-down`):
-    /// nothing records until `resume` or the controller's next start.
+    /// nothing records until `resume` or the controller's next start. (A device not plugged in
+    /// stays `offline`.)
     case stoodDown = "stood down by an operator"
+    /// Its row was deleted while the device is not plugged in.
+    case rowDeleted = "its row was deleted"
 
     public var description: String { rawValue }
+
+    /// Whether the device is plugged in (its row is `online`) while it records nothing for this
+    /// reason: such a device keeps its node in the tree (shown by `status`), the others have one
+    /// only while their containers are stopped.
+    package var deviceIsPresent: Bool {
+        switch self {
+        case .disabled, .pending, .ignored, .noProfile, .recorderLimit, .stoodDown: true
+        case .offline, .workerOff, .rowDeleted: false
+        }
+    }
 
     /// The device's state in `/status` while it records nothing for this reason.
     package var statusName: String {
@@ -33,6 +46,7 @@ public enum IdleReason: String, Sendable, Hashable, CaseIterable, CustomStringCo
         case .recorderLimit: "over_max_recorders"
         case .workerOff: "off"
         case .stoodDown: "stood_down"
+        case .rowDeleted: "deleted"
         }
     }
 

@@ -62,6 +62,7 @@ extension DeviceActor {
                     try await removeUnwanted()
                     journal.set(.idle)
                     machine.idled()
+                    environment.settledIdle.withLock { $0 }?(key)
                     return nil
                 }
                 guard let up = try await bringUp() else {

@@ -58,6 +58,8 @@ public actor DeviceActor<C: Clock<Duration>> {
     private var graceTimer: Task<Void, Never>?
     /// While a crash-looping recorder runs: a stable run ends the label.
     private var stableTimer: Task<Void, Never>?
+    /// Retired: its node is removed, and it takes no desire (``retire()``).
+    private var retired = false
 
     /// - Parameters:
     ///   - key: the device id, or the worker's service name.
@@ -111,8 +113,23 @@ public actor DeviceActor<C: Clock<Duration>> {
     /// The recorder this device should run (`nil`: none, `because` of this). A change of what
     /// is wanted restarts the children, skipping any backoff; the same desire again changes
     /// nothing (a crash-looping recorder keeps its wait).
-    func setDesired(_ spec: Tier2Spec?, because reason: IdleReason = .offline) async {
+    /// - Returns: `false` when the actor has retired (``retire()``): its node is being removed,
+    ///   and the desire belongs to a new one.
+    @discardableResult
+    func setDesired(_ spec: Tier2Spec?, because reason: IdleReason = .offline) async -> Bool {
+        guard !retired else { return false }
         await perform(machine.desire(spec, because: reason))
+        return true
+    }
+
+    /// Retires the actor when it has nothing left to do — nothing wanted, the device not plugged
+    /// in (``IdleReason/deviceIsPresent``), its containers gone — so that its supervisor removes
+    /// its node; from then on it takes no desire. `false` when it has something to do.
+    func retire() -> Bool {
+        guard !retired else { return true }
+        guard !machine.isWanted, !machine.idleReason.deviceIsPresent, journal.snapshot.state == .idle else { return false }
+        retired = true
+        return true
     }
 
     /// A Podman event about one of its containers: those of the watched one are judged by the

@@ -42,6 +42,9 @@ final class DeviceEnvironment<C: Clock<Duration>>: Sendable {
     let companions: CompanionSettings
     let counters: LogCounters
     let logger: Logger
+    /// Told the key of a device whose container child found nothing wanted and removed its
+    /// containers: its supervisor may let its node go (``DeviceSupervisor``).
+    let settledIdle = Mutex<(@Sendable (String) -> Void)?>(nil)
 
     init(engine: any ContainerEngine, clock: C, owner: String, policy: RecorderPolicy, companions: CompanionSettings,
          counters: LogCounters, logger: Logger) {

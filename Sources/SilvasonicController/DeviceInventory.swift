@@ -11,7 +11,7 @@ package import SilvasonicHardware
 /// database is down) is remembered and retried on the next ``resync()``, so no sighting is lost.
 public actor DeviceInventory<C: Clock<Duration>> {
     private let repository: any DeviceStore
-    private let onChange: @Sendable (_ reason: ReconcileReason, _ devices: Set<String>) async -> Void
+    private let onChange: @Sendable (_ change: RowsWritten) async -> Void
     private let clock: C
     private let grace: Duration
     private let logger: Logger
@@ -24,12 +24,12 @@ public actor DeviceInventory<C: Clock<Duration>> {
     private var unwritable: [String: PersistentCondition<ContinuousClock.Instant>] = [:]
     private var expiredUnsynced: Set<String> = []
 
-    /// - Parameter onChange: called with a reason and the devices whose rows were written (to
-    ///   reconcile them).
+    /// - Parameter onChange: called with the devices whose rows were written, and the records
+    ///   as written (to reconcile them without reading them again).
     /// - Parameter presence: where the devices of each handled scan are published.
     public init(repository: any DeviceStore, clock: C, grace: Duration, logger: Logger,
                 presence: HardwarePresence = HardwarePresence(), events: LifecycleEvents? = nil,
-                onChange: @escaping @Sendable (_ reason: ReconcileReason, _ devices: Set<String>) async -> Void) {
+                onChange: @escaping @Sendable (_ change: RowsWritten) async -> Void) {
         self.presence = presence
         self.events = events
         self.repository = repository
@@ -44,7 +44,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
 
     /// Applies one hardware update.
     package func handle(_ update: HardwareUpdate) async {
-        var wrote: Set<String> = []
+        var wrote = RowsWritten(reason: .hardware)
         var appeared: [String] = [], gone: [String] = []
         // Profiles and settings, read once for all the new devices of one update.
         var matching: MatchingInputs?
@@ -61,7 +61,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
                     logger.info("microphone back within the grace period", metadata: ["device.id": "\(device.stableID)"])
                 }
                 expiredUnsynced.remove(device.stableID)
-                if await sync(device, matching: &matching) { wrote.insert(device.stableID) }
+                await sync(device, matching: &matching, into: &wrote)
             case .gone(let id):
                 present[id] = nil
                 gone.append(id)
@@ -73,16 +73,16 @@ public actor DeviceInventory<C: Clock<Duration>> {
             }
         }
         presence.apply(appeared: appeared, gone: gone)
-        if !wrote.isEmpty { await onChange(.hardware, wrote) }
+        if !wrote.devices.isEmpty { await onChange(wrote) }
     }
 
     /// Retries the writes that failed (called on the periodic tick).
     package func resync() async {
-        var wrote: Set<String> = []
+        var wrote = RowsWritten(reason: .resync)
         var matching: MatchingInputs?
-        for id in unsynced.sorted() { if let device = present[id], await sync(device, matching: &matching) { wrote.insert(id) } }
-        for id in expiredUnsynced.sorted() where await markOffline(id) { wrote.insert(id) }
-        if !wrote.isEmpty { await onChange(.resync, wrote) }
+        for id in unsynced.sorted() { if let device = present[id] { await sync(device, matching: &matching, into: &wrote) } }
+        for id in expiredUnsynced.sorted() { await markOffline(id, into: &wrote) }
+        if !wrote.devices.isEmpty { await onChange(wrote) }
     }
 
     private func startGrace(for id: String) {
@@ -98,7 +98,9 @@ public actor DeviceInventory<C: Clock<Duration>> {
     private func graceExpired(_ id: String) async {
         graceTimers[id] = nil
         guard present[id] == nil else { return }
-        if await markOffline(id) { await onChange(.deviceGone, [id]) }
+        var wrote = RowsWritten(reason: .deviceGone)
+        await markOffline(id, into: &wrote)
+        if !wrote.devices.isEmpty { await onChange(wrote) }
     }
 
     /// What a new device is matched against: read once per update, however many devices are new.
@@ -107,18 +109,20 @@ public actor DeviceInventory<C: Clock<Duration>> {
         var autoEnrollment: Bool
     }
 
-    /// Writes the row for a sighting; true when something was written. `matching` is read on
-    /// the first new device and kept for the others of the same update.
-    private func sync(_ device: AudioDevice, matching: inout MatchingInputs?) async -> Bool {
+    /// Writes the row for a sighting, adding what was written to `wrote`: one round trip reads
+    /// the row, the system settings and (for a new device) the profiles, one writes the row and
+    /// returns it as stored. `matching` is kept from the first new device for the others of the
+    /// same update.
+    private func sync(_ device: AudioDevice, matching: inout MatchingInputs?, into wrote: inout RowsWritten) async {
         do {
-            let existing = try await repository.device(device.stableID)
+            let sighting = try await repository.sighting(device.stableID)
+            let existing = sighting.existing?.row
             var match: MatchOutcome = .noMatch
             if existing == nil {
                 if matching == nil {
-                    let (profiles, problems) = try await repository.profiles()
-                    for problem in problems { logger.warning("profile skipped", metadata: ["problem": "\(problem)"]) }
-                    matching = MatchingInputs(profiles: profiles.map { MatchableProfile(slug: $0.slug, match: $0.config.match) },
-                                              autoEnrollment: try await repository.systemSettings().autoEnrollment)
+                    for problem in sighting.problems { logger.warning("profile skipped", metadata: ["problem": "\(problem)"]) }
+                    matching = MatchingInputs(profiles: sighting.profiles.map { MatchableProfile(slug: $0.slug, match: $0.config.match) },
+                                              autoEnrollment: sighting.system.autoEnrollment)
                 }
                 if let matching {
                     match = ProfileMatching.match(
@@ -128,7 +132,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
             }
             let plan = DeviceRowPlan.seen(stableID: device.stableID, hardware: Self.snapshot(device), existing: existing,
                                           firstMatch: { match })
-            try await repository.apply(plan, now: Date())
+            let record = try await repository.apply(plan, now: Date())
             unsynced.remove(device.stableID)
             logger.say(unwritable[device.stableID]?.cleared(now: .now), ended: "device row written again",
                        counted: "failed.writes", metadata: ["device.id": "\(device.stableID)"])
@@ -137,31 +141,29 @@ public actor DeviceInventory<C: Clock<Duration>> {
                 logger.info("new microphone", metadata: ["device.id": "\(row.name)", "enrollment": "\(row.enrollmentStatus)",
                                                          "profile": "\(row.profileSlug ?? "none")"])
             }
-            return plan != .unchanged
+            if plan != .unchanged { wrote.add(device.stableID, record, system: sighting.system) }
         } catch {
             unsynced.insert(device.stableID)
             logger.say(unwritable[device.stableID, default: PersistentCondition()].occurred(now: .now),
                        started: "device row not written; retrying on every tick",
                        ongoing: "device row still not written; retrying on every tick",
                        counted: "failed.writes", metadata: ["device.id": "\(device.stableID)", "error": "\(error)"])
-            return false
         }
     }
 
-    private func markOffline(_ id: String) async -> Bool {
+    private func markOffline(_ id: String, into wrote: inout RowsWritten) async {
         do {
-            guard let existing = try await repository.device(id) else { expiredUnsynced.remove(id); return false }
+            guard let existing = try await repository.device(id) else { expiredUnsynced.remove(id); return }
             let plan = DeviceRowPlan.gone(existing: existing)
-            try await repository.apply(plan, now: Date())
+            let record = try await repository.apply(plan, now: Date())
             expiredUnsynced.remove(id)
             if plan != .unchanged {
                 logger.info("microphone offline", metadata: ["device.id": "\(id)"])
                 events?.emit(.deviceGone(deviceID: id))
+                wrote.add(id, record, system: nil)
             }
-            return plan != .unchanged
         } catch {
             expiredUnsynced.insert(id)
-            return false
         }
     }
 
@@ -169,5 +171,28 @@ public actor DeviceInventory<C: Clock<Duration>> {
         HardwareSnapshot(alsaCardIndex: device.cardIndex, alsaDevice: device.alsaDevice, alsaName: device.name,
                          usbVendorID: device.vendorID, usbProductID: device.productID, usbSerial: device.serial,
                          usbBusPath: device.busPath)
+    }
+}
+
+/// Device rows an inventory wrote, handed to the reconciler: which, why, and the records as
+/// written with the system settings read beside them, so that it need not read them again.
+public struct RowsWritten: Sendable {
+    public var reason: ReconcileReason
+    /// The devices whose rows were written.
+    public var devices: Set<String> = []
+    /// The records as written, by device (a device written without its record returned is
+    /// read again by the reconciler).
+    public var records: [String: DeviceRecord] = [:]
+    /// The system settings read with the last sighting, if any.
+    public var system: SystemSettings?
+
+    public init(reason: ReconcileReason) {
+        self.reason = reason
+    }
+
+    mutating func add(_ device: String, _ record: DeviceRecord?, system: SystemSettings?) {
+        devices.insert(device)
+        records[device] = record
+        if let system { self.system = system }
     }
 }

@@ -104,38 +104,77 @@ package struct DeviceRepository: Sendable {
         try await devices(where: "", [])
     }
 
+    /// The columns of a device record: the row's, and its profile's config.
+    private static let recordColumns = """
+        d.name, d.serial_number, d.model, d.status, d.enrollment_status, d.enabled, d.profile_slug,
+        d.workspace_name, d.config, p.config AS profile_config
+        """
+
     private func devices(where filter: String, _ parameters: [PostgresValue]) async throws -> [DeviceRecord] {
         let rows = try await db.query("""
-            SELECT d.name, d.serial_number, d.model, d.status, d.enrollment_status, d.enabled, d.profile_slug,
-                   d.workspace_name, d.config, p.config AS profile_config
+            SELECT \(Self.recordColumns)
             FROM devices d LEFT JOIN microphone_profiles p ON p.slug = d.profile_slug
             \(filter)
             ORDER BY d.name
             """, parameters)
-        return try rows.map { row in
-            // A NULL or a config of another shape holds this device alone (fail static): every
-            // column is read as optional, and what is missing or wrong is named.
-            var problems: [String] = []
-            func required<T: PostgresDecodable>(_ column: String, _ placeholder: T) throws -> T {
-                guard let value = try row.decode(column, as: T?.self) else {
-                    problems.append("\(column) is NULL")
-                    return placeholder
-                }
-                return value
+        return try rows.compactMap(Self.record)
+    }
+
+    /// A device record from a row of ``recordColumns``; `nil` when its name is NULL (no device).
+    private static func record(_ row: PostgresRow) throws -> DeviceRecord? {
+        guard let name = try row.decode("name", as: String?.self) else { return nil }
+        // A NULL or a config of another shape holds this device alone (fail static): every
+        // column is read as optional, and what is missing or wrong is named.
+        var problems: [String] = []
+        func required<T: PostgresDecodable>(_ column: String, _ placeholder: T) throws -> T {
+            guard let value = try row.decode(column, as: T?.self) else {
+                problems.append("\(column) is NULL")
+                return placeholder
             }
-            let serial = try required("serial_number", ""), model = try required("model", "")
-            let status = try required("status", "offline"), enrollment = try required("enrollment_status", "pending")
-            let enabled = try required("enabled", false)
-            let (hardware, configProblem) = Self.hardware(try row.decode("config", as: JSONValue?.self))
-            if let configProblem { problems.append(configProblem) }
-            return DeviceRecord(
-                row: DeviceRow(
-                    name: try row.decode("name"), serialNumber: serial, model: model, status: status,
-                    enrollmentStatus: enrollment, enabled: enabled, profileSlug: try row.decode("profile_slug"),
-                    workspaceName: try row.decode("workspace_name"), hardware: hardware,
-                    readProblem: problems.isEmpty ? nil : problems.joined(separator: "; ")),
-                profileConfig: try row.decode("profile_config", as: JSONValue?.self))
+            return value
         }
+        let serial = try required("serial_number", ""), model = try required("model", "")
+        let status = try required("status", "offline"), enrollment = try required("enrollment_status", "pending")
+        let enabled = try required("enabled", false)
+        let (hardware, configProblem) = Self.hardware(try row.decode("config", as: JSONValue?.self))
+        if let configProblem { problems.append(configProblem) }
+        return DeviceRecord(
+            row: DeviceRow(
+                name: name, serialNumber: serial, model: model, status: status,
+                enrollmentStatus: enrollment, enabled: enabled, profileSlug: try row.decode("profile_slug"),
+                workspaceName: try row.decode("workspace_name"), hardware: hardware,
+                readProblem: problems.isEmpty ? nil : problems.joined(separator: "; ")),
+            profileConfig: try row.decode("profile_config", as: JSONValue?.self))
+    }
+
+    /// What a scan's sighting of `name` needs, in one query: its record, the system settings,
+    /// and, for a new device, every profile to match it against.
+    package func sighting(_ name: String) async throws -> Sighting {
+        let rows = try await db.query("""
+            SELECT \(Self.recordColumns),
+                   (SELECT value FROM system_config WHERE key = 'system') AS system,
+                   CASE WHEN d.name IS NULL THEN
+                       (SELECT jsonb_agg(jsonb_build_object('slug', slug, 'config', config) ORDER BY slug)
+                        FROM microphone_profiles)
+                   END AS profiles
+            FROM (SELECT 1) AS one
+            LEFT JOIN devices d ON d.name = $1
+            LEFT JOIN microphone_profiles p ON p.slug = d.profile_slug
+            """, [.text(name)])
+        guard let row = rows.first else { throw PostgresError(code: .queryFailed, message: "the sighting query returned no row") }
+        let system = try row.decode("system", as: JSONValue?.self).map(Self.systemSettings(from:)) ?? SystemSettings()
+        var sighting = Sighting(existing: try Self.record(row), system: system)
+        if case .array(let entries)? = try row.decode("profiles", as: JSONValue?.self) {
+            for entry in entries {
+                let slug = entry["slug"]?.stringValue ?? "?"
+                do {
+                    sighting.profiles.append(StoredProfile(slug: slug, config: try ProfileConfigDecoding.decode(entry["config"] ?? .null)))
+                } catch {
+                    sighting.problems.append("profile \(slug): \(error)")
+                }
+            }
+        }
+        return sighting
     }
 
     /// The named devices with their profiles' config (one query; names without a row left out).
@@ -152,40 +191,50 @@ package struct DeviceRepository: Sendable {
     /// Writes a plan; `.unchanged` writes nothing. The seven hardware keys are merged into
     /// `config` (`||`), so keys a user stored stay. A new device whose serial another device's
     /// row holds is stored with its serial qualified (``DeviceRowPlan/qualifiedSerial(_:hardware:)``).
-    package func apply(_ plan: DeviceRowPlan, now: Date) async throws {
+    /// - Returns: the record as written, in the same round trip (`nil` when nothing was written).
+    @discardableResult
+    package func apply(_ plan: DeviceRowPlan, now: Date) async throws -> DeviceRecord? {
         switch plan {
         case .unchanged:
-            return
+            return nil
         case .insert(let row):
-            guard try await !insert(row, serial: row.serialNumber, now: now),
-                  try await device(row.name) == nil else { return }   // written, or known already
+            if let written = try await insert(row, serial: row.serialNumber, now: now) { return written }
+            if try await device(row.name) != nil { return nil }   // known already
             // Another device's row holds the serial (another model that ships the same one).
             let qualified = DeviceRowPlan.qualifiedSerial(row.serialNumber, hardware: row.hardware)
-            let written = try await insert(row, serial: qualified, now: now)
-            let known = try await device(row.name) != nil
-            guard written || known else {
+            if let written = try await insert(row, serial: qualified, now: now) { return written }
+            guard try await device(row.name) != nil else {
                 throw PostgresError(code: .queryFailed, message: "device \(row.name): serial_number \(row.serialNumber) "
                     + "and \(qualified) are both held by other devices' rows")
             }
+            return nil
         case .update(let row):
-            try await db.query("""
-                UPDATE devices SET serial_number = $2, model = $3, status = $4, last_seen = $5, config = config || $6
-                WHERE name = $1
+            return try await db.query("""
+                WITH d AS (
+                    UPDATE devices SET serial_number = $2, model = $3, status = $4, last_seen = $5, config = config || $6
+                    WHERE name = $1
+                    RETURNING *
+                )
+                SELECT \(Self.recordColumns) FROM d LEFT JOIN microphone_profiles p ON p.slug = d.profile_slug
                 """, [.text(row.name), .text(row.serialNumber), .text(row.model), .text(row.status), .timestamp(now),
-                      .json(Self.json(row.hardware))])
+                      .json(Self.json(row.hardware))]).compactMap(Self.record).first
         }
     }
 
-    /// Inserts `row` with `serial`; `false` when a row holds its name or the serial already.
-    private func insert(_ row: DeviceRow, serial: String, now: Date) async throws -> Bool {
-        try await !db.query("""
-            INSERT INTO devices (name, serial_number, model, status, enrollment_status, last_seen, enabled, profile_slug, config)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-            ON CONFLICT DO NOTHING
-            RETURNING name
+    /// Inserts `row` with `serial`: the record as written, or `nil` when a row holds its name or
+    /// the serial already.
+    private func insert(_ row: DeviceRow, serial: String, now: Date) async throws -> DeviceRecord? {
+        try await db.query("""
+            WITH d AS (
+                INSERT INTO devices (name, serial_number, model, status, enrollment_status, last_seen, enabled, profile_slug, config)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                ON CONFLICT DO NOTHING
+                RETURNING *
+            )
+            SELECT \(Self.recordColumns) FROM d LEFT JOIN microphone_profiles p ON p.slug = d.profile_slug
             """, [.text(row.name), .text(serial), .text(row.model), .text(row.status),
                   .text(row.enrollmentStatus), .timestamp(now), .bool(row.enabled),
-                  row.profileSlug.map(PostgresValue.text) ?? .null, .json(Self.json(row.hardware))]).isEmpty
+                  row.profileSlug.map(PostgresValue.text) ?? .null, .json(Self.json(row.hardware))]).compactMap(Self.record).first
     }
 
     /// Stores the workspace name a device's recorder uses.

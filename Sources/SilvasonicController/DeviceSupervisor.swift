@@ -4,8 +4,10 @@ public import SilvasonicPodman
 public import Supervision
 
 /// The supervisor of the devices' actors: one ``DeviceActor`` child per device id (or, for the
-/// `workers` instance, per singleton worker), started when the ``Reconciler`` first names it and
-/// told what to run by each reconcile; the engine's events reach them here. Each actor is its
+/// `workers` instance, per singleton worker) while the device is plugged in or wanted, started
+/// when the ``Reconciler`` first names it so and told what to run by each reconcile; a node with
+/// nothing left to do (nothing wanted, not plugged in, its containers stopped) is removed. The
+/// engine's events reach them here. Each actor is its
 /// child's handle in the library (``Supervisor/startChild(_:handle:)``): found by its key there,
 /// with no table of actors beside the supervisor's own.
 ///
@@ -33,6 +35,9 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
     private let keepReports: Bool
     /// What its device actors share.
     private let environment: DeviceEnvironment<C>
+    /// The keys of the nodes removed, in order, when the tree keeps report streams (tests, tools).
+    package nonisolated let removals: AsyncStream<String>?
+    private let removed: AsyncStream<String>.Continuation?
     /// Devices left as they are, with why, said once per reason.
     private var keepReasons: [String: String] = [:]
 
@@ -48,6 +53,12 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
                 keepReports: Bool = false,
                 random: @escaping @Sendable () -> any RandomNumberGenerator & Sendable = { SystemRandomNumberGenerator() }) {
         self.keepReports = keepReports
+        if keepReports {
+            let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+            (removals, removed) = (stream, continuation)
+        } else {
+            (removals, removed) = (nil, nil)
+        }
         self.kind = kind
         self.logger = logger
         self.metrics = metrics
@@ -67,6 +78,11 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
         } catch {
             preconditionFailure("the device supervisor's options are invalid: \(error)")
         }
+        let reference = WeakReference<DeviceSupervisor<C>>()
+        environment.settledIdle.withLock { hook in
+            hook = { key in Task { await reference.value?.retireIfDone(key) } }
+        }
+        reference.value = self
     }
 
     /// Runs until cancelled; every device actor is stopped with it (their containers are left
@@ -96,9 +112,9 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
         await setDesired(wanted)
     }
 
-    /// Carries out the singleton workers' decisions: a spec to run, or `nil` for none (an
-    /// actor is made either way, so that a worker left running by an earlier controller is
-    /// found and stopped when it is not wanted); those with none are idle `because` of this.
+    /// Carries out the singleton workers' decisions: a spec to run, or `nil` for none (a node is
+    /// made for one only while a container of it is to be stopped: one left running by an
+    /// earlier controller); those with none are idle `because` of this.
     package func applyWorkers(_ desired: [String: Tier2Spec?], because reason: IdleReason = .workerOff) async {
         await setDesired(desired.sorted(by: { $0.key < $1.key }).map { name, spec in (name, spec, reason) })
     }
@@ -118,17 +134,113 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
         // started at once: one after the other, without a task each; its handle is found from
         // the start call on. A changed desire restarts an actor's children, which waits for its
         // container child to stop: those are told all at once, so that one slow engine call
-        // holds up only its own device.
+        // holds up only its own device. A device that wants nothing and is not plugged in gets
+        // a node only while it has containers to stop.
         var changed: [(DeviceActor<C>, Tier2Spec?, IdleReason)] = []
+        var unplaced: [String: IdleReason] = [:]
         for (key, spec, reason) in wanted {
-            if let device = device(key) { changed.append((device, spec, reason)) } else { await start(key, spec, reason) }
+            if let device = device(key) {
+                changed.append((device, spec, reason))
+            } else if spec != nil || reason.deviceIsPresent {
+                await start(key, spec, reason)
+            } else {
+                unplaced[key] = reason
+            }
+        }
+        if !unplaced.isEmpty {
+            for key in await withContainers(unplaced.keys) { await start(key, nil, unplaced[key] ?? .offline) }
         }
         guard changed.count > 1 else {
-            if let (device, spec, reason) = changed.first { await device.setDesired(spec, because: reason) }
+            if let (device, spec, reason) = changed.first { await tell(device, spec, reason) }
             return
         }
         await withTaskGroup(of: Void.self) { group in
-            for (device, spec, reason) in changed { group.addTask { await device.setDesired(spec, because: reason) } }
+            for (device, spec, reason) in changed { group.addTask { await self.tell(device, spec, reason) } }
+        }
+    }
+
+    /// Hands a node its desire; a node that retired meanwhile is replaced by a new one that
+    /// takes it (when it needs a node at all).
+    private func tell(_ device: DeviceActor<C>, _ spec: Tier2Spec?, _ reason: IdleReason) async {
+        guard await !device.setDesired(spec, because: reason) else { return }
+        // Refused: it retired in a removal registered before it did, so that removal is
+        // awaited here (or is over).
+        _ = await retiring[device.key]?.value
+        if let successor = self.device(device.key) {
+            if successor !== device { return await tell(successor, spec, reason) }
+            // Its removal failed: removed now, before the new node.
+            do {
+                try await supervisor.terminateChild(device.key)
+                try await supervisor.deleteChild(device.key)
+            } catch {
+                logger.warning("a retired device node could not be removed; its desire waits for the next change",
+                               metadata: ["device.id": "\(device.key)", "error": "\(error)"])
+                return
+            }
+        }
+        let needsNode = spec != nil || reason.deviceIsPresent
+        if !needsNode, await withContainers([device.key]).isEmpty { return }
+        await start(device.key, spec, reason)
+    }
+
+    /// Which of `keys` have containers of this kind: one listing of the owner's containers.
+    /// When the engine does not answer, all of them (their nodes wait it out, then retire).
+    private func withContainers(_ keys: some Collection<String>) async -> Set<String> {
+        let keys = Set(keys)
+        var labels = ["io.silvasonic.owner": environment.owner]
+        if kind == .recorders { labels["io.silvasonic.service"] = "recorder" }
+        do {
+            let found = try await environment.engine.list(labels: labels, statuses: [])
+            return Set(found.compactMap { ownerKey(of: $0.labels) }).intersection(keys)
+        } catch {
+            logger.debug("containers not listed; each device looks itself", metadata: ["error": "\(error)"])
+            return keys
+        }
+    }
+
+    /// The key of the node a container with these labels belongs to here, if any.
+    private func ownerKey(of labels: [String: String]) -> String? {
+        guard let service = labels["io.silvasonic.service"] else { return nil }
+        switch kind {
+        case .recorders: return service == "recorder" ? labels["io.silvasonic.device_id"] : nil
+        case .workers: return service == "recorder" ? nil : service
+        }
+    }
+
+    /// Nodes being removed, by key (`true` once removed): a desire for one waits until it is gone.
+    private var retiring: [String: Task<Bool, Never>] = [:]
+
+    /// Removes the node of `key` when its actor retires (it wants nothing, its device is not
+    /// plugged in, its containers are gone): a device that is neither present nor wanted holds
+    /// nothing in the tree.
+    func retireIfDone(_ key: String) async {
+        guard retiring[key] == nil, let device = device(key) else { return }
+        // Registered before the actor is asked, so a desire it refuses finds the removal.
+        let removal = Task { [supervisor, logger] () -> Bool in
+            guard await device.retire() else { return false }
+            do {
+                try await supervisor.terminateChild(key)
+                try await supervisor.deleteChild(key)
+                logger.debug("device node removed: nothing wanted, not plugged in", metadata: ["device.id": "\(key)"])
+            } catch {
+                logger.debug("device node not removed", metadata: ["device.id": "\(key)", "error": "\(error)"])
+            }
+            return true
+        }
+        retiring[key] = removal
+        let retired = await removal.value
+        retiring[key] = nil
+        if retired { removed?.yield(key) }
+    }
+
+    /// A node for `key` with this decision when it has none (a container of a device whose
+    /// node retired, found by the reconciler's sweep): it stops what is not wanted.
+    package func ensureNode(_ key: String, _ decision: Reconciliation.Decision) async {
+        guard device(key) == nil, retiring[key] == nil else { return }
+        switch decision {
+        case .record(let spec): await start(key, spec, .offline)
+        case .idle(let reason): await start(key, nil, reason)
+        case .keep: break
         }
     }
 
@@ -155,13 +267,7 @@ public actor DeviceSupervisor<C: Clock<Duration>> {
 
     /// Routes a container event to the actor that owns the container (by its labels).
     package func route(_ event: ContainerEvent) async {
-        guard let service = event.labels["io.silvasonic.service"] else { return }
-        let key: String?
-        switch kind {
-        case .recorders: key = service == "recorder" ? event.labels["io.silvasonic.device_id"] : nil
-        case .workers: key = service == "recorder" ? nil : service
-        }
-        guard let key, let device = device(key) else { return }
+        guard let key = ownerKey(of: event.labels), let device = device(key) else { return }
         await device.handle(event)
     }
 

@@ -9,6 +9,8 @@ public import Supervision
 /// ```
 /// devices     DeviceSupervisor: one DeviceActor per device id (container, heartbeat, logs)
 /// workers     DeviceSupervisor: one DeviceActor per singleton worker (container)
+/// reconciler  the Reconciler's loop: the desired state read and handed to the actors, one run
+///             at a time, requests coalesced
 /// events      the engine's event stream → the owning DeviceActor; a resubscription after an
 ///             outage makes every actor look again
 /// ```
@@ -54,7 +56,7 @@ public final class DeviceTree<C: Clock<Duration>>: Sendable {
         self.reconciler = reconciler
         inventory = DeviceInventory(repository: store, clock: clock, grace: offlineGrace, logger: logger, presence: presence,
                                     events: events,
-                                    onChange: { reason, devices in await reconciler.reconcile(reason: reason, devices: devices) })
+                                    onChange: { written in await reconciler.reconcile(written) })
     }
 
     /// The controller's root supervisor, built in this one place for `run` (``Station``),
@@ -75,7 +77,8 @@ public final class DeviceTree<C: Clock<Duration>>: Sendable {
     }
 
     /// The root's children that carry the devices, first in its start order (and so stopped
-    /// last): the device and worker supervisors, then the engine's events routed to their actors.
+    /// last): the device and worker supervisors, the reconciler's loop that tells them what to
+    /// run, then the engine's events routed to their actors.
     /// - Parameters:
     ///   - backoff: the event stream's reconnect backoff.
     ///   - observe: sees each event first (for health, metrics and lifecycle events).
@@ -84,6 +87,7 @@ public final class DeviceTree<C: Clock<Duration>>: Sendable {
         [
             ChildSpec(id: "devices", shutdown: .infinity, kind: .supervisor) { [devices] in try await devices.run() },
             ChildSpec(id: "workers", shutdown: .infinity, kind: .supervisor) { [workers] in try await workers.run() },
+            ChildSpec(id: "reconciler") { [reconciler] in try await reconciler.run() },
             ChildSpec(id: "events") { [self] in try await followEngineEvents(backoff: backoff, observe: observe) },
         ]
     }
@@ -100,7 +104,7 @@ public final class DeviceTree<C: Clock<Duration>>: Sendable {
                     logger.info("the engine's event stream is back; every device looks again")
                     await devices.engineReconnected()
                     await workers.engineReconnected()
-                    await reconciler.reconcile(reason: .podmanReconnected)
+                    await reconciler.request(.podmanReconnected)
                 }
                 first = false
             case .element(let container):

@@ -4,9 +4,10 @@ import SilvasonicIO
 public import SilvasonicPodman
 
 /// Reads the desired state in one query and tells every device what to run; stops owned
-/// recorders no device wants. Level-triggered: run on every nudge, device change and periodic
-/// tick; a request during a run is coalesced into one more run after it. If reading the
-/// desired state fails, nothing is stopped (fail static).
+/// recorders no device wants. Level-triggered: asked on every nudge, device change and periodic
+/// tick, run in its own loop (``run()``, the root's `reconciler` child) with a request during a
+/// run coalesced into one more run after it. If reading the desired state fails, nothing is
+/// stopped (fail static).
 public actor Reconciler<C: Clock<Duration>> {
     private let repository: any DeviceStore
     private let devices: DeviceSupervisor<C>
@@ -19,7 +20,14 @@ public actor Reconciler<C: Clock<Duration>> {
     private let events: LifecycleEvents?
     /// Told the outcome of every read of the desired state, as it happens (``StationBoard``).
     private let readObserved: (@Sendable (_ readable: Bool) -> Void)?
-    private var running = false
+    /// Where requests wake the loop (``run()``), while it runs.
+    private var inbox: AsyncStream<Void>.Continuation?
+    private enum Loop { case notStarted, running, ended }
+    private var loop = Loop.notStarted
+    /// Runs begun so far; a caller waits for the run numbered one more than this at its request.
+    private var runsBegun = 0
+    private var inRun = false
+    private var waiters: [(run: Int, continuation: CheckedContinuation<Void, Never>)] = []
     /// The database's unreadability, said once, summarised, and said again when it ends.
     private var unreadable = PersistentCondition<ContinuousClock.Instant>()
     /// The system settings' problems last said: each said once, and said again when fixed.
@@ -31,13 +39,17 @@ public actor Reconciler<C: Clock<Duration>> {
     /// actor still holds it), so a periodic reconcile of a quiet station costs one read.
     private var applied: [String: Reconciliation.Decision] = [:]
     /// Periodic runs since the last orphan sweep (a sweep lists every owned container).
-    private var ticksSinceSweep = 0
+    private var ticksSinceSweep = 29   // the first periodic run sweeps
     /// A hash of the desired state whose plan last went through, and the rows' hashes and their
     /// sum it was made from (kept up by runs of some devices).
     private var plannedInputs: Int?
     private var recordHashes: [String: Int] = [:]
     private var recordSum = 0
     private var pending = false
+    /// Records an inventory handed over as it wrote them, and the system settings read with
+    /// them (``reconcile(_:)``): taken by the next run.
+    private var handedRecords: [String: DeviceRecord] = [:]
+    private var handedSystem: SystemSettings?
     /// Devices asked to be reconciled alone, and the reason of the first request.
     private var pendingDevices: Set<String> = []
     private var pendingDevicesReason: ReconcileReason?
@@ -99,56 +111,132 @@ public actor Reconciler<C: Clock<Duration>> {
         await reconcile(reason: .operator)
     }
 
-    /// Runs a reconcile now, or once more after the one in progress.
-    public func reconcile(reason: ReconcileReason) async {
+    // MARK: The inbox
+
+    /// Runs the reconciler's own loop until cancelled: the requests in its inbox, one run at a
+    /// time, those that arrive during a run coalesced into one more run after it. The `reconciler`
+    /// child of the root (``DeviceTree/children(engineEventsBackoff:observe:)``): every reconcile
+    /// runs here, never in a caller's task.
+    public func run() async throws {
+        let (stream, inbox) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        self.inbox = inbox
+        loop = .running
+        defer {
+            self.inbox = nil
+            loop = .ended
+            // The callers still waiting are let go: the tree is stopping (or restarts this loop,
+            // which serves the requests still pending).
+            let waiting = waiters
+            waiters = []
+            for waiter in waiting { waiter.continuation.resume() }
+        }
+        if hasWork { inbox.yield() }
+        for await _ in stream {
+            while hasWork && !Task.isCancelled { await runOnce() }
+        }
+        throw CancellationError()
+    }
+
+    /// Asks for a reconcile and returns at once: it runs in the reconciler's loop, coalesced
+    /// with the requests around it (``reconcile(reason:)`` waits for it).
+    public func request(_ reason: ReconcileReason) {
         pending = true
         // A request something made outranks a periodic one: the rerun carries its reason.
         if !reason.isPeriodic || pendingReason == nil { pendingReason = reason }
-        await drain()
+        inbox?.yield()
+    }
+
+    /// Asks for a reconcile of `devices` alone and returns at once (see ``reconcile(reason:devices:)``).
+    public func request(_ reason: ReconcileReason, devices: Set<String>) {
+        guard !devices.isEmpty else { return }
+        pendingDevices.formUnion(devices)
+        if pendingDevicesReason == nil { pendingDevicesReason = reason }
+        inbox?.yield()
+    }
+
+    /// Asks for a reconcile of the devices whose rows an inventory just wrote, handing it the
+    /// records as written: a run of those devices alone then reads nothing (a plug costs the
+    /// inventory's two round trips and the workspace name's write). Returns once it ran.
+    public func reconcile(_ written: RowsWritten) async {
+        guard !written.devices.isEmpty else { return }
+        handedRecords.merge(written.records) { $1 }
+        // A device written again without its record is read again.
+        for device in written.devices where written.records[device] == nil { handedRecords[device] = nil }
+        if let system = written.system { handedSystem = system }
+        request(written.reason, devices: written.devices)
+        await served()
+    }
+
+    /// Asks for a reconcile and returns once a run that began after the request has ended (or
+    /// the reconciler's loop stopped).
+    public func reconcile(reason: ReconcileReason) async {
+        request(reason)
+        await served()
     }
 
     /// Reconciles only `devices`, whose rows just changed (a microphone plugged, or gone past
     /// its grace): their rows alone are read and planned, so one event costs the same with
     /// 10 or 10,000 devices. Falls back to a full run before the first one and while a
-    /// `max_recorders` limit makes devices depend on each other.
+    /// `max_recorders` limit makes devices depend on each other. Returns once it ran.
     public func reconcile(reason: ReconcileReason, devices: Set<String>) async {
         guard !devices.isEmpty else { return }
-        pendingDevices.formUnion(devices)
-        if pendingDevicesReason == nil { pendingDevicesReason = reason }
-        await drain()
+        request(reason, devices: devices)
+        await served()
     }
 
-    /// Runs what was asked for until nothing is pending; a caller arriving during a run leaves
-    /// its request to the running caller (coalesced).
-    private func drain() async {
-        guard !running else { return }
-        running = true
-        defer { running = false }
-        while pending || !pendingDevices.isEmpty {
-            let started = ContinuousClock.now
-            let reason: ReconcileReason
-            if pending {
-                reason = pendingReason ?? .tick
-                pending = false
-                pendingReason = nil
-                // The full run reads every row: the devices asked for are among them.
-                pendingDevices = []
-                pendingDevicesReason = nil
-                await reconcileOnce(reason: reason)
-            } else {
-                let devices = pendingDevices
-                reason = pendingDevicesReason ?? .hardware
-                pendingDevices = []
-                pendingDevicesReason = nil
-                await reconcileDevices(devices, reason: reason)
-            }
-            let duration = started.duration(to: .now)
-            metrics.reconciled(readDatabase: lastReadSucceeded == true, duration: duration)
-            // The periodic ticks would flood the channel: only reconciles something asked for.
-            if !reason.isPeriodic {
-                events?.emit(.reconcile(reason: reason, readDatabase: lastReadSucceeded == true, duration: duration))
-            }
+    /// Waits for the run after the requests made so far: the next one to begin.
+    private func served() async {
+        guard loop != .ended else { return }
+        let run = runsBegun + 1
+        await withCheckedContinuation { waiters.append((run, $0)) }
+    }
+
+    /// Returns once nothing is asked for and no run runs (or the loop stopped).
+    package func settled() async {
+        while (hasWork || inRun) && loop != .ended {
+            let run = hasWork ? runsBegun + 1 : runsBegun
+            await withCheckedContinuation { waiters.append((run, $0)) }
         }
+    }
+
+    private var hasWork: Bool { pending || !pendingDevices.isEmpty }
+
+    /// One run of what was asked for: a full one when any request wants it, else the devices'.
+    private func runOnce() async {
+        runsBegun += 1
+        inRun = true
+        defer { inRun = false }
+        let started = ContinuousClock.now
+        let reason: ReconcileReason
+        if pending {
+            reason = pendingReason ?? .tick
+            pending = false
+            pendingReason = nil
+            // The full run reads every row: the devices asked for are among them.
+            pendingDevices = []
+            pendingDevicesReason = nil
+            handedRecords = [:]
+            handedSystem = nil
+            await reconcileOnce(reason: reason)
+        } else {
+            let devices = pendingDevices
+            reason = pendingDevicesReason ?? .hardware
+            pendingDevices = []
+            pendingDevicesReason = nil
+            await reconcileDevices(devices, reason: reason)
+        }
+        let duration = started.duration(to: .now)
+        metrics.reconciled(readDatabase: lastReadSucceeded == true, duration: duration)
+        // The periodic ticks would flood the channel: only reconciles something asked for.
+        if !reason.isPeriodic {
+            events?.emit(.reconcile(reason: reason, readDatabase: lastReadSucceeded == true, duration: duration))
+        }
+        let ended = runsBegun
+        var still: [(run: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        for waiter in waiters {
+            if waiter.run <= ended { waiter.continuation.resume() } else { still.append(waiter) }
+        }
+        waiters = still
     }
 
     /// Reads and plans only `names`, against the last full run's view of the others (their
@@ -156,14 +244,25 @@ public actor Reconciler<C: Clock<Duration>> {
     /// settings, a `max_recorders` limit that binds or would — runs the full reconcile instead.
     private func reconcileDevices(_ names: Set<String>, reason: ReconcileReason) async {
         // Read through `self.view` (no local copy), so its sets stay uniquely held and change in place.
+        let handed = handedRecords, handedSystem = self.handedSystem
+        self.handedRecords = [:]
+        self.handedSystem = nil
         guard let known = view?.system, view?.limited == false else { return await reconcileOnce(reason: reason) }
-        let records: [DeviceRecord]
-        let system: SystemSettings
-        do {
-            records = try await repository.devices(named: names)
-            system = try await repository.systemSettings()
-        } catch {
-            return readFailed(reason: reason, error: error)
+        var records: [DeviceRecord] = []
+        var system = handedSystem ?? known
+        for name in names {
+            guard let record = handed[name] else { records = []; break }
+            records.append(record)
+        }
+        // Every record handed over as written (the system settings as read with them, or as the
+        // last full run read them): nothing to read. Else the rows and settings are read.
+        if records.count != names.count {
+            do {
+                records = try await repository.devices(named: names)
+                system = try await repository.systemSettings()
+            } catch {
+                return readFailed(reason: reason, error: error)
+            }
         }
         guard system == known, let (plan, wanted) = planAlone(records, names: names, limit: system.maxRecorders) else {
             return await reconcileOnce(reason: reason)
@@ -289,7 +388,11 @@ public actor Reconciler<C: Clock<Duration>> {
     private func carryOut(_ plan: Reconciliation.Plan, only: Set<String>? = nil) async -> Bool {
         var plan = plan
         if stoodDown {
-            for device in plan.decisions.keys { plan.decisions[device] = .idle(.stoodDown) }
+            // A device not plugged in stays idle as it is (it needs no node to stand down).
+            for (device, decision) in plan.decisions {
+                if case .idle(let reason) = decision, !reason.deviceIsPresent { continue }
+                plan.decisions[device] = .idle(.stoodDown)
+            }
         }
         var stored = true
         for (device, name) in plan.workspaceNames {
@@ -298,10 +401,17 @@ public actor Reconciler<C: Clock<Duration>> {
                 logger.warning("workspace name not stored", metadata: ["device.id": "\(device)", "error": "\(error)"])
             }
         }
-        let changed = plan.decisions.filter { applied[$0.key] != $0.value }
+        var changed = plan.decisions.filter { applied[$0.key] != $0.value }
         if let only {
             for name in only { applied[name] = plan.decisions[name] }
         } else {
+            // A row deleted since the last full run: its device's node stops its recorder and
+            // goes, unless the device is plugged in (its row is written again; the recorder
+            // records on meanwhile).
+            let present = presence?.present ?? []
+            for device in applied.keys where plan.decisions[device] == nil && !present.contains(device) {
+                changed[device] = .idle(.rowDeleted)
+            }
             applied = plan.decisions
         }
         await devices.apply(Reconciliation.Plan(decisions: changed))
@@ -412,7 +522,8 @@ public actor Reconciler<C: Clock<Duration>> {
         }
         // BirdNET is the one singleton worker the contract knows; unknown names are ignored.
         let birdnet = services.contains("birdnet") && !stoodDown ? StationSpecs.birdnet(settings: settings) : nil
-        await workers.applyWorkers(["birdnet": birdnet], because: stoodDown ? .stoodDown : .workerOff)
+        await workers.applyWorkers(["birdnet": birdnet],
+                                   because: stoodDown && services.contains("birdnet") ? .stoodDown : .workerOff)
         // Orphans appear when rows go or after an engine outage: swept on every reconcile
         // something asked for, and every 30th periodic one.
         ticksSinceSweep += 1
@@ -430,7 +541,8 @@ public actor Reconciler<C: Clock<Duration>> {
     }
 
     /// Owned recorders of devices neither the database nor the hardware knows: stopped and
-    /// removed. Recorders of known devices are left to their device's actor.
+    /// removed. Recorders of known devices are left to their device's actor (one is made for a
+    /// device that has none).
     private func stopOrphans(known: Set<String>) async {
         let owned: [ContainerSummary]
         do {
@@ -440,7 +552,14 @@ public actor Reconciler<C: Clock<Duration>> {
             return
         }
         for container in owned {
-            guard let device = container.labels["io.silvasonic.device_id"], !known.contains(device) else { continue }
+            // A device with a node is its node's business (a deleted row's stops its recorder).
+            guard let device = container.labels["io.silvasonic.device_id"], devices.device(device) == nil else { continue }
+            if known.contains(device) {
+                // A known device's container with no node (its node retired, and the container
+                // came back): a node with the device's decision takes it in hand.
+                if let decision = applied[device] { await devices.ensureNode(device, decision) }
+                continue
+            }
             logger.info("stopping the container", metadata: [
                 "container.name": "\(container.name)", "device.id": "\(device)", "reason": "\(StopReason.orphan)",
             ])

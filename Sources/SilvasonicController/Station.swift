@@ -14,13 +14,16 @@ package import Supervision
 /// controller (one-for-one, backoff)
 /// ├── devices     DeviceSupervisor: one DeviceActor per device (rest-for-one: container, heartbeat, logs)
 /// ├── workers     DeviceSupervisor: one DeviceActor per singleton worker (container)
+/// ├── reconciler  Reconciler: its inbox of requests → one run at a time → the actors' desires
 /// ├── events      Podman's event stream → the owning DeviceActor; a reconnect makes every actor look again
 /// ├── nudges      NudgeActor: SUBSCRIBE silvasonic:nudge → reconcile ("reconcile" only; the rest counted)
 /// ├── scanner     ScannerActor: uevents + periodic scan → device rows → reconcile
 /// ├── ticker      every SILVASONIC_RECONCILE_INTERVAL_S: retry failed writes, reconcile
 /// ├── heartbeat   every SILVASONIC_HEARTBEAT_INTERVAL_S: silvasonic:status:controller
 /// ├── publisher   lifecycle events → silvasonic:events, fire-and-forget
-/// └── summary     after the start-up window, a summary every SILVASONIC_CONTROLLER_LOG_SUMMARY_INTERVAL_S
+/// ├── summary     after the start-up window, a summary every SILVASONIC_CONTROLLER_LOG_SUMMARY_INTERVAL_S
+/// ├── systemd     with systemd's notify socket: READY=1, the watchdog fed while live
+/// └── http        the caller's (`run`): /healthy, /metrics, /status and the operator API
 /// ```
 /// The device side is wired by ``DeviceTree`` (as the simulation's is). Every backend reconnects
 /// forever; an outage of one never stops a recorder.
@@ -80,7 +83,7 @@ package final class Station: Sendable {
         self.tree = tree
         nudges = NudgeActor(subscribe: { [redis] in redis.subscribe(to: $0) }, metrics: metrics, logger: logger,
                             subscribed: { up in board.update { $0.redisSubscribed = up } },
-                            reconcile: { reason in await tree.reconciler.reconcile(reason: reason) })
+                            reconcile: { reason in await tree.reconciler.request(reason) })
     }
 
     /// Nudges that were not `reconcile`.
@@ -88,8 +91,8 @@ package final class Station: Sendable {
         get async { await nudges.ignored }
     }
 
-    /// Builds the root supervisor.
-    public func supervisor() throws -> Supervisor<ContinuousClock> {
+    /// Builds the root supervisor, with the caller's own children (`beside`) last.
+    public func supervisor(beside extra: [ChildSpec] = []) throws -> Supervisor<ContinuousClock> {
         try tree.root(
             engineEventsBackoff: settings.reconnectBackoff, observe: observeEngineEvent,
             beside: [
@@ -99,12 +102,15 @@ package final class Station: Sendable {
                 ChildSpec(id: "heartbeat") { [self] in try await heartbeat() },
                 ChildSpec(id: "publisher") { [self] in try await publishEvents() },
                 ChildSpec(id: "summary") { [self] in try await summarize() },
-            ] + (systemd.map { notifier in [ChildSpec(id: "systemd") { [self] in try await notifySystemd(notifier) }] } ?? []),
+            ] + (systemd.map { notifier in [ChildSpec(id: "systemd") { [self] in try await notifySystemd(notifier) }] } ?? [])
+                + extra,
             clock: ContinuousClock())
     }
 
-    /// Runs the tree until the task is cancelled, then applies the shutdown policy.
-    public func run() async throws {
+    /// Runs the tree until the task is cancelled or its root gives up, then applies the
+    /// shutdown policy (both ways).
+    /// - Parameter beside: children the caller adds at the root's end (`run`'s HTTP server).
+    public func run(beside: [ChildSpec] = []) async throws {
         for problem in settings.problems { logger.warning("setting ignored", metadata: ["problem": "\(problem)"]) }
         metrics.declare()
         // Before anything reads the tables; when the database is down, the ticker retries.
@@ -115,15 +121,25 @@ package final class Station: Sendable {
         } catch {
             logger.warning("database not reachable at start; carrying on without it", metadata: ["error": "\(error)"])
         }
-        let root = try supervisor()
+        let root = try supervisor(beside: beside)
         counters.setRoot(root)
         defer { counters.setRoot(nil) }
-        try await withTaskCancellationHandler {
-            try await root.run()
-        } onCancel: {
-            Task { await root.shutdown() }
+        // The root's end runs the shutdown policy however it came: a cancellation, or a root
+        // that gave up (its failure is thrown after the policy ran).
+        let ended: Result<Void, any Error>
+        do {
+            try await withTaskCancellationHandler {
+                try await root.run()
+            } onCancel: {
+                Task { await root.shutdown() }
+            }
+            ended = .success(())
+        } catch {
+            logger.critical("the controller's root supervisor ended", metadata: ["error": "\(error)"])
+            ended = .failure(error)
         }
         await applyShutdownPolicy()
+        try ended.get()
     }
 
     /// Stops every owned Tier 2 container gracefully (`stop-tier2`), all at once (each recorder

@@ -36,6 +36,12 @@ package actor InMemoryDeviceStore: DeviceStore {
         store(row)
     }
 
+    /// Deletes a device's row, as a user would.
+    package func delete(_ name: String) {
+        guard let row = rows.removeValue(forKey: name) else { return }
+        if serialHolders[row.serialNumber] == name { serialHolders[row.serialNumber] = nil }
+    }
+
     /// Stores `row`, keeping the serial index with it.
     private func store(_ row: DeviceRow) {
         if let old = rows[row.name]?.serialNumber, old != row.serialNumber, serialHolders[old] == row.name {
@@ -85,12 +91,23 @@ package actor InMemoryDeviceStore: DeviceStore {
         return rows[name]
     }
 
-    package func apply(_ plan: DeviceRowPlan, now: Date) async throws {
+    package func sighting(_ name: String) async throws -> Sighting {
         try require()
+        let existing = rows[name].map { DeviceRecord(row: $0, profileConfig: $0.profileSlug.flatMap { profileConfigs[$0] }) }
+        var sighting = Sighting(existing: existing, system: system)
+        if existing == nil { (sighting.profiles, sighting.problems) = try await profiles() }
+        return sighting
+    }
+
+    @discardableResult
+    package func apply(_ plan: DeviceRowPlan, now: Date) async throws -> DeviceRecord? {
+        try require()
+        let name: String
         switch plan {
-        case .unchanged: return
+        case .unchanged: return nil
         case .insert(var row):
-            guard rows[row.name] == nil else { return }
+            guard rows[row.name] == nil else { return nil }
+            name = row.name
             // As the UNIQUE serial_number makes PostgreSQL's store do: a serial another row holds
             // is stored qualified.
             if serialHolders[row.serialNumber] != nil {
@@ -100,7 +117,8 @@ package actor InMemoryDeviceStore: DeviceStore {
             }
             store(row)
         case .update(let row):
-            guard var existing = rows[row.name] else { return }
+            guard var existing = rows[row.name] else { return nil }
+            name = row.name
             existing.serialNumber = row.serialNumber
             existing.model = row.model
             existing.status = row.status
@@ -108,6 +126,7 @@ package actor InMemoryDeviceStore: DeviceStore {
             store(existing)
         }
         writes += 1
+        return rows[name].map { DeviceRecord(row: $0, profileConfig: $0.profileSlug.flatMap { profileConfigs[$0] }) }
     }
 
     package func setWorkspaceName(device: String, to name: String) async throws {

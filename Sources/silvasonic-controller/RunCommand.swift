@@ -5,6 +5,7 @@ import Logging
 import Prometheus
 import ServiceLifecycle
 import SilvasonicController
+import Supervision
 
 /// `silvasonic-controller run`: the station's controller process.
 struct RunCommand: AsyncParsableCommand {
@@ -54,13 +55,20 @@ struct RunCommand: AsyncParsableCommand {
         let server = ControllerHTTP.application(station: station, metrics: registry, settings: http, logger: logger) { port in
             logger.info("HTTP listening", metadata: ["port": "\(port)"])
         }
+        // The HTTP server is the root's last child: a failure (a taken port) is logged and
+        // restarted on the root's backoff (0.5 s doubling to 30 s, never past its intensity),
+        // and never takes the recorders with it.
+        let httpChild = ChildSpec(id: "http") { [logger] in
+            do {
+                try await server.run()
+            } catch {
+                logger.error("HTTP server failed; the controller goes on without /healthy, /metrics and the operator API until it is back",
+                             metadata: ["error": "\(error)"])
+                throw error
+            }
+        }
         let group = ServiceGroup(
-            configuration: .init(services: [
-                .init(service: StationService(station: station)),
-                // The HTTP surface failing (a taken port) must never take the recorders with it.
-                .init(service: HTTPService(server: server, logger: logger), successTerminationBehavior: .ignore,
-                      failureTerminationBehavior: .ignore),
-            ],
+            configuration: .init(services: [.init(service: StationService(station: station, beside: [httpChild]))],
                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("controller stopped")
@@ -70,25 +78,12 @@ struct RunCommand: AsyncParsableCommand {
 /// The station as a swift-service-lifecycle service: a graceful shutdown cancels its tree.
 struct StationService: Service {
     let station: Station
+    /// Children added at the root's end (the HTTP server).
+    let beside: [ChildSpec]
 
     func run() async throws {
         try await cancelWhenGracefulShutdown {
-            try await station.run()
-        }
-    }
-}
-
-/// The HTTP server, whose failure is logged and leaves the station running.
-struct HTTPService<Server: Service>: Service {
-    let server: Server
-    let logger: Logger
-
-    func run() async throws {
-        do {
-            try await server.run()
-        } catch {
-            logger.error("HTTP server failed; the controller goes on without /healthy, /metrics and the operator API",
-                         metadata: ["error": "\(error)"])
+            try await station.run(beside: beside)
         }
     }
 }

@@ -103,7 +103,7 @@ extension ControllerProcessTests {
         let status = try await send("GET", "/status", token: nil)
         #expect(status.status == 200)
         let children = Self.items(status.json?["children"])
-        #expect(children.compactMap { $0["id"]?.stringValue } == ["devices", "workers", "events", "nudges", "scanner", "ticker", "heartbeat", "publisher", "summary"])
+        #expect(children.compactMap { $0["id"]?.stringValue } == ["devices", "workers", "reconciler", "events", "nudges", "scanner", "ticker", "heartbeat", "publisher", "summary", "http"])
         let devices = Self.items(children.first { $0["id"] == "devices" }?["children"])
         #expect(devices.count == 1)
         #expect(devices.first?["id"] == "0869-0389-ABC034F")
@@ -278,7 +278,13 @@ extension ControllerProcessTests {
         let controller = try stage.start(["SILVASONIC_CONTROLLER_PORT": "0", "SILVASONIC_CONTAINER_SOCKET": stage.workspace + "/no.sock",
                                           "SILVASONIC_CONTROLLER_HTTP_HEADER_TIMEOUT_S": "0.5"])
         var output = controller.lines.makeAsyncIterator()
-        let port = try await Self.httpPort(in: &output)
+        // The HTTP server is the root's last child: Podman's events may be said to be down first.
+        var listening: String?, interrupted = false
+        while listening == nil || !interrupted, let line = await output.next() {
+            if line.contains("HTTP listening") { listening = line }
+            if line.contains("Podman's event stream interrupted") { interrupted = true }
+        }
+        let port = try #require(listening?.split(separator: " ").first { $0.hasPrefix("port=") }.flatMap { Int($0.dropFirst(5)) })
         let forbidden = try await HTTPExchange.send("POST", port: port, "/container/silvasonic-recorder-x/stop")
         #expect(forbidden.status == 403)
         #expect(forbidden.body.contains("control verbs are off"))
@@ -286,7 +292,6 @@ extension ControllerProcessTests {
         #expect(containers.status == 503)
         #expect(containers.json?["error"]?.stringValue?.hasPrefix("podman:") == true)
         // Live (the tree makes progress), but not ok: Podman's events are not followed.
-        _ = await Self.line(containing: "Podman's event stream interrupted", in: &output)
         var health = try await HTTPExchange.send("GET", port: port, "/healthy")
         while health.json?["components"]?["reconciler"]?["details"]?.stringValue == "no reconcile completed yet" {
             _ = await Self.line(containing: "reconcil", in: &output)

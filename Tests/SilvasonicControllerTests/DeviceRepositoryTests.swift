@@ -3,6 +3,9 @@ import Foundation
 import SilvasonicController
 import SilvasonicIO
 import SilvasonicPostgres
+import InMemoryBackends
+import Simulation
+import SupervisionTesting
 import Testing
 
 @Suite("The device repository against the real PostgreSQL, on an empty database")
@@ -127,6 +130,105 @@ struct DeviceRepositoryTests {
         let broken = try await repository.systemSettings()
         #expect(broken.maxRecorders == nil)
         #expect(broken.problems == [#"system_config.system.max_recorders: "five" is not a whole number >= 0; no limit until it is fixed"#])
+        try await scratch.drop()
+    }
+}
+
+/// Counts the store's calls: each is one statement to PostgreSQL on the scan → create path.
+actor CountingStore: DeviceStore {
+    let inner: DeviceRepository
+    private(set) var calls: [String] = []
+
+    init(_ inner: DeviceRepository) { self.inner = inner }
+
+    func reset() { calls = [] }
+    func devices() async throws -> [DeviceRecord] { calls.append("devices"); return try await inner.devices() }
+    func devices(named names: Set<String>) async throws -> [DeviceRecord] {
+        calls.append("devices(named:)")
+        return try await inner.devices(named: names)
+    }
+    func profiles() async throws -> (profiles: [StoredProfile], problems: [String]) { calls.append("profiles"); return try await inner.profiles() }
+    func systemSettings() async throws -> SystemSettings { calls.append("systemSettings"); return try await inner.systemSettings() }
+    func device(_ name: String) async throws -> DeviceRow? { calls.append("device"); return try await inner.device(name) }
+    func sighting(_ name: String) async throws -> Sighting { calls.append("sighting"); return try await inner.sighting(name) }
+    func apply(_ plan: DeviceRowPlan, now: Date) async throws -> DeviceRecord? {
+        calls.append("apply")
+        return try await inner.apply(plan, now: now)
+    }
+    func setWorkspaceName(device: String, to name: String) async throws {
+        calls.append("setWorkspaceName")
+        try await inner.setWorkspaceName(device: device, to: name)
+    }
+    func enabledServices() async throws -> Set<String> { calls.append("enabledServices"); return try await inner.enabledServices() }
+}
+
+@Suite("A plug's round trips to PostgreSQL")
+struct PlugRoundTripTests {
+    @Test("A sighting reads the row, the system settings and (new device) the profiles in one query; a write returns the record")
+    func sightingAndWrite() async throws {
+        let scratch = try await ScratchDatabase.create()
+        let db = scratch.client
+        try await DatabaseSchema.apply(db)
+        try await db.query("""
+            INSERT INTO microphone_profiles (slug, name, config) VALUES ('ultramic_384_evo', 'UltraMic', \
+            '{"audio": {"sample_rate": 384000, "match": {"usb_vendor_id": "0869", "usb_product_id": "0389"}}}'), \
+            ('broken', 'Broken', '{"audio": {}}')
+            """)
+        try await db.query("""
+            INSERT INTO system_config (key, value) VALUES ('system', '{"auto_enrollment": false, "max_recorders": 3}')
+            """)
+        let repository = DeviceRepository(db: db)
+        let new = try await repository.sighting("0869-0389-ABC034F")
+        #expect(new.existing == nil)
+        #expect(new.system == SystemSettings(autoEnrollment: false, maxRecorders: 3))
+        #expect(new.profiles.map(\.slug) == ["ultramic_384_evo"])
+        #expect(new.problems.count == 1 && new.problems.first?.hasPrefix("profile broken:") == true, "\(new.problems)")
+
+        let hardware = HardwareSnapshot(alsaCardIndex: 2, alsaDevice: "hw:2,0", alsaName: "UltraMic 384K", usbVendorID: "0869",
+                                        usbProductID: "0389", usbSerial: "ABC034F", usbBusPath: "1-3.2")
+        let written = try #require(try await repository.apply(
+            DeviceRowPlan.seen(stableID: "0869-0389-ABC034F", hardware: hardware, existing: nil,
+                               firstMatch: { .enroll(profile: "ultramic_384_evo", score: 100) }), now: Date()))
+        #expect(written == (try await repository.devices(named: ["0869-0389-ABC034F"])).first)
+        #expect(written.profileConfig?["audio"]?["sample_rate"] == .int(384_000))
+
+        let known = try await repository.sighting("0869-0389-ABC034F")
+        #expect(known.existing == written)
+        #expect(known.profiles.isEmpty, "profiles are read for a new device only")
+        var moved = hardware
+        moved.usbBusPath = "1-4"
+        let updated = try #require(try await repository.apply(
+            DeviceRowPlan.seen(stableID: written.row.name, hardware: moved, existing: written.row, firstMatch: { .noMatch }),
+            now: Date()))
+        #expect(updated.row.hardware == moved)
+        #expect(updated == (try await repository.devices(named: ["0869-0389-ABC034F"])).first)
+        try await scratch.drop()
+    }
+
+    @Test("Scan → create of a new microphone: three round trips (the sighting, the row's write, its workspace name)")
+    func threeRoundTrips() async throws {
+        let scratch = try await ScratchDatabase.create()
+        let db = scratch.client
+        try await DatabaseSchema.apply(db)
+        for (slug, config) in SimulatedHardware.profiles {
+            try await db.query("INSERT INTO microphone_profiles (slug, name, config) VALUES ($1, $1, $2)", [.text(slug), .json(config)])
+        }
+        try await db.query("INSERT INTO system_config (key, value) VALUES ('system', '{\"max_recorders\": null}')")
+        let store = CountingStore(DeviceRepository(db: db))
+        let engine = InMemoryContainerEngine()
+        var settings = StationSettings()
+        settings.workspacePath = scratchWorkspace()
+        defer { try? FileManager.default.removeItem(atPath: settings.workspacePath) }
+        let running = try RunningTree(engine: engine, clock: ManualClock(), store: store, settings: settings)
+        var hardware = SimulatedHardware()
+        await running.tree.inventory.handle(hardware.plug([0]))   // the first change: a full run
+        try await untilEngine(engine) { try await runningDevices(engine).count == 1 }
+
+        await store.reset()
+        await running.tree.inventory.handle(hardware.plug([1]))
+        try await untilEngine(engine) { try await runningDevices(engine).count == 2 }
+        #expect(await store.calls == ["sighting", "apply", "setWorkspaceName"])
+        await running.stop()
         try await scratch.drop()
     }
 }

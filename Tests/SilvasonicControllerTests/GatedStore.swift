@@ -55,7 +55,8 @@ actor GatedStore: DeviceStore {
     func profiles() async throws -> (profiles: [StoredProfile], problems: [String]) { try await inner.profiles() }
     func systemSettings() async throws -> SystemSettings { try await inner.systemSettings() }
     func device(_ name: String) async throws -> DeviceRow? { try await inner.device(name) }
-    func apply(_ plan: DeviceRowPlan, now: Date) async throws { try await inner.apply(plan, now: now) }
+    func sighting(_ name: String) async throws -> Sighting { try await inner.sighting(name) }
+    func apply(_ plan: DeviceRowPlan, now: Date) async throws -> DeviceRecord? { try await inner.apply(plan, now: now) }
     func setWorkspaceName(device: String, to name: String) async throws { try await inner.setWorkspaceName(device: device, to: name) }
     func enabledServices() async throws -> Set<String> { try await inner.enabledServices() }
 }
