@@ -288,19 +288,3 @@ public actor DeviceActor<C: Clock<Duration>> {
         }
     }
 }
-
-extension ContainerWatch.Event {
-    /// The fact a Podman event states about the watched container; `nil` for what does not
-    /// bear on its life (`create`, `init`, `attach`, health, ...).
-    init?(_ action: ContainerEvent.Action) {
-        switch action {
-        case .start: self = .started
-        case .kill, .stop: self = .stopRequested
-        case .died(let code): self = .died(exitCode: code)
-        case .restart: self = .engineRestarting
-        case .cleanup: self = .cleanedUp
-        case .remove: self = .removed
-        case .create, .initialize, .pause, .unpause, .healthStatus, .other: return nil
-        }
-    }
-}

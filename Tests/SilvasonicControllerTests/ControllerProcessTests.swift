@@ -445,7 +445,8 @@ struct ControllerProcessTests {
         #expect(try await redis.publish("hello", to: "silvasonic:nudge") >= 1, "garbage is ignored")
         try await redis.publish("reconcile", to: "silvasonic:nudge")
         #expect(await Self.next(.remove, in: &events) != nil, "disabled: stopped and removed")
-        #expect(await Self.line(containing: "stopping the container", in: &output)?.contains("disabled") == true, "with its reason")
+        let disabledStop = await Self.line(containing: "stopping the container", in: &output)
+        #expect(disabledStop?.contains("disabled") == true, "with its reason: \(disabledStop ?? "none")")
 
         try await stage.database.client.query("UPDATE devices SET enabled = true")
         try await redis.publish("reconcile", to: "silvasonic:nudge")

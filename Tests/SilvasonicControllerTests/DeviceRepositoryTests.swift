@@ -228,6 +228,12 @@ struct PlugRoundTripTests {
         await running.tree.inventory.handle(hardware.plug([1]))
         try await untilEngine(engine) { try await runningDevices(engine).count == 2 }
         #expect(await store.calls == ["sighting", "apply", "setWorkspaceName"])
+        // The full run that reads the rows back wants the very same recorders: nothing replaced.
+        let before = try await engine.list(labels: ["io.silvasonic.service": "recorder"], statuses: []).map(\.id).sorted()
+        await running.tree.reconciler.reconcile(reason: .nudge)
+        let after = try await engine.list(labels: ["io.silvasonic.service": "recorder"], statuses: []).map(\.id).sorted()
+        #expect(before == after)
+        #expect(try await runningDevices(engine).count == 2)
         await running.stop()
         try await scratch.drop()
     }

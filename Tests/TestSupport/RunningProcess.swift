@@ -24,7 +24,14 @@ public final class RunningProcess: Sendable {
         self.pid = pid
         let (lines, continuation) = AsyncStream.makeStream(of: String.self)
         self.lines = lines
+        // SILVASONIC_TEST_TEE=FILE: every line of every process a test starts is also appended
+        // there (to read a failing test's controller afterwards).
+        let tee = ProcessInfo.processInfo.environment["SILVASONIC_TEST_TEE"].flatMap { path -> FileHandle? in
+            if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+            return FileHandle(forWritingAtPath: path)
+        }
         DispatchQueue.global().async {
+            defer { try? tee?.close() }
             var pending: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 4096)
             while true {
@@ -33,6 +40,10 @@ public final class RunningProcess: Sendable {
                 guard count > 0 else { break }
                 pending += buffer[0..<count]
                 while let newline = pending.firstIndex(of: 10) {
+                    if let tee {
+                        tee.seekToEndOfFile()
+                        tee.write(Data(pending[...newline]))
+                    }
                     continuation.yield(String(decoding: pending[..<newline], as: UTF8.self))
                     pending.removeSubrange(...newline)
                 }
