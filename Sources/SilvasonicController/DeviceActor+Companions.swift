@@ -58,7 +58,10 @@ extension DeviceActor {
 
     /// Runs `body` in a task of its own, cancelled with this one: its stack is freed when it
     /// ends, while a long-lived task keeps the stack it once needed for its whole life. Not a
-    /// task group: a group's own storage would stay on this task's stack too.
+    /// task group: a group's own storage would stay on this task's stack too. What it buys: the
+    /// children's waiting frames a third to a half smaller (container 1,312 → 896 bytes,
+    /// heartbeat 1,408 → 848, logs 1,680 → 992, measured with a `swift_task_alloc` hook; with
+    /// the rest, 26 KB a device at 10,000 simulated, docs/performance.md).
     @inline(never)
     nonisolated func inShortTask<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let task = Task(operation: body)

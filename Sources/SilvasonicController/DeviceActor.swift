@@ -118,7 +118,8 @@ public actor DeviceActor<C: Clock<Duration>> {
     @discardableResult
     func setDesired(_ spec: Tier2Spec?, because reason: IdleReason = .offline) async -> Bool {
         guard !retired else { return false }
-        await perform(machine.desire(spec, because: reason))
+        let commands = machine.desire(spec, because: reason)
+        await perform(commands)
         return true
     }
 

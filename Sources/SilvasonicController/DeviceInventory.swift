@@ -24,8 +24,8 @@ public actor DeviceInventory<C: Clock<Duration>> {
     private var unwritable: [String: PersistentCondition<ContinuousClock.Instant>] = [:]
     private var expiredUnsynced: Set<String> = []
 
-    /// - Parameter onChange: called with the devices whose rows were written, and the records
-    ///   as written (to reconcile them without reading them again).
+    /// - Parameter onChange: called with the devices whose rows were written, and the system
+    ///   settings read with them (to reconcile them).
     /// - Parameter presence: where the devices of each handled scan are published.
     public init(repository: any DeviceStore, clock: C, grace: Duration, logger: Logger,
                 presence: HardwarePresence = HardwarePresence(), events: LifecycleEvents? = nil,
@@ -132,7 +132,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
             }
             let plan = DeviceRowPlan.seen(stableID: device.stableID, hardware: Self.snapshot(device), existing: existing,
                                           firstMatch: { match })
-            let record = try await repository.apply(plan, now: Date())
+            try await repository.apply(plan, now: Date())
             unsynced.remove(device.stableID)
             logger.say(unwritable[device.stableID]?.cleared(now: .now), ended: "device row written again",
                        counted: "failed.writes", metadata: ["device.id": "\(device.stableID)"])
@@ -141,7 +141,7 @@ public actor DeviceInventory<C: Clock<Duration>> {
                 logger.info("new microphone", metadata: ["device.id": "\(row.name)", "enrollment": "\(row.enrollmentStatus)",
                                                          "profile": "\(row.profileSlug ?? "none")"])
             }
-            if plan != .unchanged { wrote.add(device.stableID, record, system: sighting.system) }
+            if plan != .unchanged { wrote.add(device.stableID, system: sighting.system) }
         } catch {
             unsynced.insert(device.stableID)
             logger.say(unwritable[device.stableID, default: PersistentCondition()].occurred(now: .now),
@@ -155,12 +155,12 @@ public actor DeviceInventory<C: Clock<Duration>> {
         do {
             guard let existing = try await repository.device(id) else { expiredUnsynced.remove(id); return }
             let plan = DeviceRowPlan.gone(existing: existing)
-            let record = try await repository.apply(plan, now: Date())
+            try await repository.apply(plan, now: Date())
             expiredUnsynced.remove(id)
             if plan != .unchanged {
                 logger.info("microphone offline", metadata: ["device.id": "\(id)"])
                 events?.emit(.deviceGone(deviceID: id))
-                wrote.add(id, record, system: nil)
+                wrote.add(id, system: nil)
             }
         } catch {
             expiredUnsynced.insert(id)
@@ -174,15 +174,12 @@ public actor DeviceInventory<C: Clock<Duration>> {
     }
 }
 
-/// Device rows an inventory wrote, handed to the reconciler: which, why, and the records as
-/// written with the system settings read beside them, so that it need not read them again.
+/// Device rows an inventory wrote, handed to the reconciler: which, why, and the system
+/// settings read beside them, so that it need not read them again.
 public struct RowsWritten: Sendable {
     public var reason: ReconcileReason
     /// The devices whose rows were written.
     public var devices: Set<String> = []
-    /// The records as written, by device (a device written without its record returned is
-    /// read again by the reconciler).
-    public var records: [String: DeviceRecord] = [:]
     /// The system settings read with the last sighting, if any.
     public var system: SystemSettings?
 
@@ -190,9 +187,8 @@ public struct RowsWritten: Sendable {
         self.reason = reason
     }
 
-    mutating func add(_ device: String, _ record: DeviceRecord?, system: SystemSettings?) {
+    mutating func add(_ device: String, system: SystemSettings?) {
         devices.insert(device)
-        records[device] = record
         if let system { self.system = system }
     }
 }

@@ -10,29 +10,20 @@ extension Reconciler {
     /// settings, a `max_recorders` limit that binds or would — runs the full reconcile instead.
     func reconcileDevices(_ names: Set<String>, reason: ReconcileReason) async {
         // Read through `self.view` (no local copy), so its sets stay uniquely held and change in place.
-        let handed = handedRecords, handedSystem = self.handedSystem
-        self.handedRecords = [:]
+        let handedSystem = self.handedSystem
         self.handedSystem = nil
         guard let known = view?.system, view?.limited == false else { return await reconcileOnce(reason: reason) }
-        var records: [DeviceRecord] = []
-        var system = handedSystem ?? known
-        for name in names {
-            guard var record = handed[name] else { records = []; break }
-            // The workspace name is the one column this reconciler writes itself: the inventory's
-            // write may have read the row before this reconciler stored the name (a second scan
-            // right after a plug), so the name it last planned stands.
-            if let planned = descriptions[name]?.workspace { record.row.workspaceName = planned }
-            records.append(record)
-        }
-        // Every record handed over as written (the system settings as read with them, or as the
-        // last full run read them): nothing to read. Else the rows and settings are read.
-        if records.count != names.count {
-            do {
-                records = try await repository.devices(named: names)
-                system = try await repository.systemSettings()
-            } catch {
-                return readFailed(reason: reason, error: error)
-            }
+        // The rows are read again: a record as the inventory wrote it may be older than what a
+        // full run read since (a user's change and its nudge). The system settings read with
+        // the sighting are compared with the last full run's as they are (an older value than
+        // that run's differs from it, and makes this a full run).
+        let records: [DeviceRecord]
+        let system: SystemSettings
+        do {
+            records = try await repository.devices(named: names)
+            if let handedSystem { system = handedSystem } else { system = try await repository.systemSettings() }
+        } catch {
+            return readFailed(reason: reason, error: error)
         }
         guard system == known, let (plan, wanted) = planAlone(records, names: names, limit: system.maxRecorders) else {
             return await reconcileOnce(reason: reason)

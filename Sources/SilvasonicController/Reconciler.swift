@@ -46,9 +46,8 @@ public actor Reconciler<C: Clock<Duration>> {
     var recordHashes: [String: Int] = [:]
     var recordSum = 0
     var pending = false
-    /// Records an inventory handed over as it wrote them, and the system settings read with
-    /// them (``reconcile(_:)``): taken by the next run.
-    var handedRecords: [String: DeviceRecord] = [:]
+    /// The system settings an inventory read with its sightings (``reconcile(_:)``): taken by
+    /// the next run.
     var handedSystem: SystemSettings?
     /// Devices asked to be reconciled alone, and the reason of the first request.
     var pendingDevices: Set<String> = []
@@ -154,14 +153,11 @@ public actor Reconciler<C: Clock<Duration>> {
         inbox?.yield()
     }
 
-    /// Asks for a reconcile of the devices whose rows an inventory just wrote, handing it the
-    /// records as written: a run of those devices alone then reads nothing (a plug costs the
-    /// inventory's two round trips and the workspace name's write). Returns once it ran.
+    /// Asks for a reconcile of the devices whose rows an inventory just wrote, with the system
+    /// settings it read beside them (a run of those devices alone then reads only their rows).
+    /// Returns once it ran.
     public func reconcile(_ written: RowsWritten) async {
         guard !written.devices.isEmpty else { return }
-        handedRecords.merge(written.records) { $1 }
-        // A device written again without its record is read again.
-        for device in written.devices where written.records[device] == nil { handedRecords[device] = nil }
         if let system = written.system { handedSystem = system }
         request(written.reason, devices: written.devices)
         await served()
@@ -215,7 +211,6 @@ public actor Reconciler<C: Clock<Duration>> {
             // The full run reads every row: the devices asked for are among them.
             pendingDevices = []
             pendingDevicesReason = nil
-            handedRecords = [:]
             handedSystem = nil
             await reconcileOnce(reason: reason)
         } else {

@@ -205,7 +205,7 @@ struct PlugRoundTripTests {
         try await scratch.drop()
     }
 
-    @Test("Scan → create of a new microphone: three round trips (the sighting, the row's write, its workspace name)")
+    @Test("Scan → create of a new microphone: four round trips (the sighting, the row's write, the device's run reading it, its workspace name)")
     func threeRoundTrips() async throws {
         let scratch = try await ScratchDatabase.create()
         let db = scratch.client
@@ -227,7 +227,7 @@ struct PlugRoundTripTests {
         await store.reset()
         await running.tree.inventory.handle(hardware.plug([1]))
         try await untilEngine(engine) { try await runningDevices(engine).count == 2 }
-        #expect(await store.calls == ["sighting", "apply", "setWorkspaceName"])
+        #expect(await store.calls == ["sighting", "apply", "devices(named:)", "setWorkspaceName"])
         // The full run that reads the rows back wants the very same recorders: nothing replaced.
         let before = try await engine.list(labels: ["io.silvasonic.service": "recorder"], statuses: []).map(\.id).sorted()
         await running.tree.reconciler.reconcile(reason: .nudge)
