@@ -47,7 +47,7 @@ struct DeviceNodeTests {
         await running.tree.reconciler.reconcile(reason: .nudge)
         #expect(running.devices.supervisor.handles(as: DeviceActor<ManualClock>.self).count == 10)
         // Plugged in again, a device gets a node and records.
-        for index in [500] { await store.update(SimulatedHardware.stableID(index)) { $0.status = "online" } }
+        await store.update(SimulatedHardware.stableID(500)) { $0.status = "online" }
         await running.tree.reconciler.reconcile(reason: .nudge)
         try await untilEngine(engine) { try await runningDevices(engine).count == 11 }
         #expect(running.devices.device(SimulatedHardware.stableID(500)) != nil)
@@ -58,8 +58,7 @@ struct DeviceNodeTests {
     func deletedRow() async throws {
         let store = InMemoryDeviceStore(profiles: SimulatedHardware.profiles)
         let engine = InMemoryContainerEngine()
-        let events = LifecycleEvents()
-        let running = try RunningTree(engine: engine, clock: ManualClock(), store: store, events: events)
+        let running = try RunningTree(engine: engine, clock: ManualClock(), store: store)
         var hardware = SimulatedHardware()
         await running.tree.inventory.handle(hardware.plug(0..<2))
         let (kept, deleted) = (SimulatedHardware.stableID(0), SimulatedHardware.stableID(1))
