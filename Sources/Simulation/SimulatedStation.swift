@@ -87,12 +87,12 @@ public final class SimulatedStation: Sendable {
         return handed
     }
 
-    /// Plugs one microphone and returns once its recorder's start returned (yielding while it
-    /// waits): a plug's whole path through the tree, for the allocation benchmarks.
+    /// Plugs one microphone and returns once its recorder's start returned: a plug's whole path
+    /// through the tree, for the allocation benchmarks.
     public func plugAndAwaitStart(_ index: Int) async {
         let before = engine.startCount
         await plug([index])
-        while engine.startCount == before { await Task.yield() }
+        await engine.started(atLeast: before + 1)
     }
 
     /// Pulls microphones out.

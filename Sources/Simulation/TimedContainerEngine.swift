@@ -35,6 +35,8 @@ public final class TimedContainerEngine: ContainerEngine {
         var starts: [Start] = []
         /// Removes that returned, since the last ``clearStarts()``.
         var removes = 0
+        /// Waiters for a number of starts (``started(atLeast:)``).
+        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
 
         func device(_ nameOrID: String) -> String { labels[nameOrID]?["io.silvasonic.device_id"] ?? nameOrID }
     }
@@ -51,6 +53,19 @@ public final class TimedContainerEngine: ContainerEngine {
 
     /// How many starts returned (without copying them).
     public var startCount: Int { state.withLock { $0.starts.count } }
+
+    /// Returns once at least `count` starts returned since the last ``clearStarts()``: a wait,
+    /// not a loop of yields (a yielding loop at a higher priority starves the tree's own tasks).
+    public func started(atLeast count: Int) async {
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { state -> Bool in
+                guard state.starts.count < count else { return true }
+                state.waiters.append((count, continuation))
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
 
     /// Removes that returned since the last ``clearStarts()``.
     public var removes: Int { state.withLock { $0.removes } }
@@ -94,12 +109,17 @@ public final class TimedContainerEngine: ContainerEngine {
     public func start(_ nameOrID: String) async throws {
         try await timed(nameOrID) { try await base.start(nameOrID) }
         let completed = ContinuousClock.now
-        state.withLock {
-            let device = $0.device(nameOrID)
-            $0.starts.append(Start(containerID: nameOrID, labels: $0.labels[nameOrID] ?? [:], completed: completed,
-                                   engineTime: $0.engineTime.removeValue(forKey: device) ?? .zero,
-                                   diedEventArrived: $0.died.removeValue(forKey: device)))
+        let ready = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            let device = state.device(nameOrID)
+            state.starts.append(Start(containerID: nameOrID, labels: state.labels[nameOrID] ?? [:], completed: completed,
+                                      engineTime: state.engineTime.removeValue(forKey: device) ?? .zero,
+                                      diedEventArrived: state.died.removeValue(forKey: device)))
+            let count = state.starts.count
+            let ready = state.waiters.filter { $0.count <= count }.map(\.continuation)
+            state.waiters.removeAll { $0.count <= count }
+            return ready
         }
+        for waiter in ready { waiter.resume() }
     }
 
     public func ping() async throws -> Bool { try await base.ping() }

@@ -25,7 +25,7 @@ func makeStation(running: Int) async -> SimulatedStation {
     let station = SimulatedStation(options: options, backends: InMemorySimulationBackends(options: options, workspace: workspace))
     runningTree.withLock { $0 = Task { try await station.run() } }
     await station.plug(0..<running)
-    while station.engine.startCount < running { await Task.yield() }
+    await station.engine.started(atLeast: running)
     return station
 }
 
